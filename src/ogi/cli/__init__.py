@@ -1,0 +1,143 @@
+"""The `ogi` command: a thin click layer over the library.
+
+Each subcommand lives in its own module and is imported only when it runs, so `ogi --help` starts
+fast and never imports openpyxl or docxtpl. Commands parse arguments, call the library, and print;
+library exceptions become one Chinese line and a documented exit code here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import sys
+
+import click
+
+from ..errors import EXIT_UNUSABLE
+
+#: name -> (module, function, one-line help). The order is the order of `ogi --help`.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "new": ("ogi.cli.new", "new", "生成锁定的填报工作簿（每个机关一个 .xlsx）"),
+    "check": ("ogi.cli.check", "check", "检查交回的工作簿，逐项指出问题所在的表、单元格和行列"),
+    "fill": ("ogi.cli.fill", "fill", "由工作簿生成公文格式的 Word 年度报告（.docx，可选 PDF）"),
+    "status": ("ogi.cli.status", "status", "统计一个文件夹中各机关的交回和检查情况"),
+    "summary": ("ogi.cli.summary", "summary", "汇总各机关数据，生成汇总工作簿"),
+    "import": ("ogi.cli.import_", "import_", "导入已发布的年度报告（文本、HTML、DOCX、PDF、旧工作簿）"),
+}
+
+HELP = """政府信息公开工作年度报告工具（国办公开办函〔2021〕30号格式）。
+
+\b
+常用流程：
+  ogi new --roster 机关名单.xlsx -o 填报表/     县级生成各机关的填报工作簿
+  ogi check 交回/*.xlsx                         检查交回的工作簿
+  ogi fill 交回/白阳镇.xlsx                      生成 Word 年度报告
+
+\b
+退出码：0 无错误（可能有警告）；1 发现错误；2 输入无法使用或用法有误。
+"""
+
+
+class ZhCommand(click.Command):
+    """A command whose help page is in Chinese (click's own headings are English)."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), "用法：")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [rv for p in self.get_params(ctx) if (rv := p.get_help_record(ctx)) is not None]
+        if rows:
+            with formatter.section("选项"):
+                formatter.write_dl(rows)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+
+class LazyGroup(ZhCommand, click.Group):
+    """A group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name, (module, _, _) in COMMANDS.items() if _available(module)]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        entry = COMMANDS.get(name)
+        if entry is None or not _available(entry[0]):
+            return None
+        module = importlib.import_module(entry[0])
+        return getattr(module, entry[1])
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]  # no import needed
+        if rows:
+            with formatter.section("命令"):
+                formatter.write_dl(rows)
+
+
+def _available(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+@click.group(cls=LazyGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ogi", message="ogi %(version)s", help="显示版本并退出。")
+def cli() -> None:
+    pass
+
+
+def _configure_stdio() -> None:
+    """Never crash on a console that cannot show a character (GBK on Chinese Windows)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="replace")
+
+
+_USAGE_TRANSLATIONS = (
+    ("No such option", "没有这个选项"),
+    ("Missing option", "缺少选项"),
+    ("Missing argument", "缺少参数"),
+    ("No such command", "没有这个命令"),
+    ("Invalid value for", "参数值无效"),
+    ("Got unexpected extra argument", "多余的参数"),
+    ("Got unexpected extra arguments", "多余的参数"),
+    ("requires an argument", "需要一个值"),
+    ("does not exist", "不存在"),
+    ("is not a valid integer", "不是有效的整数"),
+    ("is not one of", "不在可选值中"),
+)
+
+
+def _translate(message: str) -> str:
+    for en, zh in _USAGE_TRANSLATIONS:
+        message = message.replace(en, zh)
+    return message
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the CLI and map every failure to an exit code."""
+    _configure_stdio()
+    try:
+        code = cli.main(args=argv, prog_name="ogi", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("已取消。", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    except click.UsageError as exc:
+        hint = ""
+        if exc.ctx is not None:
+            hint = f"\n查看用法：{exc.ctx.command_path} --help"
+        click.echo(f"用法错误：{_translate(exc.format_message())}{hint}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    except click.ClickException as exc:
+        click.echo(f"错误：{_translate(exc.format_message())}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    except KeyboardInterrupt:
+        click.echo("已中断。", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,46 @@
+"""`ogi new`: generate locked workbooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import ZhCommand
+from .common import guarded, progress, quiet_option
+
+
+@click.command(cls=ZhCommand, help="""生成锁定的填报工作簿。
+
+\b
+单个机关：ogi new --agency "彭阳县白阳镇人民政府" --year 2023 -o 填报表/
+按名单：  ogi new --roster 机关名单.xlsx --year 2023 -o 填报表/
+
+名单可以是文本文件（每行一个机关）、CSV（UTF-8 或 GBK）或 .xlsx，含“机关名称”列，可选“编号”“机关类型”（政府/部门/乡镇街道）列。""")
+@click.option("--agency", help="机关名称（单个机关时使用）。")
+@click.option("--agency-id", default="", help="机关编号（可选，用于汇总时识别）。")
+@click.option("--agency-type", default="", help="机关类型：政府 / 部门 / 乡镇街道（可选）。")
+@click.option("--roster", type=click.Path(path_type=Path), help="机关名单文件（.txt / .csv / .xlsx）。")
+@click.option("--year", type=int, required=True, help="报告年度，例如 2023。")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=Path("."),
+              show_default=True, help="输出文件夹。")
+@click.option("--deadline", default="", help="交回截止日期，写入填报说明，例如 2024年1月20日。")
+@click.option("--password", default="", help="工作表保护密码（默认无密码，仅防误改）。")
+@click.option("--overwrite", is_flag=True, help="覆盖已存在的同名文件。")
+@quiet_option
+@guarded
+def new(agency: str | None, agency_id: str, agency_type: str, roster: Path | None, year: int,
+        output: Path, deadline: str, password: str, overwrite: bool, quiet: bool) -> None:
+    from ..batch_new import generate
+
+    if bool(agency) == bool(roster):
+        raise click.UsageError("请在 --agency（单个机关）和 --roster（名单）中选择一个")
+    written = generate(agency=agency, agency_id=agency_id, agency_type=agency_type, roster=roster,
+                       year=year, output=output, deadline=deadline, password=password,
+                       overwrite=overwrite,
+                       progress=lambda items, n: progress(items, length=n, label="生成工作簿",
+                                                          quiet=quiet))
+    for path in written:
+        click.echo(f"已生成：{path}")
+    if len(written) > 1:
+        click.echo(f"共生成 {len(written)} 个工作簿，保存在 {output}")

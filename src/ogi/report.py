@@ -1,0 +1,119 @@
+"""The plain data every part of ogi exchanges: a :class:`Report` and its :class:`Finding` records.
+
+A Report is what a workbook, a published report or a JSON file *says*: metadata, numeric values by cell
+key, narrative by field key, and the clerk's explanations by rule id. Blank is not zero: a value the
+source left blank is ``None`` and stays ``None`` through every step. A Report serialises to JSON
+losslessly (Decimals as strings, so 5949.088667 never becomes a float).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+Value = int | Decimal | None
+Severity = Literal["error", "warning"]
+
+JSON_FORMAT = "ogi-report/1"
+
+
+@dataclass
+class Report:
+    template_id: str
+    template_version: int
+    metadata: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Value] = field(default_factory=dict)
+    narrative: dict[str, str] = field(default_factory=dict)
+    explanations: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def agency_name(self) -> str:
+        return self.metadata.get("agency_name", "")
+
+    @property
+    def year(self) -> str:
+        return self.metadata.get("year", "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": JSON_FORMAT,
+            "template_id": self.template_id,
+            "template_version": self.template_version,
+            "metadata": dict(self.metadata),
+            "values": {k: _value_to_json(v) for k, v in self.values.items()},
+            "narrative": dict(self.narrative),
+            "explanations": dict(self.explanations),
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        return cls(
+            template_id=data["template_id"],
+            template_version=int(data["template_version"]),
+            metadata=dict(data.get("metadata", {})),
+            values={k: _value_from_json(v) for k, v in data.get("values", {}).items()},
+            narrative=dict(data.get("narrative", {})),
+            explanations=dict(data.get("explanations", {})),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Report:
+        return cls.from_dict(json.loads(text))
+
+
+def _value_to_json(value: Value) -> int | str | None:
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _value_from_json(value: Any) -> Value:
+    if value is None or isinstance(value, int):
+        return value
+    return Decimal(str(value))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, located as precisely as the source allows.
+
+    ``code`` is stable (``T3-BALANCE``, ``XLSX-FORMULA-CHANGED``) and is what tests and scripts match
+    on; ``message`` and ``hint`` are Chinese sentences for people. ``explanation`` holds the clerk's
+    说明 when a warning has been explained in the 校验 sheet.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    hint: str = ""
+    sheet: str = ""
+    cell: str = ""
+    row_label: str = ""
+    column_label: str = ""
+    key: str = ""
+    rule_id: str = ""
+    file: str = ""
+    explanation: str = ""
+
+    @property
+    def explained(self) -> bool:
+        return bool(self.explanation) and self.severity == "warning"
+
+    @property
+    def where(self) -> str:
+        """``表三 H12（（三）不予公开·2.其他法律行政法规禁止公开｜法律服务机构）``."""
+        place = " ".join(p for p in (self.sheet, self.cell) if p)
+        labels = "｜".join(p for p in (self.row_label, self.column_label) if p)
+        if labels:
+            place = f"{place}（{labels}）" if place else labels
+        return place
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["explained"] = self.explained
+        return data

@@ -1,0 +1,572 @@
+"""Spec (+ optional prefill) -> the locked workbook a county office mails to each agency.
+
+Every address comes from :mod:`ogi.layout`; every cached formula result from :mod:`ogi.rules`, so that
+a workbook opened in LibreOffice (which does not recalculate .xlsx on load) or previewed in a mail client
+shows correct totals. User text is always written with ``write_string``: a name or sentence that starts
+with ``=`` never becomes a formula, and text longer than a cell holds is refused, never cut.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from . import __version__
+from .errors import InputError
+from .layout import (
+    BY_OGI,
+    FAIL,
+    GENERAL_EXPLANATION,
+    HIDDEN_KEYS,
+    INCOMPLETE,
+    PASS,
+    SHEET_CHECKS,
+    SHEET_GUIDE,
+    SHEET_HIDDEN,
+    SHEET_META,
+    SHEET_TEXT,
+    Layout,
+    TableLayout,
+    a1,
+    layout_for,
+)
+from .report import Report, Value
+from .rules import compute_totals, rule_holds
+from .safe_io import atomic_write_bytes
+from .spec import DEFAULT_TEMPLATE, FormSpec
+
+EXCEL_CELL_LIMIT = 32767
+MIN_YEAR, MAX_YEAR = 2021, 2100
+#: Fixed document timestamp: the same inputs give the same bytes.
+FIXED_CREATED = dt.datetime(2021, 9, 29)
+FONT = "宋体"
+
+AGENCY_TYPES = ("政府", "部门", "乡镇街道")
+
+
+@dataclass(frozen=True)
+class Agency:
+    """One agency to generate a workbook for. ``id`` is the county's stable 编号 (may be empty)."""
+
+    name: str
+    id: str = ""
+    type: str = ""
+
+
+@dataclass
+class WorkbookOptions:
+    year: int
+    password: str = ""
+    deadline: str = ""  # free text shown in 填报说明, e.g. 2024年1月20日
+    prefill: Report | None = None
+    template_id: str = DEFAULT_TEMPLATE
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def validate_agency(agency: Agency) -> Agency:
+    name = re.sub(r"\s+", " ", agency.name or "").strip()
+    if not name:
+        raise InputError("机关名称不能为空")
+    if len(name) > 100:
+        raise InputError(f"机关名称过长（{len(name)} 个字符，最多 100 个）：{name[:20]}…")
+    if any(ord(ch) < 32 for ch in name):
+        raise InputError("机关名称含有控制字符")
+    kind = (agency.type or "").strip()
+    if kind and kind not in AGENCY_TYPES:
+        raise InputError(f"机关类型“{kind}”不认识，应为：{' / '.join(AGENCY_TYPES)}（机关：{name}）")
+    return Agency(name, (agency.id or "").strip(), kind)
+
+
+def validate_year(year: int) -> int:
+    if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise InputError(f"报告年度 {year} 不在 {MIN_YEAR}–{MAX_YEAR} 之间"
+                         f"（2021 年格式自 2021 年度报告起使用）")
+    return year
+
+
+def workbook_filename(agency: Agency, year: int) -> str:
+    """The file name a county office mails out (made safe for Windows shares by the caller)."""
+    return f"{year}年{agency.name}政府信息公开工作年度报告填报表.xlsx"
+
+
+class _Formats:
+    """The workbook's cell formats, created once per workbook."""
+
+    def __init__(self, wb: Workbook) -> None:
+        base = {"font_name": FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
+        bordered = {**base, "border": 1}
+
+        def fmt(**kw: Any) -> Any:
+            return wb.add_format({**bordered, **kw})
+
+        self.title = wb.add_format({**base, "bold": True, "font_size": 14, "align": "center"})
+        self.note = wb.add_format({**base, "font_size": 10, "font_color": "#595959"})
+        self.header = fmt(bold=True, align="center", bg_color="#DDEBF7")
+        self.caption = fmt(bold=True, align="left", bg_color="#F2F2F2")
+        self.label = fmt(align="left")
+        self.group = fmt(align="center")
+        self.count_in = fmt(align="center", num_format="0", locked=False, bg_color="#FFFFF0")
+        self.wan_in = fmt(align="center", num_format="General", locked=False, bg_color="#FFFFF0")
+        self.yuan_in = fmt(align="center", num_format="0.00", locked=False, bg_color="#FFFFF0")
+        self.count_calc = fmt(align="center", num_format="0", bg_color="#D9D9D9")
+        self.check = fmt(align="center", bold=True)
+        self.text_in = fmt(align="left", valign="top", locked=False, num_format="@")
+        self.text_locked = fmt(align="left", bg_color="#D9D9D9", num_format="@")
+        self.date_in = fmt(align="left", locked=False, num_format="yyyy-mm-dd")
+        self.hint = fmt(font_size=10, font_color="#595959", align="left")
+        self.red = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        self.green = wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"})
+        self.plain = wb.add_format({**base})
+
+    def value_input(self, kind: str) -> Any:
+        return {"count": self.count_in, "wan_yuan": self.wan_in, "yuan": self.yuan_in}[kind]
+
+
+_VALIDATION = {
+    "count": {
+        "validate": "integer", "criteria": ">=", "value": 0,
+        "input_title": "填写整数", "input_message": "请填写不小于 0 的整数；没有就填 0，不要留空。",
+        "error_title": "输入有误", "error_message": "这里只能填不小于 0 的整数（件数）。没有就填 0。",
+    },
+    "wan_yuan": {
+        "validate": "decimal", "criteria": ">=", "value": 0,
+        "input_title": "金额（万元）", "input_message": "单位：万元。可填小数，最多 6 位（精确到分）；没有就填 0。",
+        "error_title": "输入有误", "error_message": "这里只能填不小于 0 的金额（单位：万元）。",
+    },
+    "yuan": {
+        "validate": "decimal", "criteria": ">=", "value": 0,
+        "input_title": "金额（元）", "input_message": "单位：元，最多 2 位小数；没有就填 0。",
+        "error_title": "输入有误", "error_message": "这里只能填不小于 0 的金额（单位：元）。",
+    },
+}
+
+PROTECT_OPTIONS = {
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+    "format_rows": True,  # clerks may make narrative rows taller
+    "format_columns": True,
+}
+
+
+def _text_lines(text: str, width_chars: float) -> int:
+    """Lines a wrapped label needs in a column of ``width_chars`` (a CJK character is 2 units)."""
+    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    per_line = max(width_chars - 1, 2)
+    return max(1, math.ceil(units / per_line))
+
+
+def _check_text(value: str, where: str) -> str:
+    if len(value) > EXCEL_CELL_LIMIT:
+        raise InputError(f"{where}的内容有 {len(value)} 个字符，超过 Excel 单元格上限 "
+                         f"{EXCEL_CELL_LIMIT}，ogi 不会截断，请拆分或删减后再试")
+    return value
+
+
+class WorkbookBuilder:
+    """Builds one workbook in memory. Use :func:`build_workbook` unless batching."""
+
+    TABLE_WIDTHS: ClassVar[dict[str, list[float]]] = {
+        "t2": [22, 16, 16, 16],
+        "t3": [6, 14, 44, 9, 9, 9, 9, 9, 9, 9],
+        "t4": [8.5] * 15,
+    }
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self.spec: FormSpec = layout.spec
+
+    # ------------------------------------------------------------------------------------------
+    def build(self, agency: Agency, options: WorkbookOptions) -> bytes:
+        agency = validate_agency(agency)
+        year = validate_year(options.year)
+        prefill = options.prefill
+        values: dict[str, Value] = {k: 0 for k in self.spec.input_keys}
+        metadata: dict[str, str] = {}
+        narrative: dict[str, str] = {}
+        explanations: dict[str, str] = {}
+        if prefill is not None:
+            for key, value in prefill.values.items():
+                if key in values:
+                    values[key] = value
+            metadata.update({k: v for k, v in prefill.metadata.items() if v})
+            narrative.update({k: v for k, v in prefill.narrative.items() if v})
+            explanations.update(prefill.explanations)
+        metadata.update({"agency_name": agency.name, "year": str(year),
+                         "agency_id": agency.id, "agency_type": agency.type})
+        values = compute_totals(self.spec, values)
+
+        buf = io.BytesIO()
+        wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                       "strings_to_urls": False, "strings_to_numbers": False})
+        f = _Formats(wb)
+        sheets = {name: wb.add_worksheet(name) for name in self.layout.sheets}
+        self._guide(sheets[SHEET_GUIDE], f, agency, year, options)
+        self._metadata(sheets[SHEET_META], f, metadata)
+        for tl in self.layout.tables.values():
+            self._table(sheets[tl.sheet], f, tl, values, agency, year)
+        self._narrative(sheets[SHEET_TEXT], f, narrative, values)
+        self._checks(sheets[SHEET_CHECKS], f, values, explanations)
+        hidden = {
+            "template_id": self.spec.id, "template_version": str(self.spec.version),
+            "spec_sha256": self.spec.sha256, "ogi_version": __version__,
+            "agency_id": agency.id, "agency_type": agency.type, "agency_name": agency.name,
+            "year": str(year), "deadline": options.deadline,
+        }
+        self._hidden(sheets[SHEET_HIDDEN], hidden)
+        for name, ws in sheets.items():
+            if name != SHEET_HIDDEN:
+                ws.protect(options.password, PROTECT_OPTIONS)
+        sheets[SHEET_GUIDE].activate()
+        wb.set_properties({
+            "title": self.spec.report_title.format(agency_name=agency.name, year=year),
+            "subject": "政府信息公开工作年度报告填报表",
+            "author": "ogi",
+            "company": "",
+            "comments": f"由 ogi {__version__} 生成；模板 {self.spec.id} 第 {self.spec.version} 版",
+            "created": FIXED_CREATED,
+        })
+        for key in HIDDEN_KEYS:
+            wb.set_custom_property(f"ogi_{key}", hidden[key] or "-")
+        wb.close()
+        return lock_structure(buf.getvalue(), options.password)
+
+    # ------------------------------------------------------------------------------------------
+    def _guide(self, ws: Worksheet, f: _Formats, agency: Agency, year: int,
+               options: WorkbookOptions) -> None:
+        ws.set_column(0, 0, 110)
+        deadline = options.deadline or "县级政务公开办通知的日期"
+        lines = [
+            (f.title, f"{agency.name}{year}年政府信息公开工作年度报告填报表"),
+            (f.plain, ""),
+            (f.plain, "一、这是什么：本表用于填报《政府信息公开工作年度报告》"
+                      f"（{self.spec.basis}格式）。填好后交回县级政务公开办，由 ogi 检查并生成 Word 年报。"),
+            (f.plain, f"二、截止日期：请于 {deadline} 前交回。统计期限为 {year}年1月1日至{year}年12月31日。"),
+            (f.plain, "三、填哪里：只有浅黄色（数字）和白色（文字）的格子可以填写；灰色格子是自动计算的合计或固定内容，不能改动。"),
+            (f.plain, "四、数字：所有数字格已预先填好 0，只需改写不为 0 的数；不要把 0 删成空格（空格会被判为“未填写”）。"
+                      "件数填整数；表二“本年收费金额”单位为万元，可填小数（最多 6 位）。"),
+            (f.plain, "五、文字：在“正文”表逐项填写。一个栏目写在一个格子里；按 Alt+Enter（WPS、Excel 相同）换行，"
+                      "每换一行就是 Word 年报中的一个新段落。可以从 Word 复制文字粘贴进格子（双击格子后粘贴）。"),
+            (f.plain, "六、自查：填完后看“校验”表，每一项都应显示“通过”，“空白的数字单元格”应为 0。"
+                      "表三“一+二=三（七）+四”不平衡时，表三底部和“校验”表会显示红色“未通过”。"),
+            (f.plain, "七、说明：如果某个数字看似有误但确实无误（例如与上年数据衔接不上的合理原因），请在“校验”表对应行的“说明”栏写明。"),
+            (f.plain, "八、请勿：插入或删除行列、改动表名、复制粘贴整张表，或另存为 .xls / .et 格式。保存时请保持 .xlsx 格式。"),
+        ]
+        for i, (fmt, text) in enumerate(lines):
+            ws.write_string(i, 0, text, fmt)
+            if text and fmt is f.plain:
+                ws.set_row(i, 15 * _text_lines(text, 110) + 6)
+        ws.set_row(0, 28)
+        self._print_setup(ws, landscape=False)
+
+    def _metadata(self, ws: Worksheet, f: _Formats, metadata: Mapping[str, str]) -> None:
+        ws.set_column(0, 0, 16)
+        ws.set_column(1, 1, 48)
+        ws.set_column(2, 2, 50)
+        ws.merge_range(0, 0, 0, 2, "基本信息", f.title)
+        ws.write_string(2, 0, "项目", f.header)
+        ws.write_string(2, 1, "内容", f.header)
+        ws.write_string(2, 2, "说明", f.header)
+        for m in self.spec.metadata:
+            fc = self.layout.meta_fields[m.key]
+            label = m.label + ("（必填）" if m.required and not m.locked else "")
+            ws.write_string(fc.row, 0, fc.label, f.label)
+            value = _check_text(metadata.get(m.key, ""), f"基本信息“{m.label}”")
+            if m.locked:
+                if m.type == "year" and value:
+                    ws.write_number(fc.row, 1, int(value), f.text_locked)
+                else:
+                    ws.write_string(fc.row, 1, value, f.text_locked)
+            elif m.type == "date":
+                parsed = _parse_date(value)
+                if parsed:
+                    ws.write_datetime(fc.row, 1, parsed, f.date_in)
+                else:
+                    ws.write_blank(fc.row, 1, None, f.date_in) if not value else \
+                        ws.write_string(fc.row, 1, value, f.date_in)
+                ws.data_validation(fc.row, 1, fc.row, 1, {
+                    "validate": "date", "criteria": "between",
+                    "minimum": dt.date(2000, 1, 1), "maximum": dt.date(2100, 12, 31),
+                    "input_title": "发布日期", "input_message": "例如 2024-01-20。",
+                    "error_title": "日期有误", "error_message": "请填写日期，例如 2024-01-20。",
+                })
+            else:
+                ws.write_string(fc.row, 1, value, f.text_in)
+            hint = m.hint if label == m.label else f"必填。{m.hint}"
+            ws.write_string(fc.row, 2, hint, f.hint)
+            ws.set_row(fc.row, 22)
+        self._print_setup(ws, landscape=False)
+
+    def _table(self, ws: Worksheet, f: _Formats, tl: TableLayout, values: Mapping[str, Value],
+               agency: Agency, year: int) -> None:
+        table = tl.table
+        widths = self.TABLE_WIDTHS.get(table.key, [10] * table.grid_columns)
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w)
+        last_col = table.grid_columns - 1
+        ws.merge_range(0, 0, 0, last_col, table.section, f.title)
+        ws.merge_range(1, 0, 1, last_col,
+                       f"{agency.name}　{year}年度　浅黄色格子填写（已预填 0，只需改写不为 0 的数），"
+                       "灰色格子自动计算。", f.note)
+        ws.set_row(0, 24)
+        ws.set_row(1, 30 if table.grid_columns < 8 else 18)
+        row_lines: dict[int, int] = {}
+        for p in tl.labels:
+            fmt = {"header": f.header, "caption": f.caption}.get(p.kind, f.label)
+            if p.kind == "label" and p.rowspan > 1:
+                fmt = f.group
+            width = sum(widths[p.col:p.col + p.colspan])
+            if p.rowspan == 1:
+                row_lines[p.row] = max(row_lines.get(p.row, 1), _text_lines(p.text, width))
+            if p.merged:
+                ws.merge_range(p.row, p.col, p.last_row, p.last_col, "", fmt)
+            ws.write_string(p.row, p.col, p.text, fmt)
+        formulas = self.layout.formula_cells()
+        for key, p in tl.values.items():
+            cell = self.spec.cells[key]
+            value = values.get(key)
+            fmt = f.count_calc if cell.computed else f.value_input(cell.type)
+            if p.merged:
+                ws.merge_range(p.row, p.col, p.last_row, p.last_col, "", fmt)
+            if cell.computed:
+                ws.write_formula(p.row, p.col, formulas[key][1], fmt, _cached(value))
+            elif value is None:
+                ws.write_blank(p.row, p.col, None, fmt)
+            else:
+                ws.write_number(p.row, p.col, _number(value), fmt)
+        for r, lines in row_lines.items():
+            ws.set_row(r, max(20, 15 * lines + 5))
+        # Data validation over rectangles of input cells, one rule per value type.
+        by_type: dict[str, list[tuple[int, int]]] = {}
+        for key, p in tl.values.items():
+            cell = self.spec.cells[key]
+            if not cell.computed:
+                by_type.setdefault(cell.type, []).append((p.row, p.col))
+        from .layout import contiguous_ranges
+
+        for kind, cells in by_type.items():
+            for r0, c0, r1, c1 in contiguous_ranges(cells):
+                ws.data_validation(r0, c0, r1, c1, _VALIDATION[kind])
+        if tl.check_row >= 0:
+            self._balance_row(ws, f, tl, values)
+        if table.header_rows:
+            first = tl.labels[0].row
+            ws.repeat_rows(first, first + table.header_rows - 1)
+            ws.freeze_panes(first + table.header_rows, table.label_columns)
+        self._print_setup(ws, landscape=table.grid_columns > 4)
+
+    def _balance_row(self, ws: Worksheet, f: _Formats, tl: TableLayout,
+                     values: Mapping[str, Value]) -> None:
+        r = tl.check_row
+        label_cols = tl.table.label_columns
+        ws.merge_range(r, 0, r, label_cols - 1, "自动校验：一+二=三（七）+四", f.caption)
+        ws.set_row(r, 22)
+        for _addr, (_, formula, rule) in self.layout.balance_check_cells().items():
+            col = self.layout.cell(rule.left[0])[2]
+            ws.write_formula(r, col, formula, f.check, PASS if rule_holds(rule, values) else FAIL)
+        ws.conditional_format(r, label_cols, r, tl.table.grid_columns - 1,
+                              {"type": "cell", "criteria": "==", "value": f'"{PASS}"',
+                               "format": f.green})
+        ws.conditional_format(r, label_cols, r, tl.table.grid_columns - 1,
+                              {"type": "cell", "criteria": "!=", "value": f'"{PASS}"',
+                               "format": f.red})
+        # Turn the balance's own operands red in a failing column.
+        balance = [rule for rule in self.spec.rules if rule.kind == "balance"]
+        if balance:
+            rows = sorted({self.layout.cell(k)[1] for k in (*balance[0].left, *balance[0].right)})
+            first_col = label_cols
+            check_ref = f"{a1(r, first_col).rstrip('0123456789')}${r + 1}"
+            for row in rows:
+                ws.conditional_format(row, first_col, row, tl.table.grid_columns - 1, {
+                    "type": "formula", "criteria": f'={check_ref}<>"{PASS}"', "format": f.red})
+
+    def _narrative(self, ws: Worksheet, f: _Formats, narrative: Mapping[str, str],
+                   values: Mapping[str, Value]) -> None:
+        ws.set_column(0, 0, 22)
+        ws.set_column(1, 1, 90)
+        ws.set_column(2, 2, 34)
+        ws.merge_range(0, 0, 0, 2, "正文（年度报告的文字部分）", f.title)
+        ws.merge_range(1, 0, 1, 2, "每个栏目写在一个格子里。在格子里按 Alt+Enter 换行，每一行就是 Word 年报中的一个段落；"
+                       "不必输入段首空格，ogi 会按公文格式排版。双击格子后可以粘贴从 Word 复制的文字。", f.note)
+        ws.set_row(1, 34)
+        ws.write_string(3, 0, "栏目", f.header)
+        ws.write_string(3, 1, "内容", f.header)
+        ws.write_string(3, 2, "填写提示", f.header)
+        for n in self.spec.narrative:
+            fc = self.layout.narrative_fields[n.key]
+            ws.write_string(fc.row, 0, fc.label, f.label)
+            text = _check_text(narrative.get(n.key, ""), f"正文“{n.label}”")
+            ws.write_string(fc.row, 1, text, f.text_in)
+            ws.write_string(fc.row, 2, ("必填。" if n.required else "选填。") + n.hint, f.hint)
+            ws.set_row(fc.row, 150)
+            ws.data_validation(fc.row, 1, fc.row, 1, {
+                "validate": "length", "criteria": "<=", "value": EXCEL_CELL_LIMIT,
+                "input_title": n.label[:32], "input_message": "按 Alt+Enter 换行即另起一段。",
+                "error_title": "内容过长", "error_message": "一个格子最多 32767 个字符，请分段填写。",
+                "ignore_blank": True,
+            })
+        hr = self.layout.fee_heading_row
+        ws.merge_range(hr, 0, hr, 2, "六、其他需要报告的事项：信息处理费（国办函〔2020〕109号），没有就保持 0",
+                       f.caption)
+        for fee in self.spec.fees:
+            fc = self.layout.fee_fields[fee.key]
+            ws.write_string(fc.row, 0, fc.label, f.label)
+            value = values.get(fee.key)
+            fmt = f.value_input(fee.type)
+            if value is None:
+                ws.write_blank(fc.row, 1, None, fmt)
+            else:
+                ws.write_number(fc.row, 1, _number(value), fmt)
+            ws.data_validation(fc.row, 1, fc.row, 1, _VALIDATION[fee.type])
+            ws.write_string(fc.row, 2, f"单位：{fee.unit}", f.hint)
+            ws.set_row(fc.row, 22)
+        self._print_setup(ws, landscape=False)
+
+    def _checks(self, ws: Worksheet, f: _Formats, values: Mapping[str, Value],
+                explanations: Mapping[str, str]) -> None:
+        lay = self.layout
+        ws.set_column(0, 0, 24)
+        ws.set_column(1, 1, 62)
+        ws.set_column(2, 2, 14)
+        ws.set_column(3, 3, 50)
+        ws.merge_range(0, 0, 0, 3, "校验（自动检查，填完后每一项都应为“通过”）", f.title)
+        ws.merge_range(1, 0, 1, 3, "“说明”栏可以填写：某个数字看似有误但确实无误时，请写明原因，县级审核时会看到。"
+                       "标为“由 ogi check 检查”的项目需要上年数据或正文，由县级用 ogi 检查。", f.note)
+        ws.set_row(1, 32)
+        blanks = sum(1 for k in self.spec.input_keys if values.get(k) is None)
+        for (_sheet, r, c), label, formula, cached in (
+            (lay.blank_count_cell, "空白的数字单元格（应为 0）", lay.blank_count_formula(), blanks),
+            (lay.text_count_cell, "填了文字的数字单元格（应为 0）", lay.text_count_formula(), 0),
+        ):
+            ws.merge_range(r, 0, r, 1, label, f.label)
+            ws.write_formula(r, c, formula, f.check, cached)
+            ws.conditional_format(r, c, r, c, {"type": "cell", "criteria": ">", "value": 0,
+                                               "format": f.red})
+            ws.conditional_format(r, c, r, c, {"type": "cell", "criteria": "==", "value": 0,
+                                               "format": f.green})
+        hr = lay.check_header_row
+        for c, text in enumerate(("编号", "检查项目", "结果", "说明（如确无误，请写明原因）")):
+            ws.write_string(hr, c, text, f.header)
+        first = last = hr + 1
+        for row in lay.check_rows.values():
+            rule = row.rule
+            ws.write_string(row.row, 0, rule.id, f.label)
+            ws.write_string(row.row, 1, rule.title, f.label)
+            if rule.live:
+                cached = PASS if rule_holds(rule, values) else FAIL
+                ws.write_formula(row.row, 2, lay.check_formula(rule, SHEET_CHECKS), f.check, cached)
+            else:
+                ws.write_string(row.row, 2, BY_OGI, f.check)
+            text = _check_text(explanations.get(rule.id, ""), f"校验“{rule.id}”的说明")
+            ws.write_string(row.row, 3, text, f.text_in)
+            ws.set_row(row.row, 15 * _text_lines(rule.title, 62) + 6)
+            last = row.row
+        for criteria, fmt in ((f'"{PASS}"', f.green), (f'"{FAIL}"', f.red),
+                              (f'"{INCOMPLETE}"', f.red)):
+            ws.conditional_format(first, 2, last, 2, {"type": "cell", "criteria": "==",
+                                                      "value": criteria, "format": fmt})
+        gr = lay.general_explanation_row
+        ws.write_string(gr, 0, "总体说明", f.label)
+        ws.merge_range(gr, 1, gr, 3, "", f.text_in)
+        ws.write_string(gr, 1, _check_text(explanations.get(GENERAL_EXPLANATION, ""), "校验“总体说明”"), f.text_in)
+        ws.set_row(gr, 60)
+        ws.freeze_panes(hr + 1, 0)
+        self._print_setup(ws, landscape=True)
+
+    @staticmethod
+    def _hidden(ws: Worksheet, hidden: Mapping[str, str]) -> None:
+        for key, row in _hidden_rows().items():
+            ws.write_string(row, 0, key)
+            ws.write_string(row, 1, hidden.get(key, ""))
+        ws.very_hidden()
+
+    @staticmethod
+    def _print_setup(ws: Worksheet, *, landscape: bool) -> None:
+        ws.set_paper(9)  # A4
+        if landscape:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+
+
+def _hidden_rows() -> dict[str, int]:
+    return {k: i for i, k in enumerate(HIDDEN_KEYS)}
+
+
+def _number(value: int | Decimal) -> int | float:
+    return float(value) if isinstance(value, Decimal) else int(value)
+
+
+def _cached(value: Value) -> int | float:
+    return 0 if value is None else _number(value)
+
+
+def _parse_date(text: str) -> dt.datetime | None:
+    m = re.fullmatch(r"\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*", text or "")
+    if not m:
+        return None
+    try:
+        return dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _password_hash(password: str) -> str:
+    """Legacy 16-bit hash of ECMA-376 Part 1 §18.2.29 (workbookPassword), as for sheets."""
+    digest = 0
+    for char in password[::-1]:
+        digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+        digest ^= ord(char)
+    digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+    digest ^= len(password)
+    digest ^= 0xCE4B
+    return f"{digest:X}"
+
+
+def lock_structure(xlsx: bytes, password: str = "") -> bytes:
+    """Add ``<workbookProtection lockStructure="1"/>`` to a package (xlsxwriter has no API for it),
+    so that sheets cannot be added, deleted, renamed or unhidden without unprotecting the workbook."""
+    attrs = ' lockStructure="1"'
+    if password:
+        attrs = f' workbookPassword="{_password_hash(password)}"' + attrs
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                text = data.decode("utf-8")
+                if "<workbookProtection" not in text:
+                    text = text.replace("<bookViews>", f"<workbookProtection{attrs}/><bookViews>", 1)
+                data = text.encode("utf-8")
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def build_workbook(agency: Agency, options: WorkbookOptions) -> bytes:
+    """The complete .xlsx file for one agency, as bytes."""
+    return WorkbookBuilder(layout_for(options.template_id)).build(agency, options)
+
+
+def write_workbook(agency: Agency, options: WorkbookOptions, folder: Path, *,
+                   overwrite: bool = False, filename: str | None = None) -> Path:
+    """Build and atomically write one workbook into ``folder``; returns its path."""
+    from .safe_io import safe_filename
+
+    name = filename or safe_filename(workbook_filename(validate_agency(agency), options.year))
+    data = build_workbook(agency, options)
+    return atomic_write_bytes(Path(folder) / name, data, overwrite=overwrite)

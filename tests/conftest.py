@@ -1,0 +1,145 @@
+"""Shared fixtures: the spec and layout, workbooks generated and filled the way a clerk would, and
+access to real applications (LibreOffice) and ../shared.
+
+Tests that need LibreOffice or ../shared skip with a visible reason on a developer machine that lacks
+them, and FAIL in CI (where .ci/run sets OGI_REQUIRE_REAL_APPS=1) so a missing install step shows.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ogi.layout import Layout, layout_for
+from ogi.report import Value
+from ogi.spec import FormSpec
+from ogi.xlsx_writer import Agency, WorkbookOptions, build_workbook
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+REQUIRE_REAL_APPS = os.environ.get("OGI_REQUIRE_REAL_APPS", "") not in ("", "0", "false")
+
+SEED_AGENCY = Agency("彭阳县白阳镇人民政府", "640425001", "乡镇街道")
+
+
+def _missing(what: str) -> None:
+    if REQUIRE_REAL_APPS:
+        pytest.fail(f"{what} is required in CI (OGI_REQUIRE_REAL_APPS=1) but missing")
+    pytest.skip(f"{what} not available on this machine")
+
+
+@pytest.fixture(scope="session")
+def spec() -> FormSpec:
+    return layout_for().spec
+
+
+@pytest.fixture(scope="session")
+def layout() -> Layout:
+    return layout_for()
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    from ogi.libreoffice import find_soffice
+
+    found = find_soffice()
+    if not found:
+        _missing("LibreOffice (soffice)")
+    return found  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def pdftotext() -> str:
+    import shutil
+
+    found = shutil.which("pdftotext")
+    if not found:
+        _missing("pdftotext (poppler-utils)")
+    return found  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not (SHARED / "seed").is_dir():
+        _missing("../shared/seed")
+    return SHARED
+
+
+@pytest.fixture
+def new_workbook(tmp_path: Path) -> Callable[..., Path]:
+    """Generate a workbook as `ogi new` does; returns its path."""
+    counter = {"n": 0}
+
+    def make(agency: Agency = SEED_AGENCY, year: int = 2023, name: str | None = None,
+             **options: Any) -> Path:
+        counter["n"] += 1
+        path = tmp_path / (name or f"wb{counter['n']}.xlsx")
+        path.write_bytes(build_workbook(agency, WorkbookOptions(year=year, **options)))
+        return path
+
+    return make
+
+
+def fill_workbook(path: Path, layout: Layout, *, values: Mapping[str, Value] | None = None,
+                  metadata: Mapping[str, Any] | None = None,
+                  narrative: Mapping[str, str] | None = None,
+                  raw: Mapping[tuple[str, str], Any] | None = None, out: Path | None = None) -> Path:
+    """Fill a generated workbook the way a clerk does: openpyxl writing unlocked cells only.
+
+    ``values`` by cell key (``None`` deletes the value), ``metadata`` and ``narrative`` by field key,
+    ``raw`` by (sheet, A1) for anything else (text pasted into a number cell, ...).
+    """
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    for key, value in (values or {}).items():
+        sheet, addr = layout.address(key)
+        cell = wb[sheet][addr]
+        assert cell.protection.locked is False, f"{key} at {sheet}!{addr} is locked"
+        cell.value = float(value) if value is not None and not isinstance(value, int) else value
+    for key, value in (metadata or {}).items():
+        fc = layout.meta_fields[key]
+        wb[fc.sheet][fc.address].value = value
+    for key, text in (narrative or {}).items():
+        fc = layout.narrative_fields[key]
+        wb[fc.sheet][fc.address].value = text
+    for (sheet, addr), value in (raw or {}).items():
+        wb[sheet][addr].value = value
+    target = out or path
+    wb.save(target)
+    return target
+
+
+def balanced_values(spec: FormSpec, seed: int = 0) -> dict[str, Value]:
+    """Random input values that satisfy every rule (四 = 一 + 二 − （七） per column)."""
+    import random
+
+    from ogi.rules import compute_totals
+
+    rnd = random.Random(seed)
+    values: dict[str, Value] = {k: rnd.randint(0, 9) for k in spec.input_keys
+                                if spec.cells[k].type == "count"}
+    from decimal import Decimal
+
+    for k in spec.input_keys:
+        if spec.cells[k].type != "count":
+            values[k] = Decimal(rnd.randint(0, 10**8)) / Decimal(10**6 if spec.cells[k].type ==
+                                                                 "wan_yuan" else 100)
+    t3 = spec.table("t3")
+    for col in (c.key for c in t3.columns if c.key != "total"):
+        totals = compute_totals(spec, values)
+        diff = (totals[f"t3.new_received.{col}"] + totals[f"t3.carried_over.{col}"]  # type: ignore[operator]
+                - totals[f"t3.result_total.{col}"])
+        if diff < 0:
+            values[f"t3.new_received.{col}"] = values[f"t3.new_received.{col}"] - diff  # type: ignore[operator]
+            diff = 0
+        values[f"t3.carry_forward.{col}"] = diff
+    return compute_totals(spec, values)
+
+
+def input_values(spec: FormSpec, values: Mapping[str, Value]) -> dict[str, Value]:
+    return {k: values[k] for k in spec.input_keys}
