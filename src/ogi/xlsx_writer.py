@@ -54,6 +54,8 @@ FIXED_CREATED = dt.datetime(2021, 9, 29)
 FONT = "宋体"
 
 AGENCY_TYPES = ("政府", "部门", "乡镇街道")
+#: Width (characters) of the 填报说明 column: wide enough to read, narrow enough for portrait A4.
+GUIDE_WIDTH = 88
 
 
 @dataclass(frozen=True)
@@ -245,7 +247,7 @@ class WorkbookBuilder:
     # ------------------------------------------------------------------------------------------
     def _guide(self, ws: Worksheet, f: _Formats, agency: Agency, year: int,
                options: WorkbookOptions) -> None:
-        ws.set_column(0, 0, 110)
+        ws.set_column(0, 0, GUIDE_WIDTH)
         deadline = options.deadline or "县级政务公开办通知的日期"
         lines = [
             (f.title, f"{agency.name}{year}年政府信息公开工作年度报告填报表"),
@@ -266,8 +268,11 @@ class WorkbookBuilder:
         for i, (fmt, text) in enumerate(lines):
             ws.write_string(i, 0, text, fmt)
             if text and fmt is f.plain:
-                ws.set_row(i, 15 * _text_lines(text, 110) + 6)
+                ws.set_row(i, 15 * _text_lines(text, GUIDE_WIDTH) + 6)
         ws.set_row(0, 28)
+        # LibreOffice ignores "fit to page width" on a sheet whose used range is one column and
+        # prints the text cut off at both edges; a space in B1 makes the range two columns wide.
+        ws.write_string(0, 1, " ")
         self._print_setup(ws, landscape=False)
 
     def _metadata(self, ws: Worksheet, f: _Formats, metadata: Mapping[str, str]) -> None:
@@ -364,7 +369,9 @@ class WorkbookBuilder:
             first = tl.labels[0].row
             ws.repeat_rows(first, first + table.header_rows - 1)
             ws.freeze_panes(first + table.header_rows, table.label_columns)
-        self._print_setup(ws, landscape=table.grid_columns > 4)
+        # A wide table prints landscape on ONE page, as in a published report.
+        wide = table.grid_columns > 4
+        self._print_setup(ws, landscape=wide, one_page=wide)
 
     def _balance_row(self, ws: Worksheet, f: _Formats, tl: TableLayout,
                      values: Mapping[str, Value]) -> None:
@@ -436,9 +443,9 @@ class WorkbookBuilder:
     def _checks(self, ws: Worksheet, f: _Formats, values: Mapping[str, Value],
                 explanations: Mapping[str, str]) -> None:
         lay = self.layout
-        ws.set_column(0, 0, 24)
+        ws.set_column(0, 0, 36)
         ws.set_column(1, 1, 62)
-        ws.set_column(2, 2, 14)
+        ws.set_column(2, 2, 16)
         ws.set_column(3, 3, 50)
         ws.merge_range(0, 0, 0, 3, "校验（自动检查，填完后每一项都应为“通过”）", f.title)
         ws.merge_range(1, 0, 1, 3, "“说明”栏可以填写：某个数字看似有误但确实无误时，请写明原因，县级审核时会看到。"
@@ -470,7 +477,8 @@ class WorkbookBuilder:
                 ws.write_string(row.row, 2, BY_OGI, f.check)
             text = _check_text(explanations.get(rule.id, ""), f"校验“{rule.id}”的说明")
             ws.write_string(row.row, 3, text, f.text_in)
-            ws.set_row(row.row, 15 * _text_lines(rule.title, 62) + 6)
+            lines = max(_text_lines(rule.title, 62), _text_lines(rule.id, 36))
+            ws.set_row(row.row, 15 * lines + 6)
             last = row.row
         for criteria, fmt in ((f'"{PASS}"', f.green), (f'"{FAIL}"', f.red),
                               (f'"{INCOMPLETE}"', f.red)):
@@ -492,15 +500,15 @@ class WorkbookBuilder:
         ws.very_hidden()
 
     @staticmethod
-    def _print_setup(ws: Worksheet, *, landscape: bool) -> None:
+    def _print_setup(ws: Worksheet, *, landscape: bool, one_page: bool = False) -> None:
         ws.set_paper(9)  # A4
         if landscape:
             ws.set_landscape()
         else:
             ws.set_portrait()
-        ws.fit_to_pages(1, 0)
+        ws.fit_to_pages(1, 1 if one_page else 0)
         ws.center_horizontally()
-        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        ws.set_margins(left=0.5, right=0.5, top=0.5, bottom=0.5)
 
 
 def _hidden_rows() -> dict[str, int]:
