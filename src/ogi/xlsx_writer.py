@@ -227,9 +227,8 @@ class WorkbookBuilder:
             "year": str(year), "deadline": options.deadline,
         }
         self._hidden(sheets[SHEET_HIDDEN], hidden)
-        for name, ws in sheets.items():
-            if name != SHEET_HIDDEN:
-                ws.protect(options.password, PROTECT_OPTIONS)
+        for ws in sheets.values():  # the very hidden sheet too, in case someone unhides it
+            ws.protect(options.password, PROTECT_OPTIONS)
         sheets[SHEET_GUIDE].activate()
         wb.set_properties({
             "title": self.spec.report_title.format(agency_name=agency.name, year=year),
