@@ -1,0 +1,268 @@
+"""Find the workbooks that came back and tell which agency each one belongs to.
+
+A county office saves mail attachments into one folder (often with sub-folders per township). This
+module walks it, skips what is not a workbook (Word files, PDFs, Excel's ``~$`` lock files, ogi's own
+temporary files and its own 进度/汇总 outputs), and identifies each workbook by the agency recorded in
+its very hidden ``ogi_meta`` sheet: by 编号 when the workbook and the roster have one, else by the
+recorded name. File names are never used to identify an agency: a township may rename the file, and
+two townships may send files with the same name.
+
+The identity is read straight from the package XML (a few KB), so that finding and matching 500
+workbooks stays cheap; the full read and check happen once per file, elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+from .layout import HIDDEN_KEYS, SHEET_HIDDEN
+from .safe_io import check_zip_package, read_capped
+from .xlsx_writer import Agency
+
+#: File name endings that are (or claim to be) spreadsheets; everything else is skipped silently.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ett", ".xlsb")
+#: Custom document property that marks a workbook ogi wrote as an output (进度表, 汇总表).
+OUTPUT_PROPERTY = "ogi_output"
+
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_NS_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What an ogi workbook says about itself in its hidden ``ogi_meta`` sheet."""
+
+    agency_name: str
+    agency_id: str = ""
+    agency_type: str = ""
+    year: str = ""
+    template_id: str = ""
+    template_version: str = ""
+
+    @property
+    def agency(self) -> Agency:
+        return Agency(self.agency_name, self.agency_id, self.agency_type)
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    """A workbook file in the folder being collected."""
+
+    path: Path
+    rel: str  # path relative to the collected folder, with "/" separators
+    mtime: float
+    size: int
+
+
+def normalize_name(name: str) -> str:
+    """Agency names compare after NFC/NFKC folding and with all white space removed
+    (``彭阳县 白阳镇人民政府`` and ``彭阳县白阳镇人民政府`` are the same agency)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
+
+
+def find_workbooks(folder: Path, *, exclude: Iterable[Path] = ()) -> tuple[list[FoundFile], list[Path]]:
+    """Every workbook under ``folder`` (recursively, sorted by relative path) and the files skipped
+    because they are lock files, temporary files or ogi outputs given in ``exclude``."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise InputError("找不到文件夹", path=folder)
+    if not folder.is_dir():
+        raise InputError("这不是一个文件夹（请给出存放交回工作簿的文件夹）", path=folder)
+    excluded = set()
+    for p in exclude:
+        try:
+            excluded.add(Path(p).resolve())
+        except OSError:
+            continue
+    found: list[FoundFile] = []
+    skipped: list[Path] = []
+    for path in _walk(folder):
+        name = path.name
+        if not name.lower().endswith(WORKBOOK_SUFFIXES):
+            continue
+        if name.startswith(("~$", ".~", ".ogi-")) or name.startswith("._"):
+            skipped.append(path)  # Excel/WPS lock files, LibreOffice locks, macOS resource forks
+            continue
+        try:
+            if path.resolve() in excluded:
+                skipped.append(path)
+                continue
+            st = path.stat()
+        except OSError:
+            st = None
+        rel = path.relative_to(folder).as_posix()
+        found.append(FoundFile(path, rel, st.st_mtime if st else 0.0, st.st_size if st else 0))
+    found.sort(key=lambda f: f.rel)
+    return found, skipped
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            yield Path(root) / name
+
+
+# ---- identity from the package ----------------------------------------------------------------
+def read_identity(path: Path, data: bytes | None = None) -> Identity | None:
+    """The agency recorded in a workbook's hidden sheet, or None when the workbook is not an ogi
+    填报工作簿 (no ``ogi_meta`` sheet or no agency name in it).
+
+    Raises :class:`InputError` when the file is not a usable .xlsx at all (.xls, damaged, too big).
+    """
+    if data is None:
+        data = read_capped(path, what="工作簿")
+    zf = check_zip_package(data, path, kind="xlsx")
+    try:
+        rows = _hidden_sheet_rows(zf)
+    except (KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"工作簿内部结构已损坏（{type(exc).__name__}），无法读取", path=path) from exc
+    if rows is None:
+        return None
+    name = re.sub(r"\s+", " ", rows.get("agency_name", "")).strip()
+    if not name:
+        return None
+    return Identity(agency_name=name, agency_id=rows.get("agency_id", "").strip(),
+                    agency_type=rows.get("agency_type", "").strip(),
+                    year=rows.get("year", "").strip(), template_id=rows.get("template_id", ""),
+                    template_version=rows.get("template_version", ""))
+
+
+def is_ogi_output(path: Path, data: bytes | None = None) -> bool:
+    """Whether the workbook is one of ogi's own outputs (进度表, 汇总表), which collection skips."""
+    try:
+        if data is None:
+            data = read_capped(path, what="工作簿")
+        zf = check_zip_package(data, path, kind="xlsx")
+        xml = zf.read("docProps/custom.xml")
+    except (InputError, KeyError, zipfile.BadZipFile, OSError):
+        return False
+    root = _parse(xml)
+    return any(prop.get("name") == OUTPUT_PROPERTY for prop in root.iter(f"{{{_NS_CUSTOM}}}property"))
+
+
+def _parse(xml: bytes):  # type: ignore[no-untyped-def]
+    from defusedxml import ElementTree
+
+    return ElementTree.fromstring(xml)
+
+
+def _hidden_sheet_rows(zf: zipfile.ZipFile) -> dict[str, str] | None:
+    """Column A -> column B of the ``ogi_meta`` sheet, read from the raw package XML."""
+    workbook = _parse(zf.read("xl/workbook.xml"))
+    rid = None
+    for sheet in workbook.iter(f"{{{_NS_MAIN}}}sheet"):
+        if sheet.get("name") == SHEET_HIDDEN:
+            rid = sheet.get(f"{{{_NS_REL}}}id")
+            break
+    if rid is None:
+        return None
+    rels = _parse(zf.read("xl/_rels/workbook.xml.rels"))
+    target = None
+    for rel in rels.iter(f"{{{_NS_PKG_REL}}}Relationship"):
+        if rel.get("Id") == rid:
+            target = rel.get("Target", "")
+            break
+    if not target:
+        return None
+    part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+        posixpath.join("xl", target))
+    sheet_xml = _parse(zf.read(part))
+    shared: list[str] | None = None
+    cells: dict[str, str] = {}
+    for c in sheet_xml.iter(f"{{{_NS_MAIN}}}c"):
+        ref = c.get("r", "")
+        kind = c.get("t", "n")
+        if kind == "s":
+            if shared is None:
+                shared = _shared_strings(zf)
+            v = c.find(f"{{{_NS_MAIN}}}v")
+            try:
+                text = shared[int(v.text or "")] if v is not None else ""
+            except (ValueError, IndexError):
+                text = ""
+        elif kind == "inlineStr":
+            text = "".join(t.text or "" for t in c.iter(f"{{{_NS_MAIN}}}t"))
+        else:
+            v = c.find(f"{{{_NS_MAIN}}}v")
+            text = v.text or "" if v is not None else ""
+            if re.fullmatch(r"\d+\.0", text):
+                text = text[:-2]
+        cells[ref] = text
+    rows: dict[str, str] = {}
+    for r in range(1, len(HIDDEN_KEYS) + 20):
+        key = cells.get(f"A{r}", "").strip()
+        if key:
+            rows[key] = cells.get(f"B{r}", "")
+    return rows
+
+
+def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
+    try:
+        root = _parse(zf.read("xl/sharedStrings.xml"))
+    except KeyError:
+        return []
+    out = []
+    for si in root.iter(f"{{{_NS_MAIN}}}si"):
+        # Plain text is <t>; rich text is several <r><t>; phonetic runs (<rPh>) are not content.
+        parts = [t.text or "" for t in si.findall(f"{{{_NS_MAIN}}}t")]
+        for run in si.findall(f"{{{_NS_MAIN}}}r"):
+            parts.extend(t.text or "" for t in run.findall(f"{{{_NS_MAIN}}}t"))
+        out.append("".join(parts))
+    return out
+
+
+# ---- matching ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Match:
+    agency: Agency | None  # the roster entry, or None when the workbook's agency is not on it
+    by: str  # "id" | "name" | ""
+    note: str = ""
+
+
+class RosterIndex:
+    """Look up roster agencies by 编号, else by normalised name."""
+
+    def __init__(self, roster: Iterable[Agency]) -> None:
+        self.agencies = list(roster)
+        self.by_id = {a.id: a for a in self.agencies if a.id}
+        self.by_name: dict[str, list[Agency]] = {}
+        for a in self.agencies:
+            self.by_name.setdefault(normalize_name(a.name), []).append(a)
+
+    def match(self, identity: Identity) -> Match:
+        if identity.agency_id and identity.agency_id in self.by_id:
+            agency = self.by_id[identity.agency_id]
+            note = ""
+            if normalize_name(agency.name) != normalize_name(identity.agency_name):
+                note = f"工作簿中的机关名称为“{identity.agency_name}”，按编号 {agency.id} 对应到名单"
+            return Match(agency, "id", note)
+        candidates = self.by_name.get(normalize_name(identity.agency_name), [])
+        if len(candidates) == 1:
+            agency = candidates[0]
+            note = ""
+            if identity.agency_id and agency.id and identity.agency_id != agency.id:
+                note = (f"工作簿中的编号 {identity.agency_id} 与名单中的编号 {agency.id} 不同，"
+                        "按名称对应")
+            return Match(agency, "name", note)
+        if len(candidates) > 1:
+            with_id = [a for a in candidates if a.id == identity.agency_id]
+            if len(with_id) == 1:
+                return Match(with_id[0], "name")
+            return Match(None, "", f"名单中有 {len(candidates)} 个同名机关，工作簿未记录可区分的编号")
+        return Match(None, "", "")
+
+
+def agency_key(agency: Agency) -> tuple[str, str]:
+    """A grouping key for an agency that is not on a roster: by 编号, else by name."""
+    return ("id", agency.id) if agency.id else ("name", normalize_name(agency.name))

@@ -1,0 +1,177 @@
+"""Next year starts from this year: last year's workbooks -> prefilled workbooks for the new year.
+
+``ogi new --previous LAST_YEAR_FOLDER`` reads last year's returned workbooks, matches each to this
+year's roster by 编号, else by name (never by file name), and prefills
+
+* 表三 二、上年结转 in every column from last year's 四、结转下年度 (the pairs come from the spec's
+  ``previous_equal`` rules, so the same definition drives the prefill and the PREV-CARRY check);
+* the contact fields of 基本信息 (address, phone, e-mail, website, ...), which rarely change.
+
+Agencies without a usable workbook from last year are listed, and so are doubts about the ones used
+(last year's workbook had errors, a carried cell was blank).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .collect import FoundFile, normalize_name
+from .errors import InputError
+from .layout import layout_for
+from .report import Report, Value
+from .spec import FormSpec
+from .status import HAS_ERRORS, FileResult, Progress, check_file, collect_status
+from .xlsx_writer import Agency
+
+
+@dataclass
+class PreviousReports:
+    """Last year's reports, one per agency (the newest file when an agency sent two)."""
+
+    source: Path
+    year: str
+    entries: list[FileResult]
+    problems: list[str] = field(default_factory=list)  # files that could not be used, in Chinese
+    single_file: bool = False
+
+    def __post_init__(self) -> None:
+        self._by_id = {e.identity.agency_id: e for e in self.entries
+                       if e.identity is not None and e.identity.agency_id}
+        self._by_name: dict[str, list[FileResult]] = {}
+        for e in self.entries:
+            if e.identity is not None:
+                self._by_name.setdefault(normalize_name(e.identity.agency_name), []).append(e)
+
+    def find(self, agency: Agency) -> FileResult | None:
+        """Last year's entry for ``agency``: by 编号 when both have one, else by name."""
+        if agency.id and agency.id in self._by_id:
+            return self._by_id[agency.id]
+        found = self._by_name.get(normalize_name(agency.name), [])
+        if agency.id:
+            # Same name but a different recorded 编号 is a different agency; no 编号 is fine.
+            found = [e for e in found if not e.identity or not e.identity.agency_id
+                     or e.identity.agency_id == agency.id]
+        return found[0] if len(found) == 1 else None
+
+
+def load_previous(path: Path, *, year: int | None = None,
+                  progress: Progress | None = None) -> PreviousReports:
+    """Read last year's workbook (one file) or every workbook under a folder.
+
+    ``year`` is last year (this year − 1); workbooks of another year are not used. A single file
+    that cannot be used is an :class:`InputError` (the user named it); in a folder, unusable files
+    are listed in ``problems``.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("找不到上年的工作簿或文件夹", path=path)
+    if path.is_file():
+        st = path.stat()
+        result = check_file(FoundFile(path, path.name, st.st_mtime, st.st_size))
+        if result is None or result.report is None:
+            problem = result.problem if result is not None else "这是 ogi 生成的进度表或汇总表，不是填报工作簿"
+            raise InputError(f"上年的工作簿无法使用：{problem}", path=path)
+        if year and result.identity and result.identity.year and result.identity.year != str(year):
+            raise InputError(f"上年的工作簿是 {result.identity.year} 年度的，应为 {year} 年度", path=path)
+        return PreviousReports(path, str(year or ""), [result], single_file=True)
+    status = collect_status(path, None, year=year, progress=progress)
+    problems = []
+    entries = []
+    for r in status.results:
+        if r.identity is None or r.report is None:
+            problems.append(f"{r.file.rel}：{r.problem or '无法读取'}")
+        elif r.wrong_year:
+            problems.append(f"{r.file.rel}：是 {r.identity.year} 年度的，不是 {status.year} 年度，未使用")
+        elif r.current:
+            entries.append(r)
+    return PreviousReports(path, status.year, entries, problems)
+
+
+def carry_pairs(spec: FormSpec) -> list[tuple[str, str]]:
+    """(this year's input key, last year's key) for every ``previous_equal`` rule whose current
+    cell is an input (the 总计 column is a formula and follows by itself)."""
+    return [(r.current, r.previous) for r in spec.rules
+            if r.kind == "previous_equal" and not spec.cells[r.current].computed]
+
+
+def contact_keys(spec: FormSpec) -> list[str]:
+    """基本信息 fields a clerk fills that stay the same from year to year (not the publish date)."""
+    return [m.key for m in spec.metadata if not m.locked and m.type == "text"]
+
+
+def prefill_report(previous: Report, spec: FormSpec | None = None) -> tuple[Report, list[str]]:
+    """The prefill for next year's workbook from last year's report, and notes on blank cells."""
+    spec = spec or layout_for().spec
+    values: dict[str, Value] = {}
+    notes: list[str] = []
+    for current, prev in carry_pairs(spec):
+        value = previous.values.get(prev)
+        if value is None:
+            cell = spec.cells[prev]
+            notes.append(f"上年“{cell.row_label}｜{cell.column_label}”为空，未预填")
+            continue
+        values[current] = value
+    metadata = {}
+    for key in contact_keys(spec):
+        text = previous.metadata.get(key)
+        if text is not None and str(text).strip():
+            metadata[key] = str(text).strip()
+    return Report(spec.id, spec.version, metadata=metadata, values=values), notes
+
+
+@dataclass
+class PrefillPlan:
+    prefills: dict[Agency, Report]
+    sources: dict[Agency, str]  # agency -> last year's file (relative name)
+    missing: list[Agency]
+    notes: list[str]
+    problems: list[str]
+
+    def lines(self) -> list[str]:
+        """What ``ogi new --previous`` tells the user, in Chinese."""
+        out = [f"已按上年工作簿预填 {len(self.prefills)} 个机关的“二、上年结转”和联系方式。"]
+        if self.missing:
+            out.append(f"以下 {len(self.missing)} 个机关没有找到上年的工作簿，未预填（请在工作簿中填写上年结转）：")
+            out.extend(f"  {a.name}" + (f"（编号 {a.id}）" if a.id else "") for a in self.missing)
+        if self.notes:
+            out.append("请注意：")
+            out.extend(f"  {n}" for n in self.notes)
+        if self.problems:
+            out.append("上年文件夹中以下文件未使用：")
+            out.extend(f"  {p}" for p in self.problems)
+        return out
+
+
+def build_prefills(agencies: Iterable[Agency], previous: PreviousReports,
+                   spec: FormSpec | None = None) -> PrefillPlan:
+    """Match this year's agencies to last year's reports and build their prefills."""
+    spec = spec or layout_for().spec
+    agencies = list(agencies)
+    plan = PrefillPlan({}, {}, [], [], list(previous.problems))
+    used: set[int] = set()
+    for agency in agencies:
+        entry = previous.find(agency)
+        if entry is None and previous.single_file and len(agencies) == 1 and previous.entries:
+            entry = previous.entries[0]
+            ident = entry.identity
+            plan.notes.append(f"上年工作簿记录的机关为“{ident.agency_name if ident else ''}”，"
+                              f"与“{agency.name}”不同；已按指定的文件预填，请核对")
+        if entry is None or entry.report is None:
+            plan.missing.append(agency)
+            continue
+        used.add(id(entry))
+        report, notes = prefill_report(entry.report, spec)
+        plan.prefills[agency] = report
+        plan.sources[agency] = entry.file.rel
+        for n in notes:
+            plan.notes.append(f"{agency.name}：{n}")
+        if entry.status == HAS_ERRORS:
+            plan.notes.append(f"{agency.name}：上年工作簿 {entry.file.rel} 有 {entry.errors} 个错误，"
+                              "预填的上年结转可能不准确，请核对")
+    unused = [e for e in previous.entries if id(e) not in used and e.identity is not None]
+    if unused and not previous.single_file:
+        plan.notes.append("上年有工作簿但今年名单中没有的机关："
+                          + "、".join(e.identity.agency_name for e in unused if e.identity))
+    return plan

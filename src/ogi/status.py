@@ -1,0 +1,524 @@
+"""`ogi status`: which agencies have sent their workbook back, and in what state.
+
+Every workbook under a folder is identified by the agency recorded inside it (:mod:`ogi.collect`),
+checked once (:func:`ogi.checker.check_workbook`), and reduced to plain data: its status, finding
+counts, the findings themselves and the :class:`~ogi.report.Report` (kept for ``ogi summary``). No
+openpyxl workbook outlives its own check, so 500 files cost 500 Reports, not 500 workbooks.
+
+Statuses, per file and per agency (an agency's status is that of its newest file):
+
+* 未提交: on the roster, no workbook found;
+* 无法读取: not an .xlsx (.xls, damaged, a workbook ogi did not generate);
+* 未完成: still as generated (every 正文 field empty), whatever the numbers say;
+* 有错误 / 有警告 / 通过: what ``ogi check`` finds (explained warnings are counted apart).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .collect import (
+    OUTPUT_PROPERTY,
+    FoundFile,
+    Identity,
+    RosterIndex,
+    agency_key,
+    find_workbooks,
+    is_ogi_output,
+    read_identity,
+)
+from .errors import EXIT_FINDINGS, EXIT_OK, InputError
+from .report import Finding, Report
+from .safe_io import read_capped
+from .xlsx_writer import Agency
+
+MISSING = "未提交"
+UNREADABLE = "无法读取"
+INCOMPLETE = "未完成"
+HAS_ERRORS = "有错误"
+HAS_WARNINGS = "有警告"
+PASSED = "通过"
+#: Display order, worst first after 未提交.
+STATUSES = (MISSING, UNREADABLE, INCOMPLETE, HAS_ERRORS, HAS_WARNINGS, PASSED)
+
+NOT_OGI = ("不是 ogi 生成的填报工作簿（没有找到隐藏的 ogi_meta 信息表），无法识别是哪个机关的；"
+           "请该机关使用县级下发的工作簿重新填写")
+
+Progress = Callable[[Iterable[Any], int], Iterator[Any]]
+
+
+@dataclass
+class FileResult:
+    """One workbook file after identification and checking."""
+
+    file: FoundFile
+    identity: Identity | None = None
+    status: str = UNREADABLE
+    problem: str = ""  # why the file is unreadable, in Chinese
+    report: Report | None = None
+    findings: list[Finding] = field(default_factory=list)
+    fingerprint: str = ""
+    # Filled in by grouping:
+    agency: Agency | None = None
+    on_roster: bool = True
+    current: bool = True  # the file that counts for its agency (newest, right year)
+    wrong_year: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+    @property
+    def explained(self) -> int:
+        return sum(1 for f in self.findings if f.explained)
+
+    @property
+    def modified(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.file.mtime).replace(microsecond=0)
+
+
+@dataclass
+class StatusRow:
+    """A line of the status table: one file, or one roster agency without a file."""
+
+    agency: Agency | None
+    result: FileResult | None
+    status: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def agency_name(self) -> str:
+        if self.agency is not None:
+            return self.agency.name
+        return ""
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.result
+        return {
+            "agency": self.agency_name,
+            "agency_id": self.agency.id if self.agency else "",
+            "file": r.file.rel if r else "",
+            "status": self.status,
+            "errors": r.errors if r else 0,
+            "warnings": r.warnings if r else 0,
+            "explained_warnings": r.explained if r else 0,
+            "modified": r.modified.isoformat(sep=" ") if r else "",
+            "current": r.current if r else True,
+            "on_roster": r.on_roster if r else True,
+            "notes": list(self.notes),
+            "problem": r.problem if r else "",
+        }
+
+
+@dataclass
+class StatusReport:
+    folder: Path
+    roster: list[Agency] | None
+    year: str
+    rows: list[StatusRow]
+    results: list[FileResult]
+    skipped: list[Path]
+
+    def agency_statuses(self) -> Counter[str]:
+        """Agencies per status: an agency counts once, with its current file's status."""
+        counts: Counter[str] = Counter()
+        for row in self.rows:
+            if row.result is None:
+                counts[MISSING] += 1
+            elif row.result.current and row.agency is not None and row.result.identity is not None:
+                counts[row.status] += 1
+        return counts
+
+    @property
+    def unidentified(self) -> list[FileResult]:
+        return [r for r in self.results if r.identity is None]
+
+    @property
+    def not_on_roster(self) -> list[FileResult]:
+        return [r for r in self.results if r.identity is not None and not r.on_roster]
+
+    @property
+    def duplicates(self) -> list[FileResult]:
+        return [r for r in self.results if r.identity is not None and not r.current
+                and not r.wrong_year]
+
+    @property
+    def exit_code(self) -> int:
+        bad = any(r.status in (HAS_ERRORS, UNREADABLE) for r in self.results
+                  if r.current or r.identity is None)
+        return EXIT_FINDINGS if bad else EXIT_OK
+
+    def summary_line(self) -> str:
+        counts = self.agency_statuses()
+        total = sum(counts.values())
+        parts = [f"{s} {counts[s]}" for s in STATUSES if counts[s]]
+        line = f"共 {total} 个机关：" + ("，".join(parts) if parts else "没有找到任何工作簿")
+        extra = []
+        if self.unidentified:
+            extra.append(f"{len(self.unidentified)} 个文件无法识别机关")
+        if self.roster is not None and self.not_on_roster:
+            names = {r.identity.agency_name for r in self.not_on_roster if r.identity}
+            extra.append(f"{len(names)} 个机关不在名单中")
+        if self.duplicates:
+            extra.append(f"{len(self.duplicates)} 个较旧的重复文件")
+        wrong = [r for r in self.results if r.wrong_year]
+        if wrong:
+            extra.append(f"{len(wrong)} 个文件年度不符")
+        if extra:
+            line += "；另有" + "、".join(extra)
+        return line + "。"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "folder": str(self.folder),
+            "year": self.year,
+            "counts": {s: self.agency_statuses()[s] for s in STATUSES},
+            "rows": [row.to_dict() for row in self.rows],
+            "findings": [dict(f.to_dict(), file=r.file.rel) for r in self.results
+                         for f in r.findings],
+        }
+
+
+# ---- checking one file --------------------------------------------------------------------------
+def check_file(found: FoundFile) -> FileResult | None:
+    """Identify and check one workbook; None when it is one of ogi's own outputs (skipped)."""
+    from .checker import check_workbook
+
+    result = FileResult(found)
+    try:
+        data = read_capped(found.path, what="工作簿")
+        identity = read_identity(found.path, data)
+        if identity is None and is_ogi_output(found.path, data):
+            return None
+        del data
+    except InputError as exc:
+        result.problem = exc.message
+        return result
+    result.identity = identity
+    if identity is None:
+        result.problem = NOT_OGI
+        return result
+    try:
+        checked = check_workbook(found.path)
+    except InputError as exc:
+        result.problem = exc.message
+        return result
+    except Exception as exc:  # one broken file must not stop a run over 60 others
+        result.problem = f"读取时出现意外错误（{type(exc).__name__}），请用 ogi check 单独检查此文件"
+        return result
+    result.findings = [f for f in checked.findings]
+    report = checked.report
+    if report is None:
+        first = next((f.message for f in result.findings if f.severity == "error"), "")
+        result.problem = first or "工作簿无法读取"
+        return result
+    result.report = report
+    result.fingerprint = fingerprint(report)
+    result.status = classify(report, result.findings)
+    return result
+
+
+def classify(report: Report, findings: list[Finding]) -> str:
+    if is_untouched(report):
+        return INCOMPLETE
+    if any(f.severity == "error" for f in findings):
+        return HAS_ERRORS
+    if any(f.severity == "warning" and not f.explained for f in findings):
+        return HAS_WARNINGS
+    return PASSED
+
+
+def is_untouched(report: Report) -> bool:
+    """Still as generated: not one 正文 field has any text (the numbers may be prefilled zeros)."""
+    return not any((text or "").strip() for text in report.narrative.values())
+
+
+def fingerprint(report: Report) -> str:
+    """A digest of what a workbook says (values, text, contact fields), independent of how the file
+    was saved: two files with the same fingerprint carry the same report."""
+    payload = json.dumps({"values": {k: str(v) for k, v in report.values.items()},
+                          "narrative": {k: (v or "").strip() for k, v in report.narrative.items()},
+                          "metadata": report.metadata, "explanations": report.explanations},
+                         ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def describe_difference(a: Report, b: Report) -> str:
+    nums = sum(1 for k in set(a.values) | set(b.values) if a.values.get(k) != b.values.get(k))
+    texts = sum(1 for k in set(a.narrative) | set(b.narrative)
+                if (a.narrative.get(k) or "").strip() != (b.narrative.get(k) or "").strip())
+    others = sum(1 for k in set(a.metadata) | set(b.metadata)
+                 if a.metadata.get(k) != b.metadata.get(k))
+    others += sum(1 for k in set(a.explanations) | set(b.explanations)
+                  if a.explanations.get(k) != b.explanations.get(k))
+    parts = []
+    if nums:
+        parts.append(f"{nums} 个数字")
+    if texts:
+        parts.append(f"{texts} 个正文栏目")
+    if others:
+        parts.append(f"{others} 项基本信息或说明")
+    return "、".join(parts) + "不同" if parts else "内容不同"
+
+
+# ---- the whole folder -----------------------------------------------------------------------------
+def collect_status(folder: Path, roster: list[Agency] | None = None, *, year: int | None = None,
+                   progress: Progress | None = None,
+                   exclude: Iterable[Path] = ()) -> StatusReport:
+    """Identify, check and group every workbook under ``folder`` (see the module doc)."""
+    found, skipped = find_workbooks(folder, exclude=exclude)
+    results: list[FileResult] = []
+    items: Iterable[FoundFile] = found
+    if progress is not None:
+        items = progress(found, len(found))
+    for f in items:
+        r = check_file(f)
+        if r is None:
+            skipped.append(f.path)
+        else:
+            results.append(r)
+    expected = str(year) if year else _common_year(results)
+    rows = group(results, roster, expected)
+    return StatusReport(Path(folder), roster, expected, rows, results, skipped)
+
+
+def _common_year(results: list[FileResult]) -> str:
+    years = Counter(r.identity.year for r in results if r.identity is not None and r.identity.year)
+    return years.most_common(1)[0][0] if years else ""
+
+
+def group(results: list[FileResult], roster: list[Agency] | None, year: str) -> list[StatusRow]:
+    """Attach each file to its agency, mark duplicates and wrong years, and order the rows:
+    roster order (or first seen), then agencies not on the roster, wrong years, unidentified."""
+    index = RosterIndex(roster) if roster is not None else None
+    groups: dict[tuple[str, str], list[FileResult]] = {}
+    agencies: dict[tuple[str, str], Agency] = {}
+    off_roster_keys: list[tuple[str, str]] = []
+    wrong_year: list[FileResult] = []
+    unidentified: list[FileResult] = []
+    if roster is not None:
+        for a in roster:
+            k = ("roster", str(id(a)))
+            agencies[k] = a
+            groups[k] = []
+    for r in results:
+        ident = r.identity
+        if ident is None:
+            r.current = True
+            unidentified.append(r)
+            continue
+        agency: Agency = ident.agency
+        key = agency_key(agency)
+        if index is not None:
+            m = index.match(ident)
+            if m.note:
+                r.notes.append(m.note)
+            if m.agency is not None:
+                agency = m.agency
+                key = ("roster", str(id(m.agency)))
+            else:
+                r.on_roster = False
+                r.notes.append("不在机关名单中")
+        r.agency = agency
+        if year and ident.year and ident.year != year:
+            r.wrong_year = True
+            r.current = False
+            r.notes.append(f"年度为 {ident.year} 年，不是 {year} 年，未计入")
+            wrong_year.append(r)
+            continue
+        if key not in groups:
+            groups[key] = []
+            agencies[key] = agency
+            if index is not None:
+                off_roster_keys.append(key)
+        groups[key].append(r)
+
+    rows: list[StatusRow] = []
+    for key, files in groups.items():
+        if key in off_roster_keys:
+            continue
+        rows.extend(_rows_for(agencies[key], files))
+    for key in off_roster_keys:
+        rows.extend(_rows_for(agencies[key], groups[key]))
+    for r in wrong_year:
+        rows.append(StatusRow(r.agency, r, r.status, list(r.notes)))
+    for r in unidentified:
+        rows.append(StatusRow(None, r, r.status, [r.problem] if r.problem else []))
+    for row in rows:
+        if row.result is not None and row.result.problem and row.result.identity is not None:
+            row.notes.append(row.result.problem)
+    return rows
+
+
+def _rows_for(agency: Agency, files: list[FileResult]) -> list[StatusRow]:
+    if not files:
+        return [StatusRow(agency, None, MISSING)]
+    files = sorted(files, key=lambda r: (-r.file.mtime, r.file.rel))
+    newest = files[0]
+    for r in files:
+        r.current = r is newest
+    if len(files) > 1:
+        n = len(files)
+        tie = files[1].file.mtime == newest.file.mtime
+        newest.notes.append(f"同一机关共有 {n} 个文件，此文件最新，以此为准"
+                            + ("（修改时间相同，按文件名选定）" if tie else ""))
+        for r in files[1:]:
+            r.notes.append(f"同一机关共有 {n} 个文件，此文件较旧，以 {newest.file.rel} 为准")
+            if r.report is not None and newest.report is not None:
+                if r.fingerprint == newest.fingerprint:
+                    r.notes.append("与较新的文件内容相同")
+                else:
+                    r.notes.append("与较新的文件内容不同："
+                                   + describe_difference(r.report, newest.report))
+            else:
+                r.notes.append("无法比较内容（有文件无法读取）")
+    return [StatusRow(agency, r, r.status, list(r.notes)) for r in files]
+
+
+# ---- output -----------------------------------------------------------------------------------
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
+
+
+def format_table(report: StatusReport) -> str:
+    """The status table as aligned plain text (CJK characters count double)."""
+    header = ("机关", "文件", "状态", "错误", "警告", "修改时间", "备注")
+    lines: list[tuple[str, ...]] = []
+    for row in report.rows:
+        r = row.result
+        lines.append((
+            row.agency_name or "（无法识别）",
+            r.file.rel if r else "—",
+            row.status,
+            str(r.errors) if r and r.report is not None else "",
+            (str(r.warnings) + (f"（已说明 {r.explained}）" if r.explained else ""))
+            if r and r.report is not None else "",
+            r.modified.strftime("%Y-%m-%d %H:%M") if r else "",
+            "；".join(row.notes),
+        ))
+    widths = [max([display_width(h)] + [display_width(line[i]) for line in lines])
+              for i, h in enumerate(header[:-1])]
+    widths = [min(w, 60) for w in widths]
+    out = ["  ".join(_pad(h, w) for h, w in zip(header[:-1], widths, strict=True)) + "  " + header[-1]]
+    for line in lines:
+        out.append(("  ".join(_pad(c, w) for c, w in zip(line[:-1], widths, strict=True))
+                    + "  " + line[-1]).rstrip())
+    return "\n".join(out)
+
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告"}
+
+
+def build_status_workbook(report: StatusReport) -> bytes:
+    """进度.xlsx: the status table (filters, frozen header) and every finding with file and cell,
+    so that the office can filter one township's problems and mail them back."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "strings_to_numbers": False})
+    base = {"font_name": "宋体", "font_size": 11, "valign": "top", "text_wrap": True, "border": 1}
+    head = wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "valign": "vcenter"})
+    text = wb.add_format(base)
+    num = wb.add_format({**base, "align": "center"})
+    when = wb.add_format({**base, "num_format": "yyyy-mm-dd hh:mm", "align": "center"})
+    colours = {MISSING: "#D9D9D9", UNREADABLE: "#FFC7CE", INCOMPLETE: "#FCE4D6",
+               HAS_ERRORS: "#FFC7CE", HAS_WARNINGS: "#FFEB9C", PASSED: "#C6EFCE"}
+    status_fmt = {s: wb.add_format({**base, "align": "center", "bg_color": c})
+                  for s, c in colours.items()}
+
+    ws = wb.add_worksheet("进度")
+    headers = ("序号", "机关名称", "编号", "状态", "错误", "警告", "已说明的警告", "文件",
+               "修改时间", "备注")
+    widths = (6, 34, 12, 10, 7, 7, 9, 48, 17, 70)
+    for c, (h, w) in enumerate(zip(headers, widths, strict=True)):
+        ws.write_string(0, c, h, head)
+        ws.set_column(c, c, w)
+    for i, row in enumerate(report.rows, start=1):
+        r = row.result
+        ws.write_number(i, 0, i, num)
+        ws.write_string(i, 1, row.agency_name or "（无法识别）", text)
+        ws.write_string(i, 2, row.agency.id if row.agency else "", text)
+        ws.write_string(i, 3, row.status, status_fmt[row.status])
+        if r is not None and r.report is not None:
+            ws.write_number(i, 4, r.errors, num)
+            ws.write_number(i, 5, r.warnings, num)
+            ws.write_number(i, 6, r.explained, num)
+        else:
+            for c in (4, 5, 6):
+                ws.write_blank(i, c, None, num)
+        ws.write_string(i, 7, r.file.rel if r else "", text)
+        if r is not None:
+            ws.write_datetime(i, 8, r.modified, when)
+        else:
+            ws.write_blank(i, 8, None, when)
+        ws.write_string(i, 9, "；".join(row.notes), text)
+    ws.freeze_panes(1, 2)
+    ws.autofilter(0, 0, max(len(report.rows), 1), len(headers) - 1)
+
+    wf = wb.add_worksheet("问题清单")
+    fheaders = ("机关名称", "编号", "文件", "严重程度", "代码", "工作表", "单元格", "行", "列",
+                "问题", "如何修改", "机关的说明")
+    fwidths = (30, 12, 40, 9, 22, 10, 8, 30, 18, 60, 50, 40)
+    for c, (h, w) in enumerate(zip(fheaders, fwidths, strict=True)):
+        wf.write_string(0, c, h, head)
+        wf.set_column(c, c, w)
+    n = 0
+    for row in report.rows:
+        r = row.result
+        if r is None:
+            continue
+        entries: list[tuple[str, Finding | None]] = [(r.problem, None)] if r.problem and not r.findings \
+            else [("", f) for f in r.findings]
+        for problem, f in entries:
+            n += 1
+            values = (row.agency_name or "（无法识别）", row.agency.id if row.agency else "",
+                      r.file.rel,
+                      SEVERITY_ZH.get(f.severity, f.severity) if f else "错误",
+                      f.code if f else "FILE-UNREADABLE", f.sheet if f else "", f.cell if f else "",
+                      f.row_label if f else "", f.column_label if f else "",
+                      f.message if f else problem, f.hint if f else "", f.explanation if f else "")
+            for c, v in enumerate(values):
+                wf.write_string(n, c, v, text)
+    wf.freeze_panes(1, 3)
+    wf.autofilter(0, 0, max(n, 1), len(fheaders) - 1)
+
+    wsum = wb.add_worksheet("统计")
+    wsum.set_column(0, 0, 16)
+    wsum.set_column(1, 1, 60)
+    counts = report.agency_statuses()
+    wsum.write_string(0, 0, "文件夹", head)
+    wsum.write_string(0, 1, str(report.folder), text)
+    wsum.write_string(1, 0, "报告年度", head)
+    wsum.write_string(1, 1, report.year, text)
+    wsum.write_string(2, 0, "生成时间", head)
+    wsum.write_datetime(2, 1, dt.datetime.now().replace(microsecond=0), when)
+    for i, s in enumerate(STATUSES, start=4):
+        wsum.write_string(i, 0, s, status_fmt[s])
+        wsum.write_number(i, 1, counts[s], num)
+    wsum.write_string(len(STATUSES) + 5, 0, "说明", head)
+    wsum.write_string(len(STATUSES) + 5, 1, report.summary_line(), text)
+
+    wb.set_properties({"title": f"{report.year}年政府信息公开工作年度报告交回进度",
+                       "author": "ogi", "comments": "由 ogi status 生成"})
+    wb.set_custom_property(OUTPUT_PROPERTY, "status")
+    wb.close()
+    return buf.getvalue()
