@@ -1,0 +1,736 @@
+"""The hostile-input corpus: everything a mail client, WPS, a clerk or an attacker does to a file.
+
+Every case is built at test time from the bytes of ONE generated, validly filled workbook (no
+committed binaries): zip-level damage with :mod:`zipfile`, XML-level damage by rewriting a part,
+clerk-level damage with openpyxl. A :class:`Case` says which ``ogi`` command it goes through, which
+exit codes the documentation allows, which words the Chinese message must contain, and any extra
+assertion on the outputs. ``tests/test_hostile_corpus.py`` runs them all through the real CLI.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ogi.layout import SHEET_HIDDEN, layout_for
+from ogi.report import Report
+from ogi.xlsx_writer import EXCEL_CELL_LIMIT, Agency, WorkbookBuilder, WorkbookOptions
+
+AGENCY = Agency("彭阳县测试镇人民政府", "640425999", "乡镇街道")
+YEAR = 2023
+
+#: Text that xlsxwriter's ``write()`` (or a careless writer) would turn into a live formula.
+INJECTIONS = ('=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "+1+1", "@SUM(1)")
+#: Fragments none of ogi's own formulas contain: finding one in an ``<f>`` means injected.
+INJECTION_MARKERS = ("HYPERLINK", "cmd|", "1+1", "SUM(1)", "calc")
+MARKUP = "甲 & 乙 < 丙 > 丁 {{ agency_name }} {% if true %}戊{% endif %} \"引号\" 'x'"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+NARRATIVE = "本年度依照条例做好政府信息公开工作，各项任务按时完成。\n第二段：平台运行平稳，制度持续完善。"
+
+
+# ---------------------------------------------------------------------------------------------
+# the one valid workbook everything starts from
+# ---------------------------------------------------------------------------------------------
+
+def balanced(seed: int = 7) -> dict[str, Any]:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from conftest import balanced_values
+
+    spec = layout_for().spec
+    return balanced_values(spec, seed)
+
+
+def valid_report(agency: Agency = AGENCY, *, narrative: dict[str, str] | None = None,
+                 metadata: dict[str, str] | None = None, seed: int = 7) -> Report:
+    spec = layout_for().spec
+    values = balanced(seed)
+    meta = {"address": "宁夏回族自治区固原市彭阳县测试镇", "postcode": "756500",
+            "phone": "0954-7011234", "email": "gk@example.gov.cn",
+            "website": "http://www.pengyang.gov.cn", "publish_date": "2024-01-20", "preparer": "李四"}
+    meta.update(metadata or {})
+    text = {n.key: f"{n.label}：{NARRATIVE}" for n in spec.narrative}
+    text.update(narrative or {})
+    return Report(spec.id, spec.version, metadata=meta,
+                  values={k: values[k] for k in spec.input_keys}, narrative=text)
+
+
+def build(agency: Agency = AGENCY, report: Report | None = None) -> bytes:
+    report = report if report is not None else valid_report(agency)
+    return WorkbookBuilder(layout_for()).build(agency, WorkbookOptions(year=YEAR, prefill=report))
+
+
+@functools.lru_cache(maxsize=1)
+def base_workbook() -> bytes:
+    """A complete, valid, filled workbook (all rules hold, contact fields and narrative present)."""
+    return build()
+
+
+# ---------------------------------------------------------------------------------------------
+# byte-level tools
+# ---------------------------------------------------------------------------------------------
+
+def rezip(data: bytes, *, replace: dict[str, bytes] | None = None,
+          add: dict[str, bytes] | None = None, drop: Iterable[str] = ()) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    dropped = set(drop)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename in dropped:
+                continue
+            body = (replace or {}).get(info.filename, src.read(info.filename))
+            dst.writestr(info, body)
+        for name, body in (add or {}).items():
+            dst.writestr(name, body)
+    return out.getvalue()
+
+
+def sheet_part(data: bytes, sheet: str) -> str:
+    """The zip member holding ``sheet``'s XML."""
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    book = zf.read("xl/workbook.xml").decode("utf-8")
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    m = re.search(r'<sheet [^>]*name="' + re.escape(sheet) + r'"[^>]*r:id="(rId\d+)"', book)
+    assert m, f"no sheet {sheet}"
+    rid = m.group(1)
+    target = re.search(r'Id="' + rid + r'"[^>]*Target="([^"]+)"', rels) or \
+        re.search(r'Target="([^"]+)"[^>]*Id="' + rid + '"', rels)
+    assert target
+    path = target.group(1).lstrip("/")
+    return path if path.startswith("xl/") else f"xl/{path}"
+
+
+def with_doctype(xml: bytes, doctype: str) -> bytes:
+    """Insert a DOCTYPE after the XML declaration."""
+    text = xml.decode("utf-8")
+    if text.startswith("<?xml"):
+        end = text.index("?>") + 2
+        return (text[:end] + "\n" + doctype + text[end:]).encode("utf-8")
+    return (doctype + text).encode("utf-8")
+
+
+BILLION_LAUGHS = """<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>"""
+
+
+def xml_bomb_shared_strings(data: bytes) -> bytes:
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    xml = zf.read("xl/sharedStrings.xml")
+    xml = with_doctype(xml, BILLION_LAUGHS)
+    xml = xml.replace(b"<t>", b"<t>&lol9;", 1)
+    return rezip(data, replace={"xl/sharedStrings.xml": xml})
+
+
+def xml_bomb_sheet(data: bytes, sheet: str) -> bytes:
+    part = sheet_part(data, sheet)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(part)
+    xml = with_doctype(xml, BILLION_LAUGHS)
+    xml = re.sub(rb"(<c r=\"A1\"[^>]*?)(/>|>.*?</c>)",
+                 rb'\1 t="inlineStr"><is><t>&lol9;</t></is></c>', xml, count=1, flags=re.S)
+    return rezip(data, replace={part: xml})
+
+
+def external_entity(data: bytes) -> bytes:
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    xml = zf.read("xl/sharedStrings.xml")
+    xml = with_doctype(xml, '<!DOCTYPE t [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>')
+    xml = xml.replace(b"<t>", b"<t>&xxe;", 1)
+    return rezip(data, replace={"xl/sharedStrings.xml": xml})
+
+
+def corrupt_member(data: bytes) -> bytes:
+    """Flip bytes inside the compressed data of the biggest member (a mail client's bit rot)."""
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    info = max(zf.infolist(), key=lambda i: i.compress_size)
+    start = info.header_offset + 30 + len(info.filename.encode("utf-8")) + len(info.extra)
+    mid = start + info.compress_size // 2
+    buf = bytearray(data)
+    for i in range(mid, mid + 64):
+        buf[i] ^= 0x5A
+    return bytes(buf)
+
+
+def zip_bomb(data: bytes, mib: int = 24) -> bytes:
+    """A valid package plus one member of ``mib`` MiB of zeros (compression ratio ~1000:1)."""
+    return rezip(data, add={"xl/media/image1.png": bytes(mib * 1024 * 1024)})
+
+
+def too_many_members(data: bytes, n: int = 2500) -> bytes:
+    return rezip(data, add={f"customXml/item{i}.xml": b"<a/>" for i in range(n)})
+
+
+def xlsm(data: bytes) -> bytes:
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    ct = zf.read("[Content_Types].xml").decode("utf-8")
+    ct = ct.replace("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                    "application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+    ct = ct.replace("</Types>", '<Default Extension="bin" ContentType="application/'
+                    'vnd.ms-office.vbaProject"/></Types>')
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    rels = rels.replace("</Relationships>", '<Relationship Id="rId99" Type="http://schemas.microsoft.'
+                        'com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
+                        "</Relationships>")
+    vba = OLE_MAGIC + b"\x00" * 504 + b"Attribute VB_Name = \"ThisWorkbook\"\r\nSub Auto_Open()\r\n"
+    return rezip(data, replace={"[Content_Types].xml": ct.encode("utf-8"),
+                                "xl/_rels/workbook.xml.rels": rels.encode("utf-8")},
+                 add={"xl/vbaProject.bin": vba})
+
+
+def ole_file(extra: bytes = b"") -> bytes:
+    """The start of a Compound File (.xls / .et / an encrypted .xlsx all look like this)."""
+    return OLE_MAGIC + b"\x00" * 16 + b"\x3e\x00\x03\x00\xfe\xff\x09\x00" + b"\x00" * 480 + extra
+
+
+# ---------------------------------------------------------------------------------------------
+# clerk-level edits (openpyxl, as WPS/Excel would save)
+# ---------------------------------------------------------------------------------------------
+
+def edit(data: bytes, fn: Callable[[Any], None]) -> bytes:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    fn(wb)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def set_text(cell: Any, text: str) -> None:
+    """Put ``text`` into a cell as text even when it starts with ``=`` (as a paste of text does)."""
+    cell.value = text
+    cell.data_type = "s"
+
+
+def input_cell(key: str = "t3.new_received.natural_person") -> tuple[str, str]:
+    return layout_for().address(key)
+
+
+def total_cell(key: str = "t3.new_received.total") -> tuple[str, str]:
+    return layout_for().address(key)
+
+
+def set_value(key: str, value: Any, *, as_text: bool = False) -> Callable[[Any], None]:
+    sheet, addr = layout_for().address(key)
+
+    def fn(wb: Any) -> None:
+        if as_text:
+            set_text(wb[sheet][addr], value)
+        else:
+            wb[sheet][addr].value = value
+
+    return fn
+
+
+def set_narrative(key: str, text: str) -> Callable[[Any], None]:
+    fc = layout_for().narrative_fields[key]
+
+    def fn(wb: Any) -> None:
+        set_text(wb[fc.sheet][fc.address], text)
+
+    return fn
+
+
+def hidden_value(key: str, value: str) -> Callable[[Any], None]:
+    row = layout_for().hidden_rows[key]
+
+    def fn(wb: Any) -> None:
+        wb[SHEET_HIDDEN].cell(row=row + 1, column=2).value = value
+
+    return fn
+
+
+def unprotect_all(wb: Any) -> None:
+    for ws in wb.worksheets:
+        ws.protection.sheet = False
+    wb.security = None
+
+
+def not_ogi_workbook() -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(["项目", "数量"])
+    ws.append(["收到申请", 12])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# outputs
+# ---------------------------------------------------------------------------------------------
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def formulas_in(xlsx: Path) -> list[tuple[str, str]]:
+    """(part, formula text) of every ``<f>`` in every worksheet of a package."""
+    out = []
+    with zipfile.ZipFile(xlsx) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                xml = zf.read(name).decode("utf-8")
+                for m in re.finditer(r"<f(?:\s[^>]*)?>(.*?)</f>", xml, re.S):
+                    out.append((name, m.group(1)))
+    return out
+
+
+def strings_in(xlsx: Path) -> str:
+    """All text a package stores (shared strings and inline strings), XML-unescaped."""
+    from xml.sax.saxutils import unescape
+
+    chunks = []
+    with zipfile.ZipFile(xlsx) as zf:
+        for name in zf.namelist():
+            if name == "xl/sharedStrings.xml" or name.startswith("xl/worksheets/"):
+                xml = zf.read(name).decode("utf-8")
+                chunks += [unescape(t, {"&quot;": '"', "&apos;": "'"})
+                           for t in re.findall(r"<t(?:\s[^>]*)?>(.*?)</t>", xml, re.S)]
+    return "\n".join(chunks)
+
+
+def assert_no_injected_formulas(xlsx: Path) -> None:
+    bad = [(part, f) for part, f in formulas_in(xlsx)
+           if any(marker in f for marker in INJECTION_MARKERS)]
+    assert not bad, f"{xlsx.name}: user text became live formulas: {bad[:3]}"
+
+
+def assert_only_ogi_formulas(xlsx: Path) -> None:
+    """A workbook from `ogi new` holds exactly the layout's formulas and nothing else."""
+    expected = {f.lstrip("=") for f in layout_for().all_formulas().values()}
+    found = {f for _, f in formulas_in(xlsx)}
+    from xml.sax.saxutils import unescape
+
+    found = {unescape(f, {"&quot;": '"', "&apos;": "'"}) for f in found}
+    extra = found - expected
+    assert not extra, f"{xlsx.name}: unexpected formulas {sorted(extra)[:3]}"
+
+
+def docx_text(path: Path) -> str:
+    """Visible text of a DOCX: ``w:t`` runs joined per paragraph, XML-unescaped."""
+    from xml.sax.saxutils import unescape
+
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("word/document.xml").decode("utf-8")
+    paras = []
+    for p in re.findall(r"<w:p[ >].*?</w:p>", xml, re.S):
+        paras.append("".join(unescape(t, {"&quot;": '"', "&apos;": "'"})
+                             for t in re.findall(r"<w:t(?:\s[^>]*)?>(.*?)</w:t>", p, re.S)))
+    return "\n".join(paras)
+
+
+# ---------------------------------------------------------------------------------------------
+# the corpus
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Workspace:
+    root: Path
+    inp: Path
+    out: Path
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    output: str
+
+
+Check = Callable[[Workspace, Result], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    command: str
+    make: Callable[[Workspace], list[str]]  # writes inputs into ws.inp, returns the argv after `ogi`
+    exit_codes: frozenset[int]
+    keywords: tuple[str, ...] = ()  # the message must contain at least one of these
+    check: Check | None = None
+    gbk: bool = False  # run as a subprocess on a GBK console (Chinese Windows)
+    needs: tuple[str, ...] = ()  # further commands the case needs (e.g. fill for a round trip)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _file(name: str, data: bytes | Callable[[], bytes]) -> Callable[[Workspace], Path]:
+    def write(ws: Workspace) -> Path:
+        path = ws.inp / name
+        path.write_bytes(data() if callable(data) else data)
+        return path
+
+    return write
+
+
+def _check_case(cid: str, name: str, data: Callable[[], bytes], codes: Iterable[int],
+                keywords: Iterable[str], check: Check | None = None, gbk: bool = False) -> Case:
+    writer = _file(name, data)
+
+    def make(ws: Workspace) -> list[str]:
+        return ["check", str(writer(ws))]
+
+    return Case(cid, "check", make, frozenset(codes), tuple(keywords), check, gbk)
+
+
+def _fill_case(cid: str, name: str, data: Callable[[], bytes], codes: Iterable[int],
+               keywords: Iterable[str], check: Check | None = None) -> Case:
+    writer = _file(name, data)
+
+    def make(ws: Workspace) -> list[str]:
+        return ["fill", str(writer(ws)), "-o", str(ws.out)]
+
+    return Case(cid, "fill", make, frozenset(codes), tuple(keywords), check)
+
+
+def _edited(fn: Callable[[Any], None]) -> Callable[[], bytes]:
+    return lambda: edit(base_workbook(), fn)
+
+
+def _no_output(ws: Workspace, _: Result) -> None:
+    made = [p.name for p in ws.out.rglob("*") if p.is_file()]
+    assert not made, f"an unusable input produced output files: {made}"
+
+
+def _no_passwd(_: Workspace, result: Result) -> None:
+    assert "root:" not in result.output, "external entity was resolved"
+
+
+def _docx_contains(*texts: str) -> Check:
+    def check(ws: Workspace, result: Result) -> None:
+        docs = list(ws.out.glob("*.docx"))
+        assert len(docs) == 1, f"expected one DOCX, found {[d.name for d in docs]}"
+        body = docx_text(docs[0])
+        for t in texts:
+            assert t in body, f"DOCX lost text: {t[:60]!r}…"
+
+    return check
+
+
+def _new_outputs(expected: int, *, name_in_strings: str | None = None) -> Check:
+    def check(ws: Workspace, _: Result) -> None:
+        made = sorted(ws.out.glob("*.xlsx"))
+        assert len(made) == expected, [p.name for p in made]
+        stray = [p for p in ws.root.rglob("*") if p.is_file()
+                 and not (p.is_relative_to(ws.out) or p.is_relative_to(ws.inp))]
+        assert not stray, f"files written outside the output folder: {stray}"
+        for p in made:
+            assert not re.search(r'[<>:"/\\|?*\x00-\x1f]', p.name), p.name
+            assert p.name.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL"}
+            assert_only_ogi_formulas(p)
+            assert_no_injected_formulas(p)
+        if name_in_strings is not None:
+            assert any(name_in_strings in strings_in(p) for p in made), \
+                "the agency name is not stored as text"
+
+    return check
+
+
+def _new_agency_case(cid: str, name: str) -> Case:
+    def make(ws: Workspace) -> list[str]:
+        return ["new", "--agency", name, "--year", str(YEAR), "-o", str(ws.out)]
+
+    return Case(cid, "new", make, frozenset({0}), ("已生成",), _new_outputs(1, name_in_strings=name))
+
+
+def _roster_case(cid: str, name: str, data: Callable[[], bytes], codes: Iterable[int],
+                 keywords: Iterable[str], check: Check | None = None, gbk: bool = False) -> Case:
+    writer = _file(name, data)
+
+    def make(ws: Workspace) -> list[str]:
+        return ["new", "--roster", str(writer(ws)), "--year", str(YEAR), "-o", str(ws.out), "-q"]
+
+    return Case(cid, "new", make, frozenset(codes), tuple(keywords), check or _no_output, gbk)
+
+
+def _roster_xlsx(names: list[str]) -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["机关名称", "编号"])
+    for i, n in enumerate(names):
+        ws.append([n, f"{i + 1:03d}"])
+        set_text(ws.cell(row=i + 2, column=1), n)  # typed as text, not as a formula
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _text_report(overview: str, *, agency: str = "彭阳县测试镇人民政府") -> str:
+    """A published report as copied from a web page (the seed's shape, our own words)."""
+    return "\n\n".join([
+        f"{agency} 2023 年 政府信息公开工作年度报告",
+        "本报告依据《中华人民共和国政府信息公开条例》编制，统计期限为2023年1月1日至12月31日。",
+        "一、总体情况", overview,
+        "（一）主动公开", "本年度主动公开各类信息。",
+        "（二）依申请公开", "本年度收到申请0件。",
+        "（三）政府信息管理", "制度健全。",
+        "（四）政府信息公开平台建设", "平台运行平稳。",
+        "（五）监督保障", "按要求开展培训。",
+        "五、存在的主要问题及改进情况", "问题：人员力量不足。改进：加强培训。",
+        "六、其他需要报告的事项", "本年度未收取信息处理费。",
+    ]) + "\n"
+
+
+def _long_paragraphs(total: int) -> str:
+    """``total`` characters of narrative in paragraphs of ~2,000 characters."""
+    para = "本镇持续推进政务公开标准化规范化建设，" * 100  # 1,900 characters
+    text = "\n".join([para] * (total // (len(para) + 1) + 1))
+    return text[:total]
+
+
+def _import_case(cid: str, text: Callable[[], str], codes: Iterable[int], keywords: Iterable[str],
+                 check: Check | None = None, encoding: str = "utf-8") -> Case:
+    def make(ws: Workspace) -> list[str]:
+        path = ws.inp / "published.txt"
+        path.write_bytes(text().encode(encoding))
+        return ["import", str(path), "-o", str(ws.out / "imported.xlsx")]
+
+    return Case(cid, "import", make, frozenset(codes), tuple(keywords), check)
+
+
+def _import_never_cuts(total: int) -> Check:
+    def check(ws: Workspace, result: Result) -> None:
+        out = ws.out / "imported.xlsx"
+        if result.code == 2 and not out.exists():
+            return  # refused, with a message (asserted by keywords)
+        assert out.exists(), "import neither wrote a workbook nor refused"
+        stored = strings_in(out)
+        para = "本镇持续推进政务公开标准化规范化建设，"
+        assert stored.count(para) >= total // len(para) - 1, "narrative was cut"
+        assert_no_injected_formulas(out)
+
+    return check
+
+
+def _import_injection_check(ws: Workspace, result: Result) -> None:
+    out = ws.out / "imported.xlsx"
+    assert out.exists(), "no workbook written"
+    assert_no_injected_formulas(out)
+    stored = strings_in(out)
+    assert INJECTIONS[0] in stored, "injected text should be kept as text"
+
+
+def _collect_folder(ws: Workspace, *, hostile: bool) -> None:
+    """A returned-workbooks folder: valid ones (one named with formula injection) plus junk."""
+    sub = ws.inp / "交回"
+    sub.mkdir()
+    (sub / "正常.xlsx").write_bytes(base_workbook())
+    evil = Agency(INJECTIONS[0], "640425998", "乡镇街道")
+    report = valid_report(evil, narrative={"overview": INJECTIONS[1]},
+                          metadata={"phone": INJECTIONS[2], "preparer": INJECTIONS[3]}, seed=11)
+    (sub / f"{INJECTIONS[2]}.xlsx").write_bytes(build(evil, report))
+    if hostile:
+        (sub / "截断.xlsx").write_bytes(base_workbook()[:5000])
+        (sub / "旧格式.xls").write_bytes(ole_file())
+        (sub / "~$正常.xlsx").write_bytes(b"\x0cWPS user" + b"\x00" * 150)
+        (sub / "炸弹.xlsx").write_bytes(zip_bomb(base_workbook()))
+
+
+def _rollup_case(cid: str, command: str, *, hostile: bool) -> Case:
+    def make(ws: Workspace) -> list[str]:
+        _collect_folder(ws, hostile=hostile)
+        return [command, str(ws.inp / "交回"), "-o", str(ws.out / f"{command}.xlsx")]
+
+    def check(ws: Workspace, result: Result) -> None:
+        out = ws.out / f"{command}.xlsx"
+        assert out.exists(), f"ogi {command} -o wrote nothing"
+        assert_no_injected_formulas(out)
+        assert INJECTIONS[0] in strings_in(out), "the agency name should appear as text"
+
+    return Case(cid, command, make, frozenset({0, 1}), (), check)
+
+
+def _fill_over_input(ws: Workspace) -> list[str]:
+    path = ws.inp / "填好的.xlsx"
+    path.write_bytes(base_workbook())
+    return ["fill", str(path), "-o", str(path)]
+
+
+def corpus() -> list[Case]:
+    lay = layout_for()
+    t3_sheet, t3_input = input_cell()
+    _, t3_total = total_cell()
+    wan_key = next(k for k in lay.spec.input_keys if lay.spec.cells[k].type == "wan_yuan")
+    _, wan_addr = lay.address(wan_key)
+    values = balanced()
+    same_value = values["t3.new_received.natural_person"]
+    long_text = ("依申请公开工作规范有序。" * 3000)[:EXCEL_CELL_LIMIT]
+    base = base_workbook
+
+    cases = [
+        # ---- damaged packages -------------------------------------------------------------
+        _check_case("zip-truncated", "截断.xlsx", lambda: base()[: len(base()) // 2], {2},
+                    ("损坏", "不完整")),
+        _check_case("zip-truncated-tiny", "截断2.xlsx", lambda: base()[:100], {2}, ("损坏", "不完整")),
+        _check_case("zip-corrupted-member", "损坏.xlsx", lambda: corrupt_member(base()), {2},
+                    ("损坏",)),
+        _check_case("empty-file", "空.xlsx", lambda: b"", {2}, ("空",)),
+        _check_case("not-a-zip", "文本.xlsx", lambda: "这是一个文本文件".encode(), {2},
+                    ("不是", "格式")),
+        _check_case("zip-missing-content-types", "缺件.xlsx",
+                    lambda: rezip(base(), drop=["[Content_Types].xml"]), {2}, ("损坏",)),
+        _check_case("zip-bomb-ratio", "炸弹.xlsx", lambda: zip_bomb(base()), {2}, ("压缩", "炸弹")),
+        _check_case("zip-bomb-members", "多文件.xlsx", lambda: too_many_members(base()), {2},
+                    ("数量", "异常")),
+        _check_case("xml-bomb-shared-strings", "xml炸弹.xlsx", lambda: xml_bomb_shared_strings(base()),
+                    {2}, ("实体", "XML", "损坏", "不安全", "DTD")),
+        _check_case("xml-bomb-sheet", "xml炸弹2.xlsx", lambda: xml_bomb_sheet(base(), t3_sheet), {2},
+                    ("实体", "XML", "损坏", "不安全", "DTD")),
+        _check_case("xml-external-entity", "外部实体.xlsx", lambda: external_entity(base()), {2},
+                    ("实体", "XML", "损坏", "不安全", "DTD"), _no_passwd),
+        # ---- wrong formats ---------------------------------------------------------------
+        _check_case("ole-xls", "旧格式.xls", ole_file, {2}, ("另存为",)),
+        _check_case("ole-et", "金山.et", ole_file, {2}, ("另存为",)),
+        _check_case("ole-encrypted-xlsx", "加密.xlsx", ole_file, {2}, ("密码", "另存为")),
+        _check_case("xlsm-macro", "宏.xlsm", lambda: xlsm(base()), {2}, ("宏", "xlsm")),
+        _check_case("wps-lock-file", "~$填报表.xlsx", lambda: b"\x0cWPS user" + b"\x00" * 150, {2},
+                    ("锁定", "临时", "不是", "损坏")),
+        # ---- not this template -------------------------------------------------------------
+        _check_case("other-template-version", "旧版本.xlsx",
+                    _edited(hidden_value("template_version", "99")), {2}, ("版本",)),
+        _check_case("other-template-id", "其他模板.xlsx",
+                    _edited(hidden_value("template_id", "gov_info_2019")), {2}, ("模板", "版本")),
+        _check_case("not-ogi-workbook", "别人的.xlsx", not_ogi_workbook, {2}, ("ogi", "不是")),
+        # ---- structure damaged by a clerk --------------------------------------------------
+        _check_case("sheet-deleted", "删表.xlsx", _edited(lambda wb: wb.remove(wb[t3_sheet])), {1, 2},
+                    (t3_sheet,)),
+        _check_case("sheet-renamed", "改名.xlsx",
+                    _edited(lambda wb: setattr(wb[t3_sheet], "title", "Sheet9")), {1, 2}, (t3_sheet,)),
+        _check_case("row-inserted", "插行.xlsx", _edited(lambda wb: wb[t3_sheet].insert_rows(8)),
+                    {1, 2}, (t3_sheet,)),
+        _check_case("row-deleted", "删行.xlsx", _edited(lambda wb: wb[t3_sheet].delete_rows(9)),
+                    {1, 2}, (t3_sheet,)),
+        _check_case("formula-overwritten", "改公式.xlsx",
+                    _edited(set_value("t3.new_received.total", 999)), {1}, (t3_total,)),
+        _check_case("protection-removed", "去保护.xlsx", _edited(unprotect_all), {0}, ("保护",)),
+        # ---- cell contents -------------------------------------------------------------------
+        _check_case("text-in-number-cell", "文字.xlsx",
+                    _edited(set_value("t3.new_received.natural_person", "十二", as_text=True)), {1},
+                    (t3_input,)),
+        _check_case("formula-in-number-cell", "公式.xlsx",
+                    _edited(set_value("t3.new_received.natural_person", "=1+2")), {1}, (t3_input,)),
+        _check_case("full-width-digits", "全角.xlsx",
+                    _edited(set_value("t3.new_received.natural_person",
+                                      str(same_value).translate(str.maketrans("0123456789",
+                                                                              "０１２３４５６７８９")),
+                                      as_text=True)), {0}, ("全角",)),
+        _check_case("number-stored-as-text", "文本数字.xlsx",
+                    _edited(set_value("t3.new_received.natural_person", f" {same_value} ", as_text=True)),
+                    {0}, ("文本", "空格")),
+        _check_case("huge-number-1e20", "巨大.xlsx",
+                    _edited(set_value("t3.new_received.natural_person", 1e20)), {1}, (t3_input,)),
+        _check_case("huge-number-10e30", "巨大2.xlsx",
+                    _edited(set_value("t3.new_received.natural_person", 10**30)), {1}, (t3_input,)),
+        _check_case("negative-number", "负数.xlsx",
+                    _edited(set_value("t3.new_received.natural_person", -3)), {1}, (t3_input,)),
+        _check_case("blank-number-cell", "空格.xlsx",
+                    _edited(set_value("t3.new_received.natural_person", None)), {1}, ("未填写",)),
+        _check_case("fraction-in-count", "小数.xlsx",
+                    _edited(set_value("t3.new_received.natural_person", 2.5)), {1}, (t3_input,)),
+        _check_case("wan-yuan-7-decimals", "七位小数.xlsx",
+                    _edited(set_value(wan_key, Decimal("1.0000001"))), {1}, (wan_addr,)),
+        # ---- narrative -------------------------------------------------------------------
+        _check_case("narrative-markup", "标记.xlsx", _edited(set_narrative("overview", MARKUP)), {0}, ()),
+        _check_case("narrative-control-chars", "控制字符.xlsx",
+                    _edited(set_narrative("overview", "第一段\x07响铃\x1b[31m\x00\n第二段\x0b")), {0},
+                    ("控制字符",)),
+        _check_case("narrative-32767", "最长.xlsx", _edited(set_narrative("overview", long_text)), {0}, ()),
+        _check_case("narrative-formula-injection", "注入.xlsx",
+                    _edited(set_narrative("overview", INJECTIONS[0])), {0}, ()),
+        # ---- GBK console (Chinese Windows), real subprocess ---------------------------------
+        _check_case("gbk-console-truncated", "截断.xlsx", lambda: base()[:3000], {2}, ("损坏", "不完整"),
+                    gbk=True),
+        _check_case("gbk-console-findings", "负数.xlsx",
+                    _edited(set_value("t3.new_received.natural_person", -3)), {1}, (t3_input,), gbk=True),
+        # ---- fill -------------------------------------------------------------------------
+        _fill_case("fill-truncated", "截断.xlsx", lambda: base()[:4000], {2}, ("损坏", "不完整"),
+                   _no_output),
+        _fill_case("fill-xml-bomb", "xml炸弹.xlsx", lambda: xml_bomb_shared_strings(base()), {2},
+                   ("实体", "XML", "损坏", "不安全", "DTD"), _no_output),
+        _fill_case("fill-narrative-markup", "标记.xlsx", _edited(set_narrative("overview", MARKUP)), {0},
+                   (), _docx_contains(MARKUP)),
+        _fill_case("fill-narrative-32767", "最长.xlsx", _edited(set_narrative("overview", long_text)), {0},
+                   (), _docx_contains(long_text)),
+        _fill_case("fill-narrative-control-chars", "控制字符.xlsx",
+                   _edited(set_narrative("overview", "第一段\x07响铃\x1b\n第二段")), {0}, (),
+                   _docx_contains("第一段响铃", "第二段")),
+        _fill_case("fill-errors-stop", "负数.xlsx", _edited(set_value("t3.new_received.natural_person", -3)),
+                   {1}, (t3_input,), _no_output),
+        Case("fill-output-is-input", "fill", _fill_over_input, frozenset({2}), ("覆盖", "输入")),
+        # ---- new: agency names and rosters -------------------------------------------------
+        _new_agency_case("new-name-traversal", "../../x"),
+        _new_agency_case("new-name-CON", "CON"),
+        _new_agency_case("new-name-windows-chars", "a:b*c?"),
+        *[_new_agency_case(f"new-name-injection-{i}", s) for i, s in enumerate(INJECTIONS)],
+        _roster_case("new-roster-hostile-names", "名单.txt",
+                     lambda: "\n".join(["../../x", "CON", "a:b*c?", *INJECTIONS]).encode("utf-8"), {0},
+                     ("已生成", "共生成"), _new_outputs(7)),
+        _roster_case("new-roster-xlsx-injection", "名单.xlsx", lambda: _roster_xlsx(list(INJECTIONS)),
+                     {0}, ("已生成", "共生成"), _new_outputs(4)),
+        _roster_case("new-roster-ole", "名单.xls", ole_file, {2}, ("另存为",)),
+        _roster_case("new-roster-zip-bomb", "名单.xlsx", lambda: zip_bomb(_roster_xlsx(["甲"])), {2},
+                     ("压缩", "炸弹")),
+        _roster_case("new-roster-truncated", "名单.xlsx", lambda: _roster_xlsx(["甲", "乙"])[:900], {2},
+                     ("损坏", "不完整")),
+        _roster_case("new-roster-xml-bomb", "名单.xlsx",
+                     lambda: xml_bomb_sheet(_roster_xlsx(["甲"]), "Sheet"), {2},
+                     ("实体", "XML", "损坏", "不安全", "DTD", "无法读取")),
+        _roster_case("new-roster-control-chars", "名单.txt", lambda: "甲镇\n乙\x07镇\n".encode(), {2},
+                     ("控制字符",)),
+        _roster_case("new-roster-undecodable", "名单.txt", lambda: bytes(range(128, 256)) * 4, {2},
+                     ("编码",)),
+        _roster_case("new-roster-empty", "名单.txt", lambda: b"\n\n", {2}, ("空",)),
+        _roster_case("new-roster-gbk-console-emoji", "名单.txt",
+                     lambda: "笑脸😀镇人民政府\n彭阳县白阳镇人民政府\n".encode(), {0}, ("已生成", "共生成"),
+                     _new_outputs(2), gbk=True),
+        # ---- import ---------------------------------------------------------------------------
+        _import_case("import-100k-section", lambda: _text_report(_long_paragraphs(100_000)), {0, 1, 2},
+                     ("拆分", "32767", "32,767", "过长", "导入", "已"), _import_never_cuts(100_000)),
+        _import_case("import-formula-injection", lambda: _text_report(INJECTIONS[0]), {0, 1}, (),
+                     _import_injection_check),
+        _import_case("import-binary-garbage", lambda: "\x00\x01\x02" * 100, {2}, ("文本", "无法", "不是")),
+        Case("import-ole-doc", "import",
+             lambda ws: ["import", str(_file("旧.doc", ole_file)(ws)), "-o", str(ws.out / "x.xlsx")],
+             frozenset({2}), ("另存为", ".doc", "不支持"), _no_output),
+        # ---- status / summary: text from other people's files never becomes a formula -------
+        _rollup_case("status-injection", "status", hostile=False),
+        _rollup_case("status-hostile-folder", "status", hostile=True),
+        _rollup_case("summary-injection", "summary", hostile=False),
+        _rollup_case("summary-hostile-folder", "summary", hostile=True),
+        # ---- usage -----------------------------------------------------------------------------
+        Case("check-missing-file", "check", lambda ws: ["check", str(ws.inp / "没有.xlsx")],
+             frozenset({2}), ("找不到", "不存在")),
+        Case("check-folder-as-file", "check", lambda ws: ["check", str(ws.inp)], frozenset({0, 1, 2}),
+             ("文件夹", "没有", "找不到")),
+    ]
+    ids = [c.id for c in cases]
+    assert len(ids) == len(set(ids)), "duplicate case ids"
+    return cases
+
