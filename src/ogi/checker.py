@@ -1,0 +1,403 @@
+"""Every rule of the form spec, on a plain Report; and `ogi check` on a workbook.
+
+:func:`check_report` needs no workbook: the importer runs it on published reports too. Its findings
+carry the cell key, row and column labels, and the sheet and cell where the layout puts that key, so a
+county office can find the place in a workbook as well as in a published table.
+
+:func:`check_workbook` reads a returned workbook once (:func:`ogi.xlsx_reader.read_workbook`), adds
+the rules, applies the clerk's 说明 explanations and, with ``strict``, turns every unexplained warning
+into an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+
+from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, InputError
+from .findings import make
+from .layout import GENERAL_EXPLANATION, SHEET_CHECKS, Layout, layout_for
+from .report import Finding, Report, Value
+from .spec import DECIMAL_PLACES, UNIT_LABELS, FormSpec, Rule
+
+#: Leftover template text in a narrative (warnings).
+PLACEHOLDER_RE = re.compile(r"[Xx]{2,}|[×＊*]{2,}|○○|待补充|待填写|待完善|TODO|【[^】\n]{0,40}】")
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_COUNT_RE = re.compile(
+    r"(?:收到|受理|新收|接到|接收|办理)(?P<span>[^。；;\n]{0,40}?)"
+    r"(?P<num>\d+|[零〇一二两三四五六七八九十百千]+)\s*(?:件|项|个|份|条|次|起|宗|人次)")
+_ZERO_RE = re.compile(r"(?:未|没有|无)(?:收到|受理|接到|接收)[^。；;\n]{0,20}申请|(?:申请|事项)[^。；;\n]{0,6}为?(?:零|0)\s*件"
+                      r"|无(?:政府信息公开|依申请公开)?申请")
+
+
+def chinese_number(text: str) -> int | None:
+    """``十二`` -> 12, ``一百零五`` -> 105, ``两`` -> 2; digits pass through."""
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (current or 1) * _CN_UNITS[ch]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def stated_count(text: str) -> int | None:
+    """The number of applications a 依申请公开 narrative states, or None when it states none.
+
+    ``收到政府信息公开申请5件`` -> 5; ``收到依申请公开事项1项`` -> 1; ``未收到政府信息公开申请`` -> 0.
+    The first statement wins (later ones are usually breakdowns: ``其中自然人申请3件``).
+    """
+    for m in _COUNT_RE.finditer(text):
+        clause = m.group(0)
+        if "申请" not in clause:
+            continue
+        before = text[max(0, m.start() - 2):m.start()]
+        if before.endswith(("未", "没有", "无")):
+            continue
+        value = chinese_number(m.group("num"))
+        if value is not None:
+            return value
+    if _ZERO_RE.search(text):
+        return 0
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class CheckResult:
+    """The outcome of checking one workbook (or of failing to read it: ``error`` is then set)."""
+
+    path: Path
+    report: Report | None
+    findings: list[Finding] = field(default_factory=list)
+    strict: bool = False
+    error: str = ""  # unusable input: the Chinese message; exit code 2
+
+    @classmethod
+    def unusable(cls, path: Path, exc: Exception) -> CheckResult:
+        message = getattr(exc, "message", None) or str(exc)
+        return cls(path=Path(path), report=None, error=message)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        """Warnings not explained in the 校验 sheet."""
+        return sum(1 for f in self.findings if f.severity == "warning" and not f.explained)
+
+    @property
+    def explained(self) -> int:
+        return sum(1 for f in self.findings if f.explained)
+
+    @property
+    def exit_code(self) -> int:
+        if self.error:
+            return EXIT_UNUSABLE
+        return EXIT_FINDINGS if self.errors else EXIT_OK
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and not self.errors
+
+    def to_dict(self) -> dict[str, object]:
+        report = self.report
+        return {
+            "file": str(self.path),
+            "agency_name": report.agency_name if report else "",
+            "agency_id": report.metadata.get("agency_id", "") if report else "",
+            "year": report.year if report else "",
+            "exit_code": self.exit_code,
+            "unusable": self.error or None,
+            "strict": self.strict,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "explained": self.explained,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+
+def _fmt(value: Value) -> str:
+    if value is None:
+        return "空白"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral_value() \
+            else format(value, "f")
+    return str(value)
+
+
+def _sum(values: dict[str, Value], keys: Iterable[str]) -> int | Decimal:
+    total: int | Decimal = 0
+    for k in keys:
+        v = values.get(k)
+        if v is not None:
+            total += v
+    return total
+
+
+class _Checker:
+    def __init__(self, report: Report, spec: FormSpec, layout: Layout, skip_keys: Collection[str],
+                 skip_sheets: Collection[str]) -> None:
+        self.report = report
+        self.spec = spec
+        self.layout = layout
+        self.skip_keys = set(skip_keys)
+        self.skip_sheets = set(skip_sheets)
+        self.values = report.values
+        self.out: list[Finding] = []
+
+    def where(self, key: str) -> dict[str, str]:
+        cell = self.spec.cells[key]
+        sheet, addr = self.layout.address(key)
+        return {"sheet": sheet, "cell": addr, "row_label": cell.row_label,
+                "column_label": cell.column_label, "key": key}
+
+    def rule_finding(self, rule: Rule, message: str, *, key: str, severity: str | None = None,
+                     where: dict[str, str] | None = None) -> None:
+        loc = where if where is not None else self.where(key)
+        self.out.append(Finding(code=rule.code, severity=severity or rule.severity,  # type: ignore[arg-type]
+                                message=message, hint=rule.hint, rule_id=rule.id, **loc))
+
+    def usable(self, keys: Iterable[str]) -> bool:
+        return all(k not in self.skip_keys and self.values.get(k) is not None for k in keys)
+
+    # -----------------------------------------------------------------------------------------
+    def values_present(self) -> None:
+        for key, cell in self.spec.cells.items():
+            if key in self.skip_keys:
+                continue
+            value = self.values.get(key)
+            if value is None:
+                self.out.append(make("VALUE-BLANK", **self.where(key)))
+                continue
+            if value < 0:
+                self.out.append(make("VALUE-NEGATIVE", **self.where(key), found=_fmt(value)))
+                self.skip_keys.add(key)
+                continue
+            places = DECIMAL_PLACES[cell.type]
+            exponent = Decimal(value).normalize().as_tuple().exponent
+            decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+            if cell.type == "count" and decimals:
+                self.out.append(make("VALUE-FRACTION", **self.where(key), found=_fmt(value)))
+                self.skip_keys.add(key)
+            elif decimals > places:
+                self.out.append(make("VALUE-PRECISION", **self.where(key), found=_fmt(value),
+                                     unit=UNIT_LABELS[cell.type], places=places, finest="精确到分"))
+                self.skip_keys.add(key)
+
+    def sums(self) -> None:
+        for rule in self.spec.rules:
+            if rule.kind != "sum" or not self.usable((rule.target, *rule.addends)):
+                continue
+            target = self.values[rule.target]
+            total = _sum(self.values, rule.addends)
+            if target != total:
+                cell = self.spec.cells[rule.target]
+                self.rule_finding(rule, f"{rule.title}不成立：{cell.row_label}·{cell.column_label}"
+                                        f"为 {_fmt(target)}，各项之和为 {_fmt(total)}",
+                                  key=rule.target)
+
+    def balances(self) -> None:
+        check_cells = {r.id: (sheet, addr) for addr, (sheet, _, r)
+                       in self.layout.balance_check_cells().items()}
+        for rule in self.spec.rules:
+            if rule.kind != "balance" or not self.usable((*rule.left, *rule.right)):
+                continue
+            left, right = _sum(self.values, rule.left), _sum(self.values, rule.right)
+            if left == right:
+                continue
+            parts_l = " + ".join(_fmt(self.values[k]) for k in rule.left)
+            parts_r = " + ".join(_fmt(self.values[k]) for k in rule.right)
+            column = self.spec.cells[rule.left[0]].column_label
+            message = (f"{rule.title}不成立：一、二之和 {parts_l} = {_fmt(left)}，"
+                       f"三（七）、四之和 {parts_r} = {_fmt(right)}，相差 {_fmt(abs(left - right))}")
+            sheet, addr = check_cells.get(rule.id) or self.layout.address(rule.left[0])
+            self.rule_finding(rule, message, key=rule.left[0], where={
+                "sheet": sheet, "cell": addr, "row_label": "一+二=三（七）+四",
+                "column_label": column, "key": rule.left[0]})
+
+    def metadata(self) -> None:
+        for m in self.spec.metadata:
+            fc = self.layout.meta_fields[m.key]
+            if fc.sheet in self.skip_sheets:
+                continue
+            if m.required and not (self.report.metadata.get(m.key) or "").strip():
+                self.out.append(make("META-REQUIRED", sheet=fc.sheet, cell=fc.address,
+                                     row_label=m.label, key=m.key, label=m.label))
+
+    def narrative(self) -> None:
+        for n in self.spec.narrative:
+            fc = self.layout.narrative_fields[n.key]
+            if fc.sheet in self.skip_sheets:
+                continue
+            text = self.report.narrative.get(n.key) or ""
+            loc = {"sheet": fc.sheet, "cell": fc.address, "row_label": n.label, "key": n.key}
+            if n.required and not text.strip():
+                self.out.append(make("NARRATIVE-EMPTY", **loc, label=n.label))
+                continue
+            found = list(dict.fromkeys(m.group(0) for m in PLACEHOLDER_RE.finditer(text)))
+            if found:
+                self.out.append(make("NARRATIVE-PLACEHOLDER", **loc, label=n.label,
+                                     found="”“".join(found[:5])))
+
+    def narrative_counts(self) -> None:
+        for rule in self.spec.rules:
+            if rule.kind != "narrative_count":
+                continue
+            fc = self.layout.narrative_fields[rule.field]
+            if fc.sheet in self.skip_sheets or not self.usable((rule.value,)):
+                continue
+            stated = stated_count(self.report.narrative.get(rule.field) or "")
+            value = self.values[rule.value]
+            if stated is None or stated == value:
+                continue
+            cell = self.spec.cells[rule.value]
+            message = (f"{rule.title}不成立：正文写的是 {stated} 件，表三“{cell.row_label}”"
+                       f"{cell.column_label}为 {_fmt(value)} 件")
+            self.rule_finding(rule, message, key=rule.value, where={
+                "sheet": fc.sheet, "cell": fc.address, "row_label": fc.label.split("\n")[-1],
+                "column_label": "", "key": rule.field})
+
+    def previous(self, previous: Report) -> None:
+        prev = previous.values
+        try:
+            year, prev_year = int(self.report.year), int(previous.year)
+        except ValueError:
+            year = prev_year = 0
+        if year and prev_year and prev_year != year - 1:
+            self.out.append(make("PREV-YEAR", found=str(prev_year), expected=str(year - 1)))
+        for rule in self.spec.rules:
+            if rule.kind == "previous_equal":
+                if not self.usable((rule.current,)) or prev.get(rule.previous) is None:
+                    continue
+                current, before = self.values[rule.current], prev[rule.previous]
+                if current != before:
+                    cell = self.spec.cells[rule.current]
+                    self.rule_finding(rule, f"{rule.title}不成立：本年“{cell.row_label}”为 "
+                                            f"{_fmt(current)}，上年报告结转下年度为 {_fmt(before)}",
+                                      key=rule.current)
+            elif rule.kind == "previous_continuity":
+                if not self.usable((rule.current, rule.plus, rule.minus)) or \
+                        prev.get(rule.previous) is None:
+                    continue
+                current = self.values[rule.current]
+                expected = prev[rule.previous] + self.values[rule.plus] - self.values[rule.minus]  # type: ignore[operator]
+                if current != expected:
+                    self.rule_finding(rule, f"{rule.title}不成立：上年现行有效 {_fmt(prev[rule.previous])}"
+                                            f" + 本年制发 {_fmt(self.values[rule.plus])} − 本年废止 "
+                                            f"{_fmt(self.values[rule.minus])} = {_fmt(expected)}，"
+                                            f"本年填写的现行有效件数为 {_fmt(current)}",
+                                      key=rule.current)
+
+    def explain(self) -> list[Finding]:
+        """Attach the clerk's 说明 to the findings of its rule (errors keep their severity)."""
+        explanations = self.report.explanations
+        out = []
+        for f in self.out:
+            text = explanations.get(f.rule_id) if f.rule_id else None
+            out.append(replace(f, explanation=text) if text else f)
+        return out
+
+
+def check_report(report: Report, *, spec: FormSpec | None = None, previous: Report | None = None,
+                 skip_keys: Collection[str] = (), skip_sheets: Collection[str] = ()
+                 ) -> list[Finding]:
+    """Every rule of the spec on a plain Report: blanks, types and signs, sums, balances, metadata,
+    narrative (required, placeholders, stated counts) and, with ``previous``, carry-over rules.
+
+    ``skip_keys`` are keys already reported by the reader (unreadable or invalid cells); ``skip_sheets``
+    are sheets whose text could not be read by position.
+    """
+    if spec is None:
+        layout = layout_for(report.template_id) if report.template_id else layout_for()
+        spec = layout.spec
+    else:
+        layout = layout_for(spec.id)
+    if report.template_id and (report.template_id != spec.id or
+                               report.template_version != spec.version):
+        return [make("REPORT-TEMPLATE", found=f"{report.template_id} 第 {report.template_version} 版",
+                     expected=f"{spec.id} 第 {spec.version} 版")]
+    checker = _Checker(report, spec, layout, skip_keys, skip_sheets)
+    checker.values_present()
+    checker.sums()
+    checker.balances()
+    checker.metadata()
+    checker.narrative()
+    checker.narrative_counts()
+    if previous is not None:
+        checker.previous(previous)
+    return checker.explain()
+
+
+def _promote(findings: list[Finding]) -> list[Finding]:
+    return [replace(f, severity="error") if f.severity == "warning" and not f.explained else f
+            for f in findings]
+
+
+def check_workbook(path: Path, *, previous: Path | None = None, strict: bool = False,
+                   previous_report: Report | None = None) -> CheckResult:
+    """Read and check one returned workbook. Raises :class:`InputError` when it cannot be used.
+
+    ``previous`` is last year's workbook (read once per call; pass ``previous_report`` to reuse an
+    already read one across many files).
+    """
+    from .xlsx_reader import read_workbook
+
+    path = Path(path)
+    if previous_report is None and previous is not None:
+        previous_report = read_previous(previous)
+    read = read_workbook(path)
+    findings = list(read.findings)
+    findings += check_report(read.report, spec=read.layout.spec, previous=previous_report,
+                             skip_keys=read.unreadable | read.invalid, skip_sheets=read.broken_sheets)
+    findings = [replace(f, file=str(path)) for f in findings]
+    if strict:
+        findings = _promote(findings)
+    return CheckResult(path=path, report=read.report, findings=findings, strict=strict)
+
+
+def read_previous(path: Path) -> Report:
+    """Last year's workbook as a Report (its own findings are not this year's business)."""
+    from .xlsx_reader import read_workbook
+
+    try:
+        return read_workbook(Path(path)).report
+    except InputError as exc:
+        raise InputError(f"上年工作簿无法使用：{exc.message}", path=exc.path) from exc
+
+
+def check_files(paths: Iterable[Path], *, previous: Path | None = None,
+                strict: bool = False) -> list[CheckResult]:
+    """Check several workbooks; an unusable one gives a result with ``error`` set, not an exception.
+    An unusable ``previous`` raises (it concerns every file)."""
+    previous_report = read_previous(previous) if previous is not None else None
+    results = []
+    for p in paths:
+        try:
+            results.append(check_workbook(p, strict=strict, previous_report=previous_report))
+        except InputError as exc:
+            results.append(CheckResult.unusable(Path(p), exc))
+    return results
+
+
+def general_explanation(report: Report | None) -> str:
+    return (report.explanations.get(GENERAL_EXPLANATION, "") if report else "").strip()
+
+
+__all__ = ["SHEET_CHECKS", "CheckResult", "check_files", "check_report", "check_workbook",
+           "chinese_number", "general_explanation", "stated_count"]

@@ -1,0 +1,57 @@
+"""`ogi check`: check returned workbooks and name every problem."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import ZhCommand
+from .common import guarded, json_option, progress, quiet_option
+
+
+@click.command(cls=ZhCommand, help="""检查交回的工作簿，逐项指出问题所在的表、单元格和行列，以及如何修改。
+
+\b
+单个文件：ogi check 白阳镇.xlsx
+多个文件：ogi check 交回/*.xlsx
+与上年衔接：ogi check 白阳镇.xlsx --previous 上年/白阳镇.xlsx
+严格模式：ogi check 白阳镇.xlsx --strict   （未说明的警告也按错误计）
+
+\b
+退出码：0 无错误（可能有警告）；1 发现错误；2 文件无法读取或用法有误。
+多个文件时取最高的退出码；无法读取的文件会给出原因，其余文件照常检查。""")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--previous", type=click.Path(path_type=Path),
+              help="上年度的工作簿：核对“上年结转”和“现行有效件数”与上年是否衔接。")
+@click.option("--strict", is_flag=True, help="严格模式：在“校验”表中未说明的警告也按错误计。")
+@json_option
+@quiet_option
+@guarded
+def check(files: tuple[Path, ...], previous: Path | None, strict: bool, as_json: bool,
+          quiet: bool) -> None:
+    from ..checker import CheckResult, check_workbook, read_previous
+    from ..errors import InputError
+    from ..output import exit_code, render_human, render_json, render_result
+
+    previous_report = read_previous(previous) if previous is not None else None
+    results: list[CheckResult] = []
+    stream = not as_json and len(files) > 1
+    for path in progress(files, length=len(files), label="检查工作簿", quiet=quiet or stream):
+        try:
+            result = check_workbook(path, strict=strict, previous_report=previous_report)
+        except InputError as exc:
+            result = CheckResult.unusable(path, exc)
+        results.append(result)
+        if stream:  # print as we go: a county office sees progress on 60 files
+            click.echo(render_result(result) + "\n")
+    if as_json:
+        click.echo(render_json(results))
+    elif stream:
+        from ..output import totals_line
+
+        click.echo(totals_line(results))
+    else:
+        click.echo(render_human(results), nl=False)
+    sys.exit(exit_code(results))

@@ -1,0 +1,149 @@
+"""The finding catalogue: every code ogi reports, its severity and its Chinese wording.
+
+Each entry is written the way a clerk reads it: *where* (the Finding's sheet, cell and labels, rendered
+by :mod:`ogi.output`) -> *what rule failed* (``message``) -> *how to fix it* (``hint``). Codes are stable;
+tests and scripts match on them, people read the sentences. Rule codes of the form spec
+(``T3-BALANCE``, ``T3-ROW-TOTAL``, ``PREV-CARRY`` ...) take their title and hint from the spec itself and
+are listed here only for the catalogue (``ogi check --help`` and the README).
+
+Templates use ``str.format`` fields; :func:`make` fills them and raises on a missing field, so a typo
+in a field name fails in tests rather than printing ``{value}`` to a user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .report import Finding, Severity
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    severity: Severity
+    title: str  # short name of the rule, for the catalogue
+    message: str  # what rule failed (format template)
+    hint: str  # how to fix it (format template)
+
+
+_ENTRIES = (
+    # ---- the workbook as a whole ------------------------------------------------------------
+    Entry("XLSX-SHEET-MISSING", "error", "工作表缺失或被改名",
+          "找不到工作表“{sheet}”{renamed}",
+          "工作表不能删除或改名。请把工作表名改回“{sheet}”，或在县级下发的原表中重新填写。"),
+    Entry("XLSX-SHEET-EXTRA", "warning", "多出的工作表",
+          "工作簿中多了工作表“{sheet}”，ogi 不读取其中的内容",
+          "如果数据填在了这张表里，请移到对应的原表中；否则可以删除这张表。"),
+    Entry("XLSX-SHEET-VISIBLE", "warning", "隐藏的工作表被显示",
+          "隐藏的工作表“{sheet}”被取消了隐藏",
+          "这张表记录模板信息，请勿改动其中内容。"),
+    Entry("XLSX-ROWS-SHIFTED", "error", "插入或删除了行列",
+          "表格结构被改动：{detail}；本表的数字无法按位置读取",
+          "请勿插入或删除行列。请撤销改动，或把数字抄回县级下发的原表后重新交回"
+          "（也可用 ogi import 按标签读取后生成新表）。"),
+    Entry("XLSX-LABEL-CHANGED", "error", "固定文字被改动",
+          "固定文字被改成了“{found}”，应为“{expected}”",
+          "灰色格子中的标题和项目名称不能改动，请改回原文。"),
+    Entry("XLSX-FORMULA-CHANGED", "error", "公式被改写",
+          "这里应是自动计算的公式，现在是{found}；ogi 按各项之和计算为 {computed}",
+          "合计格子不能手工填写或粘贴覆盖。请在县级下发的原表中重新填写，或把公式恢复为 {formula}。"),
+    Entry("XLSX-CHECK-FORMULA-CHANGED", "warning", "校验公式被改写",
+          "自动校验公式被改写或删除（现在是{found}）",
+          "校验结果以 ogi check 为准；请勿改动校验格子。"),
+    Entry("XLSX-STALE-TOTAL", "warning", "合计未重新计算",
+          "文件中保存的合计为 {cached}，按各项之和应为 {computed}（文件保存前未重新计算，或在保护区外被改动）",
+          "ogi 以重新计算的 {computed} 为准。请在 Excel/WPS 中打开后按 F9 重新计算并保存。"),
+    Entry("XLSX-UNPROTECTED", "warning", "工作表保护被取消",
+          "工作表保护被取消了",
+          "取消保护后合计和固定文字容易被误改。请使用县级下发的原表，或在“审阅”中重新“保护工作表”。"),
+    Entry("XLSX-STRUCTURE-UNLOCKED", "warning", "工作簿结构保护被取消",
+          "工作簿结构保护被取消了（可以增删、改名工作表）",
+          "请使用县级下发的原表，或在“审阅”中重新“保护工作簿”。"),
+    Entry("XLSX-META-CHANGED", "warning", "锁定的基本信息被改动",
+          "“{label}”被改成了“{found}”，生成时为“{expected}”",
+          "机关名称、年度和编号由县级生成时填入，不能修改；ogi 按生成时的“{expected}”处理。"),
+    # ---- one value --------------------------------------------------------------------------
+    Entry("VALUE-BLANK", "error", "数字未填写",
+          "数字格子是空的（未填写）",
+          "表格已预填 0；没有就填 0，不要留空。"),
+    Entry("VALUE-TEXT", "error", "数字格子中是文字",
+          "这里应填数字，现在是“{found}”",
+          "请只填阿拉伯数字（{unit}），不要写单位或文字；没有就填 0。"),
+    Entry("VALUE-FORMULA", "error", "数字格子中是公式",
+          "这里应直接填数字，现在是公式 {found}",
+          "请删除公式，直接填写数字。"),
+    Entry("VALUE-NEGATIVE", "error", "负数",
+          "数字不能为负数，现在是 {found}",
+          "请填写不小于 0 的数。"),
+    Entry("VALUE-FRACTION", "error", "件数不是整数",
+          "件数应为整数，现在是 {found}",
+          "请填写整数件数。"),
+    Entry("VALUE-PRECISION", "error", "小数位数过多",
+          "{unit}金额最多 {places} 位小数（{finest}），现在是 {found}",
+          "请核对金额及单位（{unit}），按 {places} 位小数填写。"),
+    Entry("VALUE-TOO-LARGE", "error", "数字过大",
+          "数字 {found} 大得不合常理（超过 {limit}）",
+          "请核对是否多输了数字或误填了其他内容。"),
+    Entry("VALUE-NORMALISED", "warning", "数字写法不规范",
+          "数字“{found}”{what}，已按 {value} 读取",
+          "请直接输入半角阿拉伯数字（格子中不要有空格、全角数字或以文本形式保存的数字）。"),
+    Entry("TEXT-CONTROL-CHARS", "warning", "文字中有控制字符",
+          "文字中含有 {count} 个不可见的控制字符（{chars}），已删除",
+          "这通常来自从网页或其他软件复制的文字；请检查内容是否完整。"),
+    # ---- metadata and narrative -------------------------------------------------------------
+    Entry("META-REQUIRED", "error", "基本信息未填写",
+          "必填项“{label}”未填写",
+          "请在“基本信息”表填写{label}。"),
+    Entry("META-FORMAT", "warning", "基本信息格式有误",
+          "“{label}”的内容“{found}”{what}",
+          "{fix}"),
+    Entry("NARRATIVE-EMPTY", "error", "正文栏目未填写",
+          "正文“{label}”未填写，年度报告不能缺少这一部分",
+          "请在“正文”表填写{label}。"),
+    Entry("NARRATIVE-PLACEHOLDER", "warning", "正文中有占位文字",
+          "正文“{label}”中还有占位文字“{found}”",
+          "请把占位文字换成实际内容后再交回。"),
+    Entry("PREV-YEAR", "warning", "上年工作簿年度不符",
+          "--previous 给出的工作簿是 {found} 年度的，本年报告的上一年度应为 {expected} 年",
+          "请确认 --previous 指向的是上一年度的工作簿。"),
+    # ---- template -----------------------------------------------------------------------------
+    Entry("REPORT-TEMPLATE", "error", "模板不一致",
+          "数据来自模板 {found}，与本检查使用的模板 {expected} 不同",
+          "请用 ogi import 转换为当前模板后再检查。"),
+)
+
+#: code -> catalogue entry.
+CATALOGUE: dict[str, Entry] = {e.code: e for e in _ENTRIES}
+
+#: Rule families of the form spec: their wording comes from the spec (title = what rule, hint = fix).
+RULE_CODES = ("T3-BALANCE", "T3-ROW-TOTAL", "T3-RESULT-TOTAL", "T4-TOTAL", "T3-NARRATIVE-COUNT",
+              "PREV-CARRY", "PREV-VALID")
+
+
+def make(code: str, *, sheet: str = "", cell: str = "", row_label: str = "", column_label: str = "",
+         key: str = "", rule_id: str = "", file: str = "", severity: Severity | None = None,
+         **fields: Any) -> Finding:
+    """A Finding for a catalogue code, its message and hint filled from ``fields``."""
+    entry = CATALOGUE[code]
+    return Finding(
+        code=code,
+        severity=severity or entry.severity,
+        message=entry.message.format(**fields),
+        hint=entry.hint.format(**fields),
+        sheet=sheet,
+        cell=cell,
+        row_label=row_label,
+        column_label=column_label,
+        key=key,
+        rule_id=rule_id,
+        file=file,
+    )
+
+
+def catalogue_text() -> str:
+    """The catalogue as lines ``CODE  级别  名称`` (for help texts and the README)."""
+    lines = []
+    for e in _ENTRIES:
+        lines.append(f"{e.code:<28}{'错误' if e.severity == 'error' else '警告'}  {e.title}")
+    return "\n".join(lines)

@@ -1,0 +1,736 @@
+"""Read a returned workbook back into a :class:`~ogi.report.Report`, with integrity and type findings.
+
+One read per workbook. The package is sniffed and capped first (:mod:`ogi.safe_io`): OLE (.xls/.et,
+encrypted), not a zip, truncated, zip bomb, macro-enabled, DTD/entity declarations (XML bomb, external
+entity). Then:
+
+* openpyxl in read-only mode reads every cell of the sheets ogi needs (values and formula text). Its
+  sheet dimensions are reset first, so a wrong ``<dimension>`` written by WPS hides nothing;
+* one cheap pass over the package XML (defusedxml) gives what read-only mode hides: sheet and workbook
+  protection, sheet states, and the cached results of the total formulas.
+
+Every address comes from :mod:`ogi.layout`. Values are normalised where the variant is harmless (full
+width digits, spaces, numbers stored as text, ``3.0`` in a count) with a warning; anything else that is
+not a valid number becomes ``None`` in the Report with an error finding. Blank stays ``None`` (the
+checker reports it). Totals are never taken from the file: the Report holds ogi's recomputation, and
+a cached total that disagrees is a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .findings import make
+from .layout import (
+    GENERAL_EXPLANATION,
+    SHEET_CHECKS,
+    SHEET_GUIDE,
+    SHEET_HIDDEN,
+    SHEET_META,
+    Layout,
+    a1,
+    layout_for,
+)
+from .report import Finding, Report, Value
+from .rules import compute_totals
+from .spec import DECIMAL_PLACES, UNIT_LABELS, CellSpec, FormSpec
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+#: Largest plausible value: more than this many applications or 万元 is a typing accident.
+MAX_VALUE = Decimal(10) ** 9
+
+#: Sheets whose loss does not lose data: a warning, not an error.
+_OPTIONAL_SHEETS = (SHEET_GUIDE, SHEET_CHECKS)
+_CELL_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_CONTROL_RE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+_NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PROTECTION_RE = re.compile(rb"<(?:\w+:)?sheetProtection\b([^>]*)>")
+_ON_RE = re.compile(rb"""\bsheet\s*=\s*["'](1|true)["']""")
+
+
+@dataclass
+class ReadResult:
+    """What a workbook says (``report``) and what is wrong with the file itself (``findings``)."""
+
+    path: Path
+    report: Report
+    findings: list[Finding]
+    layout: Layout
+    #: Keys whose cell could not be read at all (sheet missing, rows shifted): no per-cell findings.
+    unreadable: frozenset[str] = frozenset()
+    #: Keys that already have a type finding (text, negative, ...): their ``None`` is not a blank.
+    invalid: frozenset[str] = frozenset()
+    #: Sheets whose fixed text is out of place: metadata/narrative/explanations there are not read.
+    broken_sheets: frozenset[str] = frozenset()
+    #: Cached results of computed cells as found in the file (``None`` when absent).
+    cached: dict[str, Value] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# Small pure helpers (also used by the tests and the importer)
+
+def clean_text(text: str) -> tuple[str, list[str]]:
+    """Text without control characters other than line breaks; returns (text, removed as ``\\xNN``).
+
+    Excel's ``_x000D_`` escapes are decoded first; ``\\r\\n`` and lone ``\\r`` become ``\\n``.
+    """
+    if "_x" in text:
+        text = _ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    removed = _CONTROL_RE.findall(text)
+    if removed:
+        text = _CONTROL_RE.sub("", text)
+    return text, [f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"U+{ord(ch):04X}" for ch in removed]
+
+
+def normalise_formula(formula: str) -> str:
+    """A formula in a canonical spelling, so that what Excel, WPS or LibreOffice write back compares
+    equal to what ogi wrote: no ``=``, ``$``, ``_xlfn.``, blanks or sheet-name quotes outside string
+    literals; upper case outside string literals."""
+    out: list[str] = []
+    parts = re.split(r'("(?:[^"]|"")*")', formula.strip().lstrip("="))
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append(part)
+            continue
+        part = part.replace("_xlfn.", "").replace("$", "")
+        part = re.sub(r"\s+", "", part)
+        part = re.sub(r"'((?:[^']|'')+)'!", lambda m: m.group(1).replace("''", "'") + "!", part)
+        out.append(part.upper())
+    return "".join(out)
+
+
+def _short(value: Any, limit: int = 30) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _decimal_from_float(value: float) -> Decimal:
+    """Excel keeps 15 significant digits; a stored 5949.0886670000004 is the typed 5949.088667."""
+    return Decimal(format(value, ".15g"))
+
+
+def _as_value(d: Decimal, kind: str) -> int | Decimal:
+    if kind == "count":
+        return int(d)
+    if d == d.to_integral_value():
+        return Decimal(int(d))
+    return d.normalize()
+
+
+def parse_number(raw: Any, data_type: str, kind: str) -> tuple[Value, list[tuple[str, dict[str, Any]]]]:
+    """Parse one numeric cell. Returns (value or None, [(code, fields)...]).
+
+    ``None`` with no problems means blank. Harmless variants give a value and a VALUE-NORMALISED
+    warning; anything else gives ``None`` and an error code.
+    """
+    unit = UNIT_LABELS[kind]
+    if raw is None:
+        return None, []
+    if data_type == "f":
+        return None, [("VALUE-FORMULA", {"found": _short(raw, 60)})]
+    what: list[str] = []
+    if isinstance(raw, bool | dt.datetime | dt.date | dt.time | dt.timedelta):
+        return None, [("VALUE-TEXT", {"found": _short(raw), "unit": unit})]
+    if isinstance(raw, int):
+        d = Decimal(raw)
+        shown = str(raw)
+    elif isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            return None, [("VALUE-TEXT", {"found": _short(raw), "unit": unit})]
+        d = _decimal_from_float(raw)
+        shown = format(raw, ".15g")
+    else:
+        text = str(raw)
+        if not unicodedata.normalize("NFKC", text).strip():
+            return None, []
+        if data_type == "e":
+            return None, [("VALUE-TEXT", {"found": _short(text), "unit": unit})]
+        norm = unicodedata.normalize("NFKC", text).replace("\u2212", "-")
+        if norm != text and norm.strip() != text.strip():
+            what.append("使用了全角字符")
+        stripped = norm.strip()
+        if stripped != norm:
+            what.append("前后有空格")
+        if _GROUPED_RE.match(stripped):
+            stripped = stripped.replace(",", "")
+            what.append("带有千位分隔符")
+        if not _NUMBER_RE.match(stripped):
+            return None, [("VALUE-TEXT", {"found": _short(text.strip() or text), "unit": unit})]
+        what.append("以文本形式保存")
+        try:
+            d = Decimal(stripped)
+        except InvalidOperation:  # pragma: no cover - the regular expression admits only numbers
+            return None, [("VALUE-TEXT", {"found": _short(text), "unit": unit})]
+        shown = text
+    if d < 0:
+        return None, [("VALUE-NEGATIVE", {"found": _short(shown)})]
+    if d > MAX_VALUE:
+        return None, [("VALUE-TOO-LARGE", {"found": _short(shown), "limit": f"{MAX_VALUE:,.0f}"})]
+    places = DECIMAL_PLACES[kind]
+    exponent = d.normalize().as_tuple().exponent
+    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    if kind == "count":
+        if decimals:
+            return None, [("VALUE-FRACTION", {"found": _short(shown)})]
+        if d.as_tuple().exponent < 0 or isinstance(raw, float):
+            what.append("写成了小数")
+    elif decimals > places:
+        finest = "精确到分" if kind in ("wan_yuan", "yuan") else ""
+        return None, [("VALUE-PRECISION", {"found": _short(shown), "unit": unit, "places": places,
+                                           "finest": finest})]
+    value = _as_value(d, kind)
+    if what:
+        return value, [("VALUE-NORMALISED", {"found": _short(shown), "what": "、".join(what),
+                                             "value": value})]
+    return value, []
+
+
+def _parse_date(raw: Any) -> tuple[str, bool]:
+    """(YYYY-MM-DD or the text as found, ok)."""
+    if raw is None:
+        return "", True
+    if isinstance(raw, dt.datetime | dt.date):
+        return raw.strftime("%Y-%m-%d"), True
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and 20000 < raw < 80000:
+        day = dt.date(1899, 12, 30) + dt.timedelta(days=int(raw))
+        return day.isoformat(), True
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    m = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text)
+    if m:
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat(), True
+        except ValueError:
+            pass
+    return str(raw).strip(), not text
+
+
+# ---------------------------------------------------------------------------------------------
+# The package
+
+@dataclass
+class _Package:
+    sheets: list[tuple[str, str, str]]  # (name, state, part path)
+    structure_locked: bool
+    parts: dict[str, bytes]
+    custom: dict[str, str]
+
+
+def _xml(data: bytes, path: Path, part: str) -> Any:
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        return fromstring(data)
+    except DefusedXmlException as exc:
+        raise InputError(f"工作簿内部含有不安全的 XML 声明（{part}），拒绝打开", path=path) from exc
+    except Exception as exc:  # ParseError and friends: a damaged part
+        raise InputError(f"工作簿已损坏：内部文件 {part} 无法解析，请用 WPS/Excel 打开后重新保存",
+                         path=path) from exc
+
+
+def _resolve(base: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts = base.rsplit("/", 1)[0].split("/") if "/" in base else []
+    for piece in target.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _open_package(data: bytes, path: Path) -> _Package:
+    from .safe_io import check_zip_package
+
+    zf = check_zip_package(data, path, kind="xlsx")
+    names = set(zf.namelist())
+    if path.suffix.lower() in (".xlsm", ".xltm") or any(n.lower().endswith("vbaproject.bin")
+                                                         for n in names):
+        raise InputError("这是含宏的工作簿（.xlsm），ogi 不读取含宏的文件。请用 WPS/Excel "
+                         "“另存为” .xlsx 格式后再交回", path=path)
+    parts: dict[str, bytes] = {}
+    try:
+        for name in names:
+            if name.endswith((".xml", ".rels")):
+                parts[name] = zf.read(name)
+    except Exception as exc:
+        raise InputError("工作簿已损坏（内部文件无法解压），可能是邮件附件未下载完整", path=path) from exc
+    for name, blob in parts.items():
+        head = blob[:4096]
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in blob or b"<!doctype" in head:
+            raise InputError(f"工作簿内部含有不安全的 XML 声明（{name}，DTD/实体），拒绝打开", path=path)
+    content_types = parts.get("[Content_Types].xml", b"")
+    if b"macroEnabled" in content_types:
+        raise InputError("这是含宏的工作簿（.xlsm），ogi 不读取含宏的文件。请用 WPS/Excel "
+                         "“另存为” .xlsx 格式后再交回", path=path)
+    root_rels = parts.get("_rels/.rels")
+    wb_part = "xl/workbook.xml"
+    if root_rels is not None:
+        for rel in _xml(root_rels, path, "_rels/.rels").iter(f"{_PKG_REL_NS}Relationship"):
+            if rel.get("Type", "").endswith("/officeDocument"):
+                wb_part = _resolve("", rel.get("Target", wb_part))
+    if wb_part not in parts:
+        raise InputError("这不是 Excel 工作簿（缺少 workbook.xml），无法读取", path=path)
+    wb = _xml(parts[wb_part], path, wb_part)
+    rels_part = _resolve(wb_part, "_rels/" + wb_part.rsplit("/", 1)[-1] + ".rels")
+    targets: dict[str, str] = {}
+    if rels_part in parts:
+        for rel in _xml(parts[rels_part], path, rels_part).iter(f"{_PKG_REL_NS}Relationship"):
+            targets[rel.get("Id", "")] = _resolve(wb_part, rel.get("Target", ""))
+    sheets = []
+    for sheet in wb.iter(f"{_NS}sheet"):
+        rid = sheet.get(f"{_REL_NS}id", "")
+        sheets.append((sheet.get("name", ""), sheet.get("state", "visible"), targets.get(rid, "")))
+    protection = wb.find(f"{_NS}workbookProtection")
+    locked = protection is not None and protection.get("lockStructure", "0") in ("1", "true")
+    custom: dict[str, str] = {}
+    if "docProps/custom.xml" in parts:
+        for prop in _xml(parts["docProps/custom.xml"], path, "docProps/custom.xml"):
+            name = prop.get("name", "")
+            if name.startswith("ogi_"):
+                custom[name[4:]] = "".join(prop.itertext()).strip()
+    return _Package(sheets, locked, parts, custom)
+
+
+def _sheet_protected(xml: bytes) -> bool:
+    m = _PROTECTION_RE.search(xml)
+    return bool(m and _ON_RE.search(m.group(1)))
+
+
+def _formula_cache(xml: bytes, path: Path, part: str) -> dict[str, tuple[str, str]]:
+    """A1 -> (cell type, cached text) of every formula cell on one sheet."""
+    out: dict[str, tuple[str, str]] = {}
+    root = _xml(xml, path, part)
+    for c in root.iter(f"{_NS}c"):
+        if c.find(f"{_NS}f") is None:
+            continue
+        ref = c.get("r")
+        if ref:
+            out[ref] = (c.get("t", "n"), c.findtext(f"{_NS}v") or "")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+Grid = dict[tuple[int, int], tuple[Any, str]]  # (row0, col0) -> (value, data_type)
+
+
+def _read_grid(ws: Any) -> Grid:
+    grid: Grid = {}
+    ws.reset_dimensions()  # WPS writes wrong <dimension> elements; read what is really there
+    for row in ws.iter_rows():
+        for cell in row:
+            value = cell.value
+            if value is None:
+                continue
+            r = getattr(cell, "row", None)
+            c = getattr(cell, "column", None)
+            if r is None or c is None:
+                continue
+            grid[(r - 1, c - 1)] = (value, cell.data_type)
+    return grid
+
+
+def _text(grid: Grid, row: int, col: int) -> str:
+    cell = grid.get((row, col))
+    if cell is None:
+        return ""
+    value = cell[0]
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    return str(value)
+
+
+def _norm_label(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _spec_for(template_id: str, version: str, path: Path) -> FormSpec:
+    from .errors import SpecError
+    from .spec import load_spec
+
+    current = layout_for().spec
+    try:
+        spec = load_spec(template_id) if template_id != current.id else current
+    except SpecError:
+        spec = None
+    if spec is None or str(spec.version) != version.strip():
+        known = f"“{current.id}”第 {current.version} 版"
+        raise InputError(f"此工作簿由模板“{template_id}”第 {version or '?'} 版生成，"
+                         f"本版 ogi 使用模板{known}，两者的表格位置不同，不能直接检查。"
+                         f"请用 ogi import 把它转换为当前模板的新工作簿", path=path)
+    return spec
+
+
+class _Reader:
+    def __init__(self, path: Path, data: bytes) -> None:
+        self.path = path
+        self.data = data
+        self.findings: list[Finding] = []
+        self.unreadable: set[str] = set()
+        self.invalid: set[str] = set()
+        self.broken: set[str] = set()
+
+    def add(self, code: str, **kw: Any) -> None:
+        self.findings.append(make(code, **kw))
+
+    def read(self) -> ReadResult:
+        path = self.path
+        pkg = _open_package(self.data, path)
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(io.BytesIO(self.data), read_only=True, data_only=False,
+                                        keep_links=False)
+        except InputError:
+            raise
+        except Exception as exc:
+            raise InputError(f"工作簿已损坏，无法读取（{type(exc).__name__}）。请用 WPS/Excel 打开后"
+                             "重新保存为 .xlsx 再试", path=path) from exc
+        try:
+            return self._read(wb, pkg)
+        except InputError:
+            raise
+        except Exception as exc:
+            from defusedxml import DefusedXmlException
+
+            if isinstance(exc, DefusedXmlException):
+                raise InputError("工作簿内部含有不安全的 XML 声明，拒绝打开", path=path) from exc
+            raise InputError(f"工作簿内部数据已损坏，无法读取（{type(exc).__name__}: "
+                             f"{_short(exc, 80)}）。请用 WPS/Excel 打开后重新保存为 .xlsx 再试",
+                             path=path) from exc
+        finally:
+            wb.close()
+
+    # -----------------------------------------------------------------------------------------
+    def _read(self, wb: Any, pkg: _Package) -> ReadResult:
+        path = self.path
+        names = wb.sheetnames
+        hidden: dict[str, str] = {}
+        if SHEET_HIDDEN in names:
+            grid = _read_grid(wb[SHEET_HIDDEN])
+            rows = sorted({r for r, _ in grid})
+            for r in rows:
+                key = _text(grid, r, 0).strip()
+                if key:
+                    hidden[key] = _text(grid, r, 1).strip()
+        template_id = hidden.get("template_id") or pkg.custom.get("template_id", "")
+        version = hidden.get("template_version") or pkg.custom.get("template_version", "")
+        if not template_id:
+            raise InputError("这不是 ogi 生成的填报工作簿（找不到模板信息）。请使用县级政务公开办用 "
+                             "ogi new 下发的工作簿填写；已发布的年报可用 ogi import 导入", path=path)
+        spec = _spec_for(template_id, version, path)
+        layout = layout_for(spec.id)
+        if not hidden:
+            hidden = {k: v for k, v in pkg.custom.items() if v != "-"}
+        self.spec, self.layout = spec, layout
+
+        # Sheets: present, named, states, protection.
+        states = {name: state for name, state, _ in pkg.sheets}
+        parts = {name: part for name, _, part in pkg.sheets}
+        missing = [s for s in layout.sheets if s not in names]
+        extra = [s for s in names if s not in layout.sheets]
+        for s in missing:
+            if s == SHEET_HIDDEN and pkg.custom:
+                continue
+            renamed = f"（可能被改名为“{extra[0]}”）" if len(missing) == 1 and len(extra) == 1 else ""
+            severity = "warning" if s in _OPTIONAL_SHEETS else None
+            self.add("XLSX-SHEET-MISSING", sheet=s, renamed=renamed, severity=severity)
+        for s in extra:
+            self.add("XLSX-SHEET-EXTRA", sheet=s)
+        if states.get(SHEET_HIDDEN, "veryHidden") == "visible":
+            self.add("XLSX-SHEET-VISIBLE", sheet=SHEET_HIDDEN)
+        for s in layout.sheets:
+            if s == SHEET_HIDDEN or s not in names:
+                continue
+            xml = pkg.parts.get(parts.get(s, ""), b"")
+            if not _sheet_protected(xml):
+                self.add("XLSX-UNPROTECTED", sheet=s)
+        if not pkg.structure_locked:
+            self.add("XLSX-STRUCTURE-UNLOCKED")
+
+        grids: dict[str, Grid] = {}
+        for s in layout.sheets:
+            if s in names and s not in (SHEET_GUIDE, SHEET_HIDDEN):
+                grids[s] = _read_grid(wb[s])
+        self._check_labels(grids)
+        self._check_outside(grids)
+
+        cache_parts = {layout.address(k)[0] for k in spec.computed_keys}
+        caches = {s: _formula_cache(pkg.parts.get(parts.get(s, ""), b""), path, parts.get(s, ""))
+                  for s in cache_parts if s in grids and s not in self.broken}
+        values, cached, formulas_entered = self._values(grids, caches)
+        totals = compute_totals(spec, values)
+        self._check_formulas(grids, totals, formulas_entered)
+        for key, found in cached.items():
+            computed = totals.get(key)
+            if found is not None and computed is not None and Decimal(found) != Decimal(computed):
+                sheet, addr = layout.address(key)
+                cell = spec.cells[key]
+                self.add("XLSX-STALE-TOTAL", sheet=sheet, cell=addr, row_label=cell.row_label,
+                         column_label=cell.column_label, key=key, cached=found, computed=computed)
+        metadata = self._metadata(grids, hidden)
+        narrative = self._narrative(grids)
+        explanations = self._explanations(grids)
+        report = Report(template_id=spec.id, template_version=spec.version, metadata=metadata,
+                        values=totals, narrative=narrative, explanations=explanations)
+        return ReadResult(path=path, report=report, findings=self.findings, layout=layout,
+                          unreadable=frozenset(self.unreadable), invalid=frozenset(self.invalid),
+                          broken_sheets=frozenset(self.broken), cached=cached)
+
+    # -----------------------------------------------------------------------------------------
+    def _check_labels(self, grids: dict[str, Grid]) -> None:
+        """Every fixed label still at its cell; a label found k rows (or columns) away means rows
+        (columns) were inserted or deleted, and the sheet's values cannot be read by position."""
+        layout = self.layout
+        expected: dict[str, list[tuple[str, str]]] = {}
+        for (sheet, addr), text in layout.label_cells().items():
+            expected.setdefault(sheet, []).append((addr, text))
+        # The 校验 sheet: rule ids in column A.
+        for row in layout.check_rows.values():
+            expected.setdefault(SHEET_CHECKS, []).append((a1(row.row, 0), row.rule.id))
+        for sheet, labels in expected.items():
+            grid = grids.get(sheet)
+            if grid is None:
+                continue
+            by_text: dict[str, list[tuple[int, int]]] = {}
+            for (r, c), (value, _) in grid.items():
+                if isinstance(value, str):
+                    by_text.setdefault(_norm_label(value), []).append((r, c))
+            changed: list[tuple[str, str, str]] = []
+            shift: tuple[int, int, int, int] | None = None  # row, col, dr, dc of first shifted label
+            for addr, text in labels:
+                r, c = _rc(addr)
+                found = _text(grid, r, c)
+                if _norm_label(found) == _norm_label(text):
+                    continue
+                places = by_text.get(_norm_label(text), [])
+                near = [(pr - r, pc - c) for pr, pc in places if pc == c or pr == r]
+                if near and shift is None:
+                    dr, dc = min(near, key=lambda d: abs(d[0]) + abs(d[1]))
+                    shift = (r, c, dr, dc)
+                elif not near:
+                    changed.append((addr, found, text))
+            if shift is not None:
+                r, c, dr, dc = shift
+                if dr:
+                    detail = (f"第 {r + 1} 行起的内容{'下移' if dr > 0 else '上移'}了 {abs(dr)} 行"
+                              f"（{'插入' if dr > 0 else '删除'}了行）")
+                else:
+                    detail = (f"第 {c + 1} 列起的内容{'右移' if dc > 0 else '左移'}了 {abs(dc)} 列"
+                              f"（{'插入' if dc > 0 else '删除'}了列）")
+                self.add("XLSX-ROWS-SHIFTED", sheet=sheet, cell=a1(r, c), detail=detail)
+                self.broken.add(sheet)
+                continue
+            for addr, found, text in changed:
+                self.add("XLSX-LABEL-CHANGED", sheet=sheet, cell=addr,
+                         found=_short(found) if found else "（空白）", expected=_short(text, 40))
+        for sheet in self.broken:
+            for key in self.spec.cells:
+                if self.layout.address(key)[0] == sheet:
+                    self.unreadable.add(key)
+
+    def _check_outside(self, grids: dict[str, Grid]) -> None:
+        """Content below or right of a table grid: usually a row moved or data typed off the form."""
+        for tl in self.layout.tables.values():
+            grid = grids.get(tl.sheet)
+            if grid is None or tl.sheet in self.broken:
+                continue
+            last_row = max(tl.last_row, tl.check_row)
+            for (r, c), (value, _) in sorted(grid.items()):
+                if (r > last_row or c >= tl.table.grid_columns) and str(value).strip():
+                    detail = f"表格范围之外的 {a1(r, c)} 有内容“{_short(value, 20)}”"
+                    self.add("XLSX-ROWS-SHIFTED", sheet=tl.sheet, cell=a1(r, c), detail=detail)
+                    self.broken.add(tl.sheet)
+                    for key in tl.values:
+                        self.unreadable.add(key)
+                    break
+
+    def _values(self, grids: dict[str, Grid], caches: dict[str, dict[str, tuple[str, str]]]
+                ) -> tuple[dict[str, Value], dict[str, Value], dict[str, tuple[Any, str]]]:
+        spec, layout = self.spec, self.layout
+        values: dict[str, Value] = {}
+        cached: dict[str, Value] = {}
+        computed_found: dict[str, tuple[Any, str]] = {}
+        for key, cell in spec.cells.items():
+            sheet, r, c = layout.cell(key)
+            grid = grids.get(sheet)
+            if grid is None or key in self.unreadable:
+                self.unreadable.add(key)
+                values[key] = None
+                continue
+            raw, data_type = grid.get((r, c), (None, "n"))
+            if cell.computed:
+                computed_found[key] = (raw, data_type)
+                entry = caches.get(sheet, {}).get(a1(r, c))
+                if entry is not None and entry[0] in ("n", "") and entry[1]:
+                    try:
+                        cached[key] = _as_value(Decimal(entry[1]), "count" if cell.type == "count"
+                                                and "." not in entry[1] else "wan_yuan")
+                    except (InvalidOperation, ValueError):
+                        cached[key] = None
+                continue
+            if isinstance(raw, str) and data_type != "f":
+                raw = clean_text(raw)[0]
+            value, problems = parse_number(raw, data_type, cell.type)
+            values[key] = value
+            for code, fields in problems:
+                if code != "VALUE-NORMALISED":
+                    self.invalid.add(key)
+                self.findings.append(make(code, **self._where(key, cell), **fields))
+        return values, cached, computed_found
+
+    def _where(self, key: str, cell: CellSpec) -> dict[str, str]:
+        sheet, addr = self.layout.address(key)
+        return {"sheet": sheet, "cell": addr, "row_label": cell.row_label,
+                "column_label": cell.column_label, "key": key}
+
+    def _check_formulas(self, grids: dict[str, Grid], totals: dict[str, Value],
+                        entered: dict[str, tuple[Any, str]]) -> None:
+        layout, spec = self.layout, self.spec
+        computed_at = {layout.address(k): k for k in spec.computed_keys}
+        for (sheet, addr), formula in layout.all_formulas().items():
+            grid = grids.get(sheet)
+            if grid is None or sheet in self.broken:
+                continue
+            r, c = _rc(addr)
+            raw, data_type = grid.get((r, c), (None, "n"))
+            if data_type == "f" and isinstance(raw, str) and \
+                    normalise_formula(raw) == normalise_formula(formula):
+                continue
+            if raw is None:
+                found = "空白"
+            elif data_type == "f":
+                found = f"公式 {_short(raw, 60)}"
+            elif isinstance(raw, str):
+                found = f"文字“{_short(raw)}”"
+            else:
+                found = f"数字 {_short(raw)}"
+            key = computed_at.get((sheet, addr))
+            if key is None:
+                self.add("XLSX-CHECK-FORMULA-CHANGED", sheet=sheet, cell=addr, found=found)
+                continue
+            cell = spec.cells[key]
+            self.add("XLSX-FORMULA-CHANGED", **self._where(key, cell), found=found,
+                     computed=totals.get(key), formula=formula)
+
+    def _metadata(self, grids: dict[str, Grid], hidden: dict[str, str]) -> dict[str, str]:
+        grid = grids.get(SHEET_META, {})
+        out: dict[str, str] = {}
+        broken = SHEET_META in self.broken
+        for m in self.spec.metadata:
+            fc = self.layout.meta_fields[m.key]
+            raw = None if broken else grid.get((fc.row, 1), (None, "n"))[0]
+            if m.type == "date":
+                text, ok = _parse_date(raw)
+                if not ok:
+                    self.add("META-FORMAT", sheet=fc.sheet, cell=fc.address, row_label=m.label,
+                             key=m.key, label=m.label, found=_short(text), what="不是日期",
+                             fix="请按 2024-01-20 的格式填写日期。")
+            elif raw is None:
+                text = ""
+            else:
+                if isinstance(raw, float) and raw == int(raw):
+                    raw = int(raw)
+                text, removed = clean_text(str(raw))
+                text = text.strip()
+                if removed:
+                    self.add("TEXT-CONTROL-CHARS", sheet=fc.sheet, cell=fc.address,
+                             row_label=m.label, key=m.key, count=len(removed),
+                             chars=" ".join(dict.fromkeys(removed)))
+            if m.locked and m.key in hidden:
+                expected = hidden[m.key]
+                if text and expected and _norm_label(text) != _norm_label(expected):
+                    self.add("XLSX-META-CHANGED", sheet=fc.sheet, cell=fc.address, row_label=m.label,
+                             key=m.key, label=m.label, found=_short(text), expected=expected)
+                text = expected
+            if m.key == "postcode" and text and not re.fullmatch(r"\d{6}", text):
+                self.add("META-FORMAT", sheet=fc.sheet, cell=fc.address, row_label=m.label,
+                         key=m.key, label=m.label, found=_short(text), what="不是 6 位数字",
+                         fix="邮政编码应为 6 位数字。")
+            out[m.key] = text
+        return out
+
+    def _narrative(self, grids: dict[str, Grid]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for n in self.spec.narrative:
+            fc = self.layout.narrative_fields[n.key]
+            grid = grids.get(fc.sheet)
+            if grid is None or fc.sheet in self.broken:
+                out[n.key] = ""
+                continue
+            raw = grid.get((fc.row, 1), (None, "n"))[0]
+            if raw is None:
+                out[n.key] = ""
+                continue
+            if isinstance(raw, float) and raw == int(raw):
+                raw = int(raw)
+            text, removed = clean_text(str(raw))
+            if removed:
+                self.add("TEXT-CONTROL-CHARS", sheet=fc.sheet, cell=fc.address, row_label=n.label,
+                         key=n.key, count=len(removed), chars=" ".join(dict.fromkeys(removed)))
+            out[n.key] = text.strip()
+        return out
+
+    def _explanations(self, grids: dict[str, Grid]) -> dict[str, str]:
+        grid = grids.get(SHEET_CHECKS)
+        out: dict[str, str] = {}
+        if grid is None or SHEET_CHECKS in self.broken:
+            return out
+        for rule_id, row in self.layout.check_rows.items():
+            text = _text(grid, row.row, 3)
+            text = clean_text(text)[0].strip()
+            if text:
+                out[rule_id] = text
+        general = clean_text(_text(grid, self.layout.general_explanation_row, 1))[0].strip()
+        if general:
+            out[GENERAL_EXPLANATION] = general
+        return out
+
+
+def _rc(addr: str) -> tuple[int, int]:
+    m = _CELL_RE.match(addr)
+    if not m:
+        raise ValueError(addr)
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
+
+
+def read_workbook(path: Path) -> ReadResult:
+    """Read one returned workbook. Raises :class:`InputError` when the file cannot be used at all;
+    everything else is a finding. The file is only ever read."""
+    from .safe_io import read_capped
+
+    path = Path(path)
+    data = read_capped(path, what="工作簿")
+    return _Reader(path, data).read()
+
+
+def read_many(paths: Iterable[Path]) -> list[ReadResult | InputError]:
+    out: list[ReadResult | InputError] = []
+    for p in paths:
+        try:
+            out.append(read_workbook(p))
+        except InputError as exc:
+            out.append(exc)
+    return out
