@@ -126,6 +126,8 @@ def make(code: str, *, sheet: str = "", cell: str = "", row_label: str = "", col
          **fields: Any) -> Finding:
     """A Finding for a catalogue code, its message and hint filled from ``fields``."""
     entry = CATALOGUE[code]
+    fields = {"sheet": sheet, "cell": cell, "row_label": row_label, "column_label": column_label,
+              **fields}
     return Finding(
         code=code,
         severity=severity or entry.severity,

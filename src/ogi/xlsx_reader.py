@@ -259,7 +259,13 @@ def _resolve(base: str, target: str) -> str:
 def _open_package(data: bytes, path: Path) -> _Package:
     from .safe_io import check_zip_package
 
-    zf = check_zip_package(data, path, kind="xlsx")
+    try:
+        zf = check_zip_package(data, path, kind="xlsx")
+    except InputError:
+        raise
+    except Exception as exc:  # zlib.error, EOFError ... from a damaged member
+        raise InputError("工作簿已损坏（内部数据无法解压），可能是邮件附件未下载完整或文件被破坏。"
+                         "请让填报单位重新发送", path=path) from exc
     names = set(zf.namelist())
     if path.suffix.lower() in (".xlsm", ".xltm") or any(n.lower().endswith("vbaproject.bin")
                                                          for n in names):
@@ -364,14 +370,8 @@ def _norm_label(text: str) -> str:
 
 
 def _spec_for(template_id: str, version: str, path: Path) -> FormSpec:
-    from .errors import SpecError
-    from .spec import load_spec
-
     current = layout_for().spec
-    try:
-        spec = load_spec(template_id) if template_id != current.id else current
-    except SpecError:
-        spec = None
+    spec = current if template_id == current.id else None
     if spec is None or str(spec.version) != version.strip():
         known = f"“{current.id}”第 {current.version} 版"
         raise InputError(f"此工作簿由模板“{template_id}”第 {version or '?'} 版生成，"
