@@ -1,0 +1,411 @@
+"""Report -> the official DOCX, through the Word template ``docx_templates/<template id>.docx``.
+
+The template (built by ``docx_templates/build_template.py``) holds every label, merge and style; this
+module only supplies values. Rendering is docxtpl's: its ``patch_xml`` turns the Word XML into a Jinja
+template (``{%p for %}`` paragraphs, ``{{ }}`` split across runs) and its ``resolve_listing`` post-pass
+runs on the result, with ``autoescape=True`` and ``StrictUndefined``. The template is *prepared once*
+(parsed, patched and compiled) and reused for every report of a batch, so a county office's 60
+workbooks do not pay 60 template compilations.
+
+Output is deterministic: the same Report gives byte-identical DOCX files (fixed zip timestamps and
+member order, document properties derived from the report only), so an archive can be verified by
+hash and a re-run changes nothing.
+
+Placeholders: Jinja names cannot contain dots, so a cell key maps to a placeholder with
+:func:`placeholder` (``t3.new_received.natural_person`` -> ``t3__new_received__natural_person``). The
+template builder and this renderer both call it; nothing else spells a placeholder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from .errors import OgiError
+from .report import Report, Value
+from .resources import docx_template_path
+from .spec import DEFAULT_TEMPLATE, FormSpec, load_spec
+
+#: Metadata keys that are not printed in the published report. Everything else the spec defines
+#: (metadata, narrative, every numeric cell and fee field) is a template variable; a test asserts it.
+#: agency_id and agency_type go into the document properties (dc:identifier, cp:category) so that an
+#: archive can match files to agencies; the preparer's name is for the county office's follow-up only
+#: and is deliberately kept out of a document the public downloads.
+NOT_IN_TEMPLATE: dict[str, str] = {
+    "agency_id": "document property dc:identifier",
+    "agency_type": "document property cp:category",
+    "preparer": "internal: the clerk's name is not published",
+}
+
+#: Zip timestamp of every member (the earliest a zip can carry): identical inputs, identical bytes.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+DOCUMENT_XML = "word/document.xml"
+CORE_XML = "docProps/core.xml"
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+# Characters XML 1.0 cannot carry, and other invisible controls that have no place in a report.
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff\u200b\u00ad]"
+                      r"|[\ud800-\udfff]")
+_INLINE_SPACE = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f ]+")
+#: Spaces a clerk types at the start of a paragraph to indent it (the style indents already).
+_LEADING = " \t\u3000\u00a0"
+
+
+class RenderError(OgiError):
+    """The Word template is missing, malformed or does not fit the form spec."""
+
+
+def placeholder(key: str) -> str:
+    """The template variable of a spec key: dots become double underscores.
+
+    Spec key segments never contain ``__`` (they are ``[a-z][a-z0-9_]*`` with single underscores),
+    so the mapping is one to one and :func:`key_of` reverses it.
+    """
+    if "__" in key or not key or not re.fullmatch(r"[a-z][a-z0-9_.]*", key):
+        raise ValueError(f"not a spec key: {key!r}")
+    return key.replace(".", "__")
+
+
+def key_of(name: str) -> str:
+    """The spec key of a template variable (inverse of :func:`placeholder`)."""
+    return name.replace("__", ".")
+
+
+def template_keys(spec: FormSpec) -> set[str]:
+    """Every spec key that must appear in the Word template as a variable."""
+    keys = {m.key for m in spec.metadata if m.key not in NOT_IN_TEMPLATE}
+    keys |= set(spec.narrative_keys)
+    keys |= set(spec.cells)
+    return {placeholder(k) for k in keys}
+
+
+# ------------------------------------------------------------------------------------------------
+# Values as printed
+
+
+class Shown(str):
+    """A value as the report prints it, plus what the template's conditions need to know."""
+
+    zero: bool
+    blank: bool
+
+    def __new__(cls, text: str, *, zero: bool = False, blank: bool = False) -> Shown:
+        obj = super().__new__(cls, text)
+        obj.zero = zero
+        obj.blank = blank
+        return obj
+
+
+def format_value(value: Value) -> str:
+    """Counts as integers, amounts as exact decimals as entered (5949.088667 stays 5949.088667; no
+    rounding, no padding, never scientific notation); a blank stays blank."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # bool is an int; never expected, never printed as True
+        raise TypeError("boolean is not a report value")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"not a finite amount: {value}")
+        text = format(value, "f")
+        return "0" if text.startswith("-") and Decimal(text) == 0 else text
+    raise TypeError(f"unexpected value type {type(value).__name__}")
+
+
+def shown(value: Value) -> Shown:
+    return Shown(format_value(value), zero=value is not None and value == 0, blank=value is None)
+
+
+def clean_inline(text: str) -> str:
+    """One line of text for a run: no line breaks, tabs or control characters."""
+    text = unicodedata.normalize("NFC", str(text))
+    text = _LINE_BREAKS.sub(" ", text)
+    text = _CONTROL.sub("", text)
+    return _INLINE_SPACE.sub(" ", text).strip(_LEADING)
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """A workbook cell's text as report paragraphs: each line break starts a paragraph, empty lines
+    are dropped, indentation typed by the clerk is removed (the style indents two characters), tabs
+    become one space and control characters disappear. No paragraph ever contains a line break."""
+    if not text:
+        return []
+    out = []
+    for line in _LINE_BREAKS.split(unicodedata.normalize("NFC", str(text))):
+        line = clean_inline(line)
+        if line:
+            out.append(line)
+    return out
+
+
+def format_date(text: str) -> str:
+    """``2024-01-20`` (or a datetime string) -> ``2024年1月20日``; anything else as entered."""
+    text = clean_inline(text)
+    m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::00)?)?", text)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+        try:
+            dt.date(y, mo, d)
+        except ValueError:
+            return text
+        return f"{y}年{mo}月{d}日"
+    return text
+
+
+def build_context(report: Report, spec: FormSpec) -> dict[str, Any]:
+    """The template context: exactly the template's variables (see :func:`template_keys`)."""
+    ctx: dict[str, Any] = {}
+    for m in spec.metadata:
+        if m.key in NOT_IN_TEMPLATE:
+            continue
+        raw = report.metadata.get(m.key) or ""
+        ctx[m.key] = format_date(raw) if m.type == "date" else clean_inline(raw)
+    for key in spec.narrative_keys:
+        ctx[key] = paragraphs(report.narrative.get(key))
+    for key in spec.cells:
+        ctx[placeholder(key)] = shown(report.values.get(key))
+    return ctx
+
+
+def report_title(report: Report, spec: FormSpec) -> str:
+    return spec.report_title.format(agency_name=clean_inline(report.agency_name),
+                                    year=clean_inline(report.year))
+
+
+# ------------------------------------------------------------------------------------------------
+# Deterministic packaging
+
+
+def write_package(members: list[tuple[str, bytes]]) -> bytes:
+    """Zip OOXML parts with fixed timestamps, attributes and order: same parts, same bytes."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    return buf.getvalue()
+
+
+def core_properties_xml(*, title: str, creator: str, subject: str, identifier: str = "",
+                        category: str = "", description: str = "", when: dt.datetime) -> bytes:
+    """docProps/core.xml with the given values and a fixed created/modified time."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def el(tag: str, value: str) -> str:
+        return f"<{tag}>{xml_escape(value)}</{tag}>" if value else ""
+
+    body = "".join([
+        el("dc:title", title), el("dc:subject", subject), el("dc:creator", creator),
+        el("cp:category", category), el("dc:identifier", identifier),
+        el("dc:description", description), el("cp:lastModifiedBy", creator),
+        "<cp:revision>1</cp:revision>",
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>',
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>',
+    ])
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+            'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            + body + "</cp:coreProperties>").encode("utf-8")
+
+
+def document_time(report: Report) -> dt.datetime:
+    """The document's created/modified stamp: the publication date when it is a date, else the
+    first day after the reporting year. Derived from the report, so re-renders are identical."""
+    m = re.fullmatch(r"\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2}).*", report.metadata.get("publish_date") or "")
+    if m:
+        try:
+            return dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            pass
+    try:
+        year = int(str(report.year).strip())
+        if 1900 <= year < 9999:
+            return dt.datetime(year + 1, 1, 1)
+    except ValueError:
+        pass
+    return dt.datetime(2021, 9, 29)
+
+
+# ------------------------------------------------------------------------------------------------
+# The prepared template
+
+
+@dataclass
+class _Part:
+    """One XML part with Jinja content, compiled once."""
+
+    name: str
+    prefix: str  # text before the rendered fragment (document.xml: up to <w:body>)
+    suffix: str
+    template: Any  # jinja2.Template
+    source: str  # the patched Jinja source, for variable analysis
+
+
+class PreparedTemplate:
+    """A Word template parsed, patched and compiled once, rendered many times.
+
+    ``render(report)`` returns DOCX bytes. Thread- and process-safe to reuse (no state changes after
+    construction); each worker process of a batch prepares its own.
+    """
+
+    def __init__(self, template: bytes | Path | None = None, *, spec: FormSpec | None = None) -> None:
+        import jinja2
+        from docxtpl import DocxTemplate
+        from lxml import etree
+
+        self.spec = spec or load_spec(DEFAULT_TEMPLATE)
+        if template is None:
+            template = docx_template_path(f"{self.spec.id}.docx")
+        if isinstance(template, Path):
+            if not template.is_file():
+                raise RenderError("找不到 Word 模板", path=template)
+            template = template.read_bytes()
+        self._etree = etree
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(template))
+            self._members = [(i.filename, zf.read(i.filename)) for i in zf.infolist()]
+        except (zipfile.BadZipFile, KeyError, OSError) as exc:
+            raise RenderError(f"Word 模板已损坏：{exc}") from exc
+        names = [n for n, _ in self._members]
+        if DOCUMENT_XML not in names:
+            raise RenderError("Word 模板缺少 word/document.xml")
+        # docxtpl's patching needs only the instance, not an opened document.
+        self._tpl = DocxTemplate(io.BytesIO(template))
+        self.env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+        self._parts: dict[str, _Part] = {}
+        for name, data in self._members:
+            is_doc = name == DOCUMENT_XML
+            is_hf = re.fullmatch(r"word/(header|footer)\d*\.xml", name) is not None
+            if not (is_doc or is_hf):
+                continue
+            text = data.decode("utf-8")
+            if not is_doc and not re.search(r"\{[{%]", text):
+                continue
+            self._parts[name] = self._prepare(name, text, whole=not is_doc)
+        self.variables = self._variables()
+
+    def _prepare(self, name: str, text: str, *, whole: bool) -> _Part:
+        etree = self._etree
+        root = etree.fromstring(text.encode("utf-8"))
+        if whole:
+            prefix, suffix = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n', ""
+            src = etree.tostring(root, encoding="unicode")
+        else:
+            body = root.find(f"{{{_W_NS}}}body")
+            if body is None:
+                raise RenderError("Word 模板的 document.xml 没有正文（w:body）")
+            marker = "OGI-BODY-PLACEHOLDER"
+            src = etree.tostring(body, encoding="unicode")
+            stub = etree.SubElement(root, "{urn:ogi}stub")
+            stub.text = marker
+            root.replace(body, stub)
+            whole_xml = etree.tostring(root, encoding="unicode")
+            head, tail = re.split(r"<[^<>]*stub[^<>]*>" + marker + r"</[^<>]*stub>", whole_xml)
+            prefix = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + head
+            suffix = tail
+        src = self._tpl.patch_xml(src)
+        src = re.sub(r"<w:p([ >])", r"\n<w:p\1", src)
+        try:
+            compiled = self.env.from_string(src)
+        except Exception as exc:  # jinja2.TemplateSyntaxError
+            raise RenderError(f"Word 模板 {name} 中的模板语法有误：{exc}") from exc
+        return _Part(name, prefix, suffix, compiled, src)
+
+    def _variables(self) -> set[str]:
+        from jinja2 import meta
+
+        found: set[str] = set()
+        for part in self._parts.values():
+            found |= meta.find_undeclared_variables(self.env.parse(part.source))
+        return found
+
+    def check_against_spec(self) -> None:
+        """Raise :class:`RenderError` unless the template's variables are exactly the spec's keys."""
+        expected = template_keys(self.spec)
+        missing = sorted(expected - self.variables)
+        extra = sorted(self.variables - expected)
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append("缺少变量 " + "、".join(missing[:5]) + ("等" if len(missing) > 5 else ""))
+            if extra:
+                parts.append("多出变量 " + "、".join(extra[:5]) + ("等" if len(extra) > 5 else ""))
+            raise RenderError("Word 模板与表式定义不一致：" + "；".join(parts))
+
+    def _render_part(self, part: _Part, context: Mapping[str, Any]) -> bytes:
+        xml = part.template.render(context)
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        xml = self._tpl.resolve_listing(xml)
+        data = (part.prefix + xml + part.suffix).encode("utf-8")
+        # Parse strictly: a rendering that is not well-formed XML must never reach a file.
+        self._etree.fromstring(data)
+        return data
+
+    def render_context(self, context: Mapping[str, Any], *, core: bytes) -> bytes:
+        out: list[tuple[str, bytes]] = []
+        for name, data in self._members:
+            if name in self._parts:
+                data = self._render_part(self._parts[name], context)
+            elif name == CORE_XML:
+                data = core
+            out.append((name, data))
+        if CORE_XML not in {n for n, _ in out}:
+            raise RenderError("Word 模板缺少 docProps/core.xml")
+        return write_package(out)
+
+    def render(self, report: Report) -> bytes:
+        """The DOCX bytes of one report."""
+        context = build_context(report, self.spec)
+        title = report_title(report, self.spec)
+        core = core_properties_xml(
+            title=title,
+            creator=clean_inline(report.agency_name),
+            subject="政府信息公开工作年度报告",
+            identifier=clean_inline(report.metadata.get("agency_id") or ""),
+            category=clean_inline(report.metadata.get("agency_type") or ""),
+            description=f"按{self.spec.basis}格式生成（模板 {self.spec.id} 第 {self.spec.version} 版）",
+            when=document_time(report),
+        )
+        return self.render_context(context, core=core)
+
+
+@lru_cache(maxsize=4)
+def prepared_template(template_id: str = DEFAULT_TEMPLATE) -> PreparedTemplate:
+    """The bundled template for a spec, prepared once per process."""
+    prepared = PreparedTemplate(spec=load_spec(template_id))
+    prepared.check_against_spec()
+    return prepared
+
+
+def render_docx(report: Report, template: PreparedTemplate | None = None) -> bytes:
+    """Render one report with the bundled (or a given prepared) template."""
+    tpl = template or prepared_template(report.template_id or DEFAULT_TEMPLATE)
+    return tpl.render(report)
+
+
+def docx_filename(report: Report) -> str:
+    """``2023年彭阳县白阳镇人民政府政府信息公开工作年度报告.docx``, safe on a Windows share."""
+    from .safe_io import safe_filename
+
+    year = clean_inline(report.year)
+    name = clean_inline(report.agency_name)
+    return safe_filename(f"{year}年{name}政府信息公开工作年度报告") + ".docx"
