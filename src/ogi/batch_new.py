@@ -9,14 +9,14 @@ from typing import Any
 from .errors import InputError, OutputError
 from .layout import layout_for
 from .roster import read_roster
-from .safe_io import atomic_write_bytes, safe_filename
+from .safe_io import atomic_write_bytes
 from .xlsx_writer import (
     Agency,
     WorkbookBuilder,
     WorkbookOptions,
+    safe_workbook_filename,
     validate_agency,
     validate_year,
-    workbook_filename,
 )
 
 Progress = Callable[[Iterable[Any], int], Iterator[Any]]
@@ -27,14 +27,13 @@ def plan_files(agencies: list[Agency], year: int, output: Path) -> list[tuple[Ag
     used: set[str] = set()
     plan = []
     for agency in agencies:
-        name = safe_filename(workbook_filename(agency, year))
-        if name.lower() in used:
-            stem = name[: -len(".xlsx")]
+        name = safe_workbook_filename(agency, year)
+        if name.lower() in used:  # a second agency of the same name: add its id or its position
             suffix = agency.id or str(len(plan) + 1)
-            name = safe_filename(f"{stem}_{suffix}.xlsx")
+            name = safe_workbook_filename(agency, year, f"_{suffix}")
             n = 2
             while name.lower() in used:
-                name = safe_filename(f"{stem}_{suffix}_{n}.xlsx")
+                name = safe_workbook_filename(agency, year, f"_{suffix}_{n}")
                 n += 1
         used.add(name.lower())
         plan.append((agency, output / name))

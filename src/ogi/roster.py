@@ -17,6 +17,11 @@ TYPE_HEADERS = ("机关类型", "类型", "type")
 
 
 def _decode(data: bytes, path: Path) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode 文本" is UTF-16
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -33,41 +38,50 @@ def _find(header: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
-def _from_rows(rows: list[list[str]], path: Path, *, has_header_guess: bool) -> list[Agency]:
-    rows = [[(c or "").strip() for c in r] for r in rows]
-    rows = [r for r in rows if any(r)]
-    if not rows:
+#: How many leading rows may hold a title above the header row (an .xlsx often has one).
+HEADER_SEARCH_ROWS = 5
+
+
+def _from_rows(rows: list[list[str]], path: Path, *, has_header_guess: bool,
+               unit: str = "行") -> list[Agency]:
+    """Agencies from rows of cells. Line numbers in messages are the file's own (1-based), blank
+    rows are skipped but still counted, so that a clerk finds the line the message names."""
+    numbered = [(i + 1, [(c or "").strip() for c in r]) for i, r in enumerate(rows)]
+    numbered = [(n, r) for n, r in numbered if any(r)]
+    if not numbered:
         raise InputError("名单是空的，没有任何机关", path=path)
-    header = rows[0]
-    name_col = _find(header, NAME_HEADERS)
-    if name_col is None:
-        if has_header_guess and len(header) > 1:
-            raise InputError("名单第一行应为表头，并有“机关名称”列（可选“编号”“机关类型”列）",
-                             path=path)
+    header_at = next((i for i, (_, r) in enumerate(numbered[:HEADER_SEARCH_ROWS])
+                      if _find(r, NAME_HEADERS) is not None), None)
+    if header_at is None:
+        if has_header_guess and max(len(r) for _, r in numbered[:HEADER_SEARCH_ROWS]) > 1:
+            raise InputError("名单应有表头行，并含“机关名称”列（可选“编号”“机关类型”列）；"
+                             f"前 {HEADER_SEARCH_ROWS} 行中没有找到“机关名称”", path=path)
         id_col = type_col = None
-        name_col, body, first_line = 0, rows, 1
+        name_col, body = 0, numbered
     else:
+        header = numbered[header_at][1]
+        name_col = _find(header, NAME_HEADERS)
         id_col = _find(header, ID_HEADERS)
         type_col = _find(header, TYPE_HEADERS)
-        body, first_line = rows[1:], 2
+        body = numbered[header_at + 1:]
     agencies: list[Agency] = []
     seen_ids: dict[str, int] = {}
-    for offset, row in enumerate(body):
-        line = first_line + offset
+    for line, row in body:
 
         def get(col: int | None, row: list[str] = row) -> str:
             return row[col] if col is not None and col < len(row) else ""
 
         name = get(name_col)
         if not name:
-            raise InputError(f"第 {line} 行没有机关名称", path=path)
+            raise InputError(f"第 {line} {unit}没有机关名称（整行留空可以，只填编号或类型不行）",
+                             path=path)
         try:
             agency = validate_agency(Agency(name, get(id_col), get(type_col)))
         except InputError as exc:
-            raise InputError(f"第 {line} 行：{exc.message}", path=path) from exc
+            raise InputError(f"第 {line} {unit}：{exc.message}", path=path) from exc
         if agency.id:
             if agency.id in seen_ids:
-                raise InputError(f"第 {line} 行的编号 {agency.id} 与第 {seen_ids[agency.id]} 行重复",
+                raise InputError(f"第 {line} {unit}的编号 {agency.id} 与第 {seen_ids[agency.id]} {unit}重复",
                                  path=path)
             seen_ids[agency.id] = line
         agencies.append(agency)
@@ -85,9 +99,18 @@ def read_roster(path: Path) -> list[Agency]:
         return _from_rows(_xlsx_rows(data, path), path, has_header_guess=True)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         check_zip_package(data, path, kind="xlsx")  # raises the "另存为 .xlsx" message
+    if suffix in (".xls", ".et"):  # e.g. an HTML table a web system saved as .xls
+        raise InputError("ogi 不能读取 .xls/.et 格式的名单，请用 WPS/Excel 打开后另存为 .xlsx，"
+                         "或另存为 CSV", path=path)
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("名单不是文本、CSV 或 .xlsx 文件（文件内容是二进制数据）", path=path)
     text = _decode(data, path)
-    if suffix == ".csv" or ("," in text.splitlines()[0] if text.strip() else False):
-        rows = list(csv.reader(io.StringIO(text)))
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if "\t" in first:  # pasted from a spreadsheet, or saved as "文本文件（制表符分隔）"
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter="\t"))
+        return _from_rows(rows, path, has_header_guess=True)
+    if suffix == ".csv" or "," in first:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
         return _from_rows(rows, path, has_header_guess=True)
     return _from_rows([[line] for line in text.splitlines()], path, has_header_guess=False)
 
@@ -95,15 +118,19 @@ def read_roster(path: Path) -> list[Agency]:
 def _xlsx_rows(data: bytes, path: Path) -> list[list[str]]:
     import openpyxl
 
+    # Normal mode, not read_only: read_only trusts the sheet dimension WPS sometimes writes wrongly.
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise InputError(f"名单工作簿无法读取（{type(exc).__name__}）", path=path) from exc
-    try:
-        ws = wb.worksheets[0]
-        rows = []
-        for row in ws.iter_rows(values_only=True):
-            rows.append(["" if v is None else str(v).strip() for v in row])
-        return rows
-    finally:
-        wb.close()
+    ws = wb.worksheets[0]
+    return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+
+
+def _cell_text(value: object) -> str:
+    """A roster cell as text; an id typed as a number (640425001) stays 640425001, not 640425001.0."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

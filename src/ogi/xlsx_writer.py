@@ -103,6 +103,26 @@ def workbook_filename(agency: Agency, year: int) -> str:
     return f"{year}年{agency.name}政府信息公开工作年度报告填报表.xlsx"
 
 
+#: File name limits: Linux allows 255 bytes (a CJK character is 3 in UTF-8), Windows 255 characters;
+#: stay well below both so that a "_2" suffix or a mail client's "(1)" still fits.
+MAX_FILENAME_CHARS = 100
+MAX_FILENAME_BYTES = 200
+
+
+def safe_workbook_filename(agency: Agency, year: int, suffix: str = "") -> str:
+    """:func:`workbook_filename`, safe on Windows shares and short enough for every file system:
+    a long agency name is shortened, never the ``.xlsx`` extension or the year."""
+    from .safe_io import safe_filename
+
+    name = agency.name
+    while True:
+        candidate = safe_filename(f"{year}年{name}政府信息公开工作年度报告填报表{suffix}.xlsx")
+        if (len(candidate) <= MAX_FILENAME_CHARS and len(candidate.encode("utf-8")) <= MAX_FILENAME_BYTES
+                and candidate.endswith(".xlsx")) or not name:
+            return candidate
+        name = name[:-1]
+
+
 class _Formats:
     """The workbook's cell formats, created once per workbook."""
 
@@ -572,8 +592,6 @@ def build_workbook(agency: Agency, options: WorkbookOptions) -> bytes:
 def write_workbook(agency: Agency, options: WorkbookOptions, folder: Path, *,
                    overwrite: bool = False, filename: str | None = None) -> Path:
     """Build and atomically write one workbook into ``folder``; returns its path."""
-    from .safe_io import safe_filename
-
-    name = filename or safe_filename(workbook_filename(validate_agency(agency), options.year))
+    name = filename or safe_workbook_filename(validate_agency(agency), options.year)
     data = build_workbook(agency, options)
     return atomic_write_bytes(Path(folder) / name, data, overwrite=overwrite)

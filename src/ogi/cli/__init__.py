@@ -49,15 +49,24 @@ class ZhCommand(click.Command):
         return option
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), "用法：")
+        pieces = " ".join(self.collect_usage_pieces(ctx))
+        pieces = pieces.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
+        formatter.write_usage(ctx.command_path, pieces, "用法：")
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [rv for p in self.get_params(ctx) if (rv := p.get_help_record(ctx)) is not None]
+        rows = [(name, _zh_markers(text)) for p in self.get_params(ctx)
+                if (rv := p.get_help_record(ctx)) is not None for name, text in [rv]]
         if rows:
             with formatter.section("选项"):
                 formatter.write_dl(rows)
         if isinstance(self, click.Group):
             self.format_commands(ctx, formatter)
+
+
+def _zh_markers(text: str) -> str:
+    """click's own option markers in Chinese: ``[required]``, ``[default: .]``."""
+    return text.replace("[required]", "[必填]").replace("[default: ", "[默认：").replace(
+        "; required]", "；必填]")
 
 
 class LazyGroup(ZhCommand, click.Group):

@@ -33,7 +33,7 @@ def new(agency: str | None, agency_id: str, agency_type: str, roster: Path | Non
         output: Path, deadline: str, password: str, overwrite: bool, quiet: bool) -> None:
     from ..batch_new import generate
 
-    if bool(agency) == bool(roster):
+    if (agency is None) == (roster is None):
         raise click.UsageError("请在 --agency（单个机关）和 --roster（名单）中选择一个")
     written = generate(agency=agency, agency_id=agency_id, agency_type=agency_type, roster=roster,
                        year=year, output=output, deadline=deadline, password=password,
