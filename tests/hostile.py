@@ -196,6 +196,20 @@ def xlsm(data: bytes) -> bytes:
                  add={"xl/vbaProject.bin": vba})
 
 
+def control_chars(data: bytes, text: str) -> bytes:
+    """Replace the 总体情况 narrative with ``text``, written the way Excel stores control characters
+    in a string (``_x0007_``): openpyxl refuses to write them, Excel and WPS do not."""
+    spec = layout_for().spec
+    overview = next(n for n in spec.narrative if n.key == "overview")
+    old = f"{overview.label}：{NARRATIVE}".encode()
+    escaped = "".join(f"_x{ord(ch):04X}_" if ord(ch) < 32 and ch != "\n" else ch for ch in text)
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    xml = zf.read("xl/sharedStrings.xml")
+    assert old in xml
+    xml = xml.replace(old, escaped.encode("utf-8"), 1)
+    return rezip(data, replace={"xl/sharedStrings.xml": xml})
+
+
 def ole_file(extra: bytes = b"") -> bytes:
     """The start of a Compound File (.xls / .et / an encrypted .xlsx all look like this)."""
     return OLE_MAGIC + b"\x00" * 16 + b"\x3e\x00\x03\x00\xfe\xff\x09\x00" + b"\x00" * 480 + extra
@@ -619,14 +633,14 @@ def corpus() -> list[Case]:
                     _edited(hidden_value("template_id", "gov_info_2019")), {2}, ("模板", "版本")),
         _check_case("not-ogi-workbook", "别人的.xlsx", not_ogi_workbook, {2}, ("ogi", "不是")),
         # ---- structure damaged by a clerk --------------------------------------------------
-        _check_case("sheet-deleted", "删表.xlsx", _edited(lambda wb: wb.remove(wb[t3_sheet])), {1, 2},
+        _check_case("sheet-deleted", "删表.xlsx", _edited(lambda wb: wb.remove(wb[t3_sheet])), {1},
                     (t3_sheet,)),
         _check_case("sheet-renamed", "改名.xlsx",
-                    _edited(lambda wb: setattr(wb[t3_sheet], "title", "Sheet9")), {1, 2}, (t3_sheet,)),
+                    _edited(lambda wb: setattr(wb[t3_sheet], "title", "Sheet9")), {1}, (t3_sheet,)),
         _check_case("row-inserted", "插行.xlsx", _edited(lambda wb: wb[t3_sheet].insert_rows(8)),
-                    {1, 2}, (t3_sheet,)),
+                    {1}, (t3_sheet,)),
         _check_case("row-deleted", "删行.xlsx", _edited(lambda wb: wb[t3_sheet].delete_rows(9)),
-                    {1, 2}, (t3_sheet,)),
+                    {1}, (t3_sheet,)),
         _check_case("formula-overwritten", "改公式.xlsx",
                     _edited(set_value("t3.new_received.total", 999)), {1}, (t3_total,)),
         _check_case("protection-removed", "去保护.xlsx", _edited(unprotect_all), {0}, ("保护",)),
@@ -659,7 +673,7 @@ def corpus() -> list[Case]:
         # ---- narrative -------------------------------------------------------------------
         _check_case("narrative-markup", "标记.xlsx", _edited(set_narrative("overview", MARKUP)), {0}, ()),
         _check_case("narrative-control-chars", "控制字符.xlsx",
-                    _edited(set_narrative("overview", "第一段\x07响铃\x1b[31m\x00\n第二段\x0b")), {0},
+                    lambda: control_chars(base(), "第一段\x07响铃\x1b[31m\x00\n第二段\x0b"), {0},
                     ("控制字符",)),
         _check_case("narrative-32767", "最长.xlsx", _edited(set_narrative("overview", long_text)), {0}, ()),
         _check_case("narrative-formula-injection", "注入.xlsx",
@@ -679,7 +693,7 @@ def corpus() -> list[Case]:
         _fill_case("fill-narrative-32767", "最长.xlsx", _edited(set_narrative("overview", long_text)), {0},
                    (), _docx_contains(long_text)),
         _fill_case("fill-narrative-control-chars", "控制字符.xlsx",
-                   _edited(set_narrative("overview", "第一段\x07响铃\x1b\n第二段")), {0}, (),
+                   lambda: control_chars(base(), "第一段\x07响铃\x1b\n第二段"), {0}, (),
                    _docx_contains("第一段响铃", "第二段")),
         _fill_case("fill-errors-stop", "负数.xlsx", _edited(set_value("t3.new_received.natural_person", -3)),
                    {1}, (t3_input,), _no_output),
