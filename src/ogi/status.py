@@ -80,7 +80,8 @@ class FileResult:
 
     @property
     def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "warning")
+        """Warnings the clerk has not explained in the 校验 sheet (as ``ogi check`` counts them)."""
+        return sum(1 for f in self.findings if f.severity == "warning" and not f.explained)
 
     @property
     def explained(self) -> int:
@@ -134,12 +135,14 @@ class StatusReport:
     skipped: list[Path]
 
     def agency_statuses(self) -> Counter[str]:
-        """Agencies per status: an agency counts once, with its current file's status."""
+        """Agencies per status: an agency counts once, with its current file's status (with a
+        roster, only the agencies on it: the others are reported apart)."""
         counts: Counter[str] = Counter()
         for row in self.rows:
             if row.result is None:
                 counts[MISSING] += 1
-            elif row.result.current and row.agency is not None and row.result.identity is not None:
+            elif (row.result.current and row.agency is not None and row.result.identity is not None
+                  and row.result.on_roster):
                 counts[row.status] += 1
         return counts
 
@@ -179,7 +182,7 @@ class StatusReport:
         if wrong:
             extra.append(f"{len(wrong)} 个文件年度不符")
         if extra:
-            line += "；另有" + "、".join(extra)
+            line += "；另有 " + "、".join(extra)
         return line + "。"
 
     def to_dict(self) -> dict[str, Any]:
@@ -399,24 +402,25 @@ def _pad(text: str, width: int) -> str:
 
 
 def format_table(report: StatusReport) -> str:
-    """The status table as aligned plain text (CJK characters count double)."""
-    header = ("机关", "文件", "状态", "错误", "警告", "修改时间", "备注")
+    """The status table as aligned plain text (CJK characters count double). The file path and the
+    notes come last, so that long names do not push the short columns apart."""
+    header = ("机关", "状态", "错误", "警告", "修改时间", "文件", "备注")
     lines: list[tuple[str, ...]] = []
     for row in report.rows:
         r = row.result
+        readable = r is not None and r.report is not None
         lines.append((
             row.agency_name or "（无法识别）",
-            r.file.rel if r else "—",
             row.status,
-            str(r.errors) if r and r.report is not None else "",
+            str(r.errors) if r and readable else "",
             (str(r.warnings) + (f"（已说明 {r.explained}）" if r.explained else ""))
-            if r and r.report is not None else "",
+            if r and readable else "",
             r.modified.strftime("%Y-%m-%d %H:%M") if r else "",
+            r.file.rel if r else "—",
             "；".join(row.notes),
         ))
     widths = [max([display_width(h)] + [display_width(line[i]) for line in lines])
               for i, h in enumerate(header[:-1])]
-    widths = [min(w, 60) for w in widths]
     out = ["  ".join(_pad(h, w) for h, w in zip(header[:-1], widths, strict=True)) + "  " + header[-1]]
     for line in lines:
         out.append(("  ".join(_pad(c, w) for c, w in zip(line[:-1], widths, strict=True))

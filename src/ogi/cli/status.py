@@ -1,0 +1,72 @@
+"""`ogi status`: which agencies have sent their workbook back, and in what state."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from . import ZhCommand
+from .common import guarded, json_option, progress, quiet_option
+
+
+def check_output(output: Path | None, overwrite: bool) -> None:
+    """Refuse an unusable output before spending minutes on the folder."""
+    from ..errors import OutputError
+
+    if output is None:
+        return
+    if output.suffix.lower() != ".xlsx":
+        raise OutputError("输出文件名应以 .xlsx 结尾", path=output)
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError("输出文件所在的文件夹不存在", path=folder)
+    if output.exists() and not overwrite:
+        raise OutputError("文件已存在；如需覆盖，请加 --overwrite", path=output)
+
+
+@click.command(cls=ZhCommand, help="""统计一个文件夹中各机关交回工作簿的情况。
+
+\b
+ogi status 交回/ --roster 机关名单.xlsx
+ogi status 交回/ --roster 机关名单.xlsx -o 进度.xlsx
+
+逐个检查文件夹（含子文件夹）中的工作簿，按工作簿中记录的机关编号或名称（不看文件名）对应到名单，
+列出每个机关的状态：未提交 / 无法读取 / 未完成 / 有错误 / 有警告 / 通过，以及错误、警告数和修改时间。
+同一机关交回多个文件、名单中没有的机关、年度不符的文件都会标出。
+-o 另存为进度表（可筛选），“问题清单”表列出每个问题所在的文件和单元格，便于分发给各机关。
+
+退出码：0 没有错误；1 有工作簿有错误或无法读取；2 文件夹或名单无法使用。""")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--roster", type=click.Path(path_type=Path),
+              help="机关名单（.txt / .csv / .xlsx）；不给时只列出找到的工作簿。")
+@click.option("--year", type=int, help="报告年度；不给时取多数工作簿的年度。")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="另存进度表（.xlsx）。")
+@click.option("--overwrite", is_flag=True, help="覆盖已存在的进度表。")
+@json_option
+@quiet_option
+@guarded
+def status(folder: Path, roster: Path | None, year: int | None, output: Path | None,
+           overwrite: bool, as_json: bool, quiet: bool) -> int:
+    from ..roster import read_roster
+    from ..safe_io import atomic_write_bytes
+    from ..status import build_status_workbook, collect_status, format_table
+
+    check_output(output, overwrite)
+    agencies = read_roster(roster) if roster is not None else None
+    report = collect_status(folder, agencies, year=year,
+                            exclude=[output] if output is not None else [],
+                            progress=lambda items, n: progress(items, length=n, label="检查工作簿",
+                                                               quiet=quiet))
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        if report.rows:
+            click.echo(format_table(report))
+            click.echo("")
+        click.echo(report.summary_line())
+    if output is not None:
+        path = atomic_write_bytes(output, build_status_workbook(report), overwrite=overwrite)
+        click.echo(f"已保存进度表：{path}", err=as_json)
+    return report.exit_code
