@@ -24,10 +24,11 @@ from .resources import template_path
 
 DEFAULT_TEMPLATE = "gov_info_2021"
 
-VALUE_TYPES = ("count", "wan_yuan", "yuan")
+#: ``delta`` is a signed whole number (the 2019 format's 本年增/减 columns); 2021 uses none.
+VALUE_TYPES = ("count", "wan_yuan", "yuan", "delta")
 #: Decimal places allowed per value type (count is a whole number).
-DECIMAL_PLACES = {"count": 0, "wan_yuan": 6, "yuan": 2}
-UNIT_LABELS = {"count": "件", "wan_yuan": "万元", "yuan": "元"}
+DECIMAL_PLACES = {"count": 0, "wan_yuan": 6, "yuan": 2, "delta": 0}
+UNIT_LABELS = {"count": "件", "wan_yuan": "万元", "yuan": "元", "delta": "项"}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,497 @@
+"""`ogi import`: turn a published annual report into a Report (and a prefilled workbook).
+
+Pipeline: a reader per input kind (:mod:`.text`, :mod:`.html`, :mod:`.docx`, :mod:`.pdf`,
+:mod:`.xlsx`) turns the file into lines (:mod:`.document`); :mod:`.sections` finds the six section
+headings, the narrative, the metadata, the fee figures and the format version; :mod:`.tables`
+matches the rows of tables 二, 三 and 四 by label. A 2019-format report is read with the 2019 spec
+and moved into the 2021 form as its ``[migration]`` table says. Every value that could not be read
+is reported with the label looked for, and stays blank: nothing is guessed and no blank becomes 0.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..layout import layout_for
+from ..report import Finding, Report, Value
+from ..resources import template_path
+from ..rules import compute_totals
+from ..safe_io import OLE_MAGIC, ZIP_MAGIC, read_capped
+from ..spec import DEFAULT_TEMPLATE, FormSpec, Table, load_spec, row_labels
+from .document import Line, SourceDoc, norm
+from .sections import (
+    SECTION_TABLE,
+    SECTION_TITLES,
+    TABLE_SECTION,
+    detect_format,
+    find_contacts,
+    find_headings,
+    find_labelled_fields,
+    find_period_year,
+    find_publish_date,
+    find_title,
+    is_fee_paragraph,
+    paragraphs,
+    read_fees,
+    read_narrative,
+    section_ranges,
+)
+from .tables import TableRead, parse_value, read_table
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+EXCEL_CELL_LIMIT = 32767
+DRAFT_MARK = "【草稿：以下为上年报告内容，请按本年度情况修改，改好后删除本行】"
+CONTACT_KEYS = ("address", "postcode", "phone", "email", "website", "preparer")
+FORMAT_NAMES = {"gov_info_2021": "2021 年格式（国办公开办函〔2021〕30号）",
+                "gov_info_2019": "2019 年格式（国办公开办函〔2019〕60号，试行）"}
+
+__all__ = ["ImportResult", "import_document", "import_report", "next_year_report", "read_source"]
+
+
+@dataclass
+class ImportResult:
+    """A published report read into the current (2021) form."""
+
+    path: Path
+    kind: str  # text | html | docx | pdf | xlsx
+    source_format: str  # gov_info_2021 | gov_info_2019
+    report: Report
+    findings: list[Finding] = field(default_factory=list)
+    #: Narrative fields too long for one workbook cell: left out of ``report``, kept whole here.
+    overflow: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+
+# ---- reading ---------------------------------------------------------------------------------
+def sniff(data: bytes, path: Path) -> str:
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(OLE_MAGIC):
+        raise InputError("这是旧版 .doc/.xls/.et 格式（或加了密码的文件），ogi 无法读取。"
+                         "请用 WPS/Word/Excel 打开后另存为 .docx 或 .xlsx 再导入", path=path)
+    if data.startswith(ZIP_MAGIC):
+        head = data[:200_000]
+        if b"word/document.xml" in head or b"word/" in head:
+            return "docx"
+        if b"xl/workbook.xml" in head or b"xl/" in head:
+            return "xlsx"
+        if b"opendocument" in head:
+            raise InputError("这是 OpenDocument（.odt/.ods）文件，请另存为 .docx 或 .xlsx 再导入", path=path)
+        suffix = path.suffix.lower()
+        if suffix in (".docx", ".xlsx"):
+            return suffix[1:]
+        raise InputError("这是一个压缩包，但不是 Word 文档或 Excel 工作簿", path=path)
+    head = data[:8192].lower()
+    if b"%pdf" in data[:1024]:
+        return "pdf"
+    if any(tag in head for tag in (b"<html", b"<!doctype html", b"<table", b"<body", b"<p>", b"<p ",
+                                   b"<div")):
+        return "html"
+    return "text"
+
+
+def read_source(path: Path) -> SourceDoc:
+    """Read a report file of any supported kind into lines."""
+    path = Path(path)
+    data = read_capped(path, what="报告文件")
+    kind = sniff(data, path)
+    if kind == "pdf":
+        from .pdf import read_pdf
+
+        return read_pdf(data, path)
+    if kind == "docx":
+        from .docx import read_docx
+
+        return read_docx(data, path)
+    if kind == "xlsx":
+        from .xlsx import read_xlsx
+
+        return read_xlsx(data, path)
+    if kind == "html":
+        from .html import read_html
+
+        return read_html(data, path)
+    from .text import read_text
+
+    return read_text(data, path)
+
+
+def import_report(path: Path, *, agency_name: str = "", year: str | int = "") -> ImportResult:
+    """Read a published report (text, HTML, DOCX, PDF or .xlsx) into the 2021 form."""
+    return import_document(read_source(Path(path)), agency_name=agency_name, year=year)
+
+
+# ---- the import itself -----------------------------------------------------------------------
+def _region(doc: SourceDoc, table: Table, ranges: dict[int, tuple[int, int]]) -> list[Line]:
+    if doc.kind == "xlsx":
+        lines = [line for line in doc.lines if line.block == table.sheet]
+        if lines:
+            return lines
+    section = TABLE_SECTION[table.key]
+    if section in ranges:
+        start, end = ranges[section]
+        return doc.lines[start:end]
+    # The heading is missing (a truncated or unusual report): search everything outside the
+    # sections that were found for other tables; rows are still matched by label.
+    taken: set[int] = set()
+    for n, (start, end) in ranges.items():
+        if n != section and n in SECTION_TABLE:
+            taken.update(range(start, end))
+    return [line for i, line in enumerate(doc.lines) if i not in taken]
+
+
+def _migration(source: str) -> dict[str, Any]:
+    raw = tomllib.loads(template_path(f"{source}.toml").read_text(encoding="utf-8"))
+    return raw.get("migration", {}).get(DEFAULT_TEMPLATE, {})
+
+
+class _Importer:
+    def __init__(self, doc: SourceDoc) -> None:
+        self.doc = doc
+        self.file = str(doc.path)
+        self.spec = load_spec(DEFAULT_TEMPLATE)
+        self.layout = layout_for(DEFAULT_TEMPLATE)
+        self.findings: list[Finding] = list(doc.findings)
+
+    # -- findings ---------------------------------------------------------------------------
+    def add(self, code: str, severity: str, message: str, hint: str = "", key: str = "",
+            source_spec: FormSpec | None = None, row_label: str = "", column_label: str = "") -> None:
+        sheet = cell = ""
+        if key and key in self.spec.cells:
+            sheet, cell = self.layout.address(key)
+            spec_cell = self.spec.cells[key]
+            row_label = row_label or spec_cell.row_label
+            column_label = column_label or spec_cell.column_label
+        elif key and source_spec is not None and key in source_spec.cells:
+            spec_cell = source_spec.cells[key]
+            sheet = source_spec.table(spec_cell.table).sheet if spec_cell.table != "fee" else ""
+            row_label = row_label or spec_cell.row_label
+            column_label = column_label or spec_cell.column_label
+        self.findings.append(Finding(code, severity, message, hint, sheet, cell, row_label,  # type: ignore[arg-type]
+                                     column_label, key if key in self.spec.cells else "", "",
+                                     self.file))
+
+    # -- tables ------------------------------------------------------------------------------
+    def table_findings(self, read: TableRead, src: FormSpec, mapped: dict[str, str]) -> None:
+        table = read.table
+        labels = row_labels(table)
+        where_table = f"{table.sheet}（{table.section}）"
+        data_rows = {r.key: r for r in table.data_rows}
+        if not read.found_any and not read.mismatched:
+            n = sum(len(r.values) for r in table.data_rows)
+            self.add("IMPORT-TABLE-NOT-FOUND", "error",
+                     f"没有找到{where_table}的任何一行，该表的 {n} 个数字在工作簿中留空",
+                     "原文可能不完整（被截断）或表格是图片；请对照原报告手工填写")
+            return
+        for row_key in read.missing_rows:
+            row = data_rows[row_key]
+            label = labels.get(row_key, row_key)
+            first = f"{table.key}.{row_key}.{row.values[0].column}"
+            self.add("IMPORT-NOT-FOUND", "error",
+                     f"没有找到{table.sheet}“{label}”这一行，本行 {len(row.values)} 个数字在工作簿中留空",
+                     "原文可能缺了这一行或被截断；请对照原报告手工填写",
+                     key=mapped.get(first, first), source_spec=src,
+                     row_label=label, column_label="整行")
+        for row_key, (where, got, want) in read.mismatched.items():
+            row = data_rows[row_key]
+            label = labels.get(row_key, row_key)
+            first = f"{table.key}.{row_key}.{row.values[0].column}"
+            self.add("IMPORT-ROW-MISMATCH", "error",
+                     f"原文{where}“{label}”一行有 {got} 个数，而这一行应有 {want} 个；"
+                     "无法确定各数属于哪一列，本行在工作簿中留空",
+                     "PDF 等格式里空白格不留痕迹；请对照原报告手工填写这一行",
+                     key=mapped.get(first, first), source_spec=src, row_label=label, column_label="整行")
+        for cell in read.cells.values():
+            if not cell.problem:
+                continue
+            target = mapped.get(cell.key, cell.key)
+            spec_cell = src.cells[cell.key]
+            label = f"{spec_cell.row_label}｜{spec_cell.column_label}"
+            if cell.problem == "blank":
+                self.add("IMPORT-BLANK", "error",
+                         f"原文{cell.where}“{label}”是空白（不是 0），工作簿中保持空白",
+                         "请核实原报告此处应为多少（没有就填 0）", key=target, source_spec=src)
+            else:
+                self.add("IMPORT-NOT-NUMBER", "error",
+                         f"原文{cell.where}“{label}”{cell.problem}，工作簿中留空",
+                         "请核实后手工填写", key=target, source_spec=src)
+        for label, where in read.extra_rows:
+            self.add("IMPORT-EXTRA-ROW", "warning",
+                     f"原文{where}{table.sheet}中有一行“{label}”不是官方表格的行，已忽略",
+                     "官方表格没有这一行（例如自行添加的小计行）；如其中的数字应计入某一行，请手工调整",
+                     row_label=label)
+        for row_key, where in read.duplicates:
+            self.add("IMPORT-DUPLICATE-ROW", "warning",
+                     f"原文{where}又出现了{table.sheet}“{labels.get(row_key, row_key)}”这一行，"
+                     "已采用第一次出现的数字", "请核对原报告是否重复填列",
+                     row_label=labels.get(row_key, row_key))
+
+    # -- 2019 -> 2021 ----------------------------------------------------------------------------
+    def migrate(self, src: FormSpec, reads: dict[str, TableRead]) -> tuple[dict[str, Value], dict[str, str]]:
+        """Values in 2021 keys, and source key -> 2021 key for every cell that moved."""
+        if src.id == self.spec.id:
+            values = {k: c.value for r in reads.values() for k, c in r.cells.items()}
+            return values, {k: k for k in src.cells}
+        rules = _migration(src.id)
+        same = tuple(rules.get("same_keys", ()))
+        mapped: dict[str, str] = {}
+        for key in src.cells:
+            if key in self.spec.cells and any(key == s or key.startswith(s + ".") for s in same):
+                mapped[key] = key
+        mapped.update(rules.get("cells", {}))
+        values: dict[str, Value] = {}
+        cells = {k: c for r in reads.values() for k, c in r.cells.items()}
+        for key, target in mapped.items():
+            if key in cells:
+                values[target] = cells[key].value
+        split: dict[str, list[str]] = rules.get("zero_split", {})
+        handled: set[str] = set(mapped)
+        for row_prefix, parts in split.items():
+            table_key = row_prefix.split(".")[0]
+            table = src.table(table_key)
+            for col in table.columns:
+                key = f"{row_prefix}.{col.key}"
+                handled.add(key)
+                if key not in cells:
+                    continue
+                value = cells[key].value
+                targets = [f"{p}.{col.key}" for p in parts]
+                if value == 0:
+                    for t in targets:
+                        values[t] = 0
+                    mapped.setdefault(key, targets[0])
+                elif value is not None and not self.spec.cells[targets[0]].computed:
+                    labels = "、".join(self.spec.cells[t].row_label for t in targets)
+                    self.add("IMPORT-2019-SPLIT", "error",
+                             f"2019 年格式的“{src.cells[key].row_label}”（{col.label}）为 {value}，"
+                             f"2021 年格式把它分成三项（{labels}），ogi 无法判断如何分配，三项在工作簿中留空",
+                             "请按实际情况把这个数分配到（六）其他处理的三项中", key=targets[0])
+        unmapped: dict[str, list[str]] = {}
+        for key, cell in cells.items():
+            if key in handled or cell.value is None:
+                continue
+            row = key.rsplit(".", 1)[0]
+            spec_cell = src.cells[key]
+            unmapped.setdefault(row, []).append(f"{spec_cell.column_label} {cell.raw}")
+        for row, items in unmapped.items():
+            first = next(k for k in cells if k.startswith(row + "."))
+            self.add("IMPORT-2019-UNMAPPED", "warning",
+                     f"2019 年格式的“{src.cells[first].row_label}”（{'；'.join(items)}）在 2021 年格式中没有对应栏目，未导入",
+                     "2021 年格式的表二栏目不同；请按 2021 年格式的口径重新统计后填写",
+                     source_spec=src, key=first, row_label=src.cells[first].row_label, column_label="")
+        return values, mapped
+
+    # -- the whole document ------------------------------------------------------------------
+    def run(self, agency_name: str = "", year: str | int = "") -> ImportResult:
+        doc = self.doc
+        lines = doc.lines
+        if not any(line.text.strip() for line in lines):
+            raise InputError(f"{doc.label}中没有任何文字，无法导入", path=doc.path)
+        fmt, markers = detect_format(lines)
+        src = load_spec(fmt)
+        if fmt != self.spec.id:
+            self.add("IMPORT-FORMAT-2019", "warning",
+                     f"这份报告按 {FORMAT_NAMES[fmt]} 编制（识别依据：{'、'.join(markers[:4])}）；"
+                     f"能对应到 {FORMAT_NAMES[self.spec.id]} 的数字已导入，其余逐项列出",
+                     "2021 年格式表二的栏目和表三“（六）其他处理”的分项与 2019 年格式不同，请按新格式核对")
+        headings = find_headings(lines)
+        ranges = section_ranges(lines, headings)
+        for n, title in SECTION_TITLES.items():
+            if n not in headings:
+                self.add("IMPORT-SECTION-NOT-FOUND", "warning",
+                         f"没有找到第{'一二三四五六'[n - 1]}部分的标题“{title}”",
+                         "原文可能不完整（被截断），或标题写法与官方格式不同；该部分的内容请核对")
+
+        # Tables.
+        reads = {t.key: read_table(t, _region(doc, t, ranges)) for t in src.tables}
+        values, mapped = self.migrate(src, reads)
+        for read in reads.values():
+            self.table_findings(read, src, mapped)
+
+        # Metadata.
+        first_heading = min(headings.values()) if headings else min(len(lines), 12)
+        title_agency, title_year, _ = find_title(lines, max(first_heading, 1) + 3)
+        preamble = "\n".join(line.text for line in lines[:first_heading])
+        metadata: dict[str, str] = {}
+        metadata.update({k: v for k, v in find_contacts(preamble).items()
+                         if k in self.spec.metadata_keys})
+        metadata.update(find_labelled_fields(lines, self.spec))
+        published = find_publish_date(lines)
+        if published and "publish_date" not in metadata:
+            metadata["publish_date"] = published
+        name = agency_name or metadata.get("agency_name", "") or title_agency
+        report_year = str(year or metadata.get("year", "") or title_year or find_period_year(preamble))
+        if not title_agency and not metadata.get("agency_name"):
+            self.add("IMPORT-TITLE-NOT-FOUND", "warning" if agency_name else "error",
+                     "没有找到报告标题“<机关名称><年度>年政府信息公开工作年度报告”，无法得知机关名称",
+                     "请用 --agency 指定机关名称")
+        if agency_name and title_agency and norm(agency_name) != norm(title_agency):
+            self.add("IMPORT-AGENCY-DIFFERS", "warning",
+                     f"标题中的机关名称是“{title_agency}”，按 --agency 使用“{agency_name}”")
+        metadata["agency_name"] = name
+        metadata["year"] = report_year
+        for m in self.spec.metadata:
+            if m.required and not m.locked and not metadata.get(m.key):
+                self.add("IMPORT-META-NOT-FOUND", "warning",
+                         f"原文中没有找到“{m.label}”，工作簿中该项留空", "请在“基本信息”表中补填")
+
+        # Narrative and fees.
+        narrative, fees = self.narrative(lines, ranges, headings)
+
+        # Values of the current form: every key present, None where nothing was read.
+        all_values: dict[str, Value] = {k: values.get(k) for k in self.spec.cells}
+        for key, value in fees.items():
+            all_values[key] = value
+        for fee in self.spec.fees:
+            if all_values.get(fee.key) is None:
+                self.add("IMPORT-FEE-NOT-FOUND", "error",
+                         f"原文“六、其他需要报告的事项”中没有写明{fee.label}，工作簿中留空",
+                         "请核实后填写（没有就填 0）", key=fee.key)
+        self.total_findings(all_values)
+        report = Report(self.spec.id, self.spec.version, metadata, all_values, {}, {})
+        overflow: dict[str, str] = {}
+        for key, text in narrative.items():
+            if len(text) > EXCEL_CELL_LIMIT:
+                overflow[key] = text
+                label = next(f.label for f in self.spec.narrative if f.key == key)
+                self.add("IMPORT-TEXT-TOO-LONG", "error",
+                         f"正文“{label}”有 {len(text)} 个字符，超过 Excel 单元格上限 {EXCEL_CELL_LIMIT}；"
+                         "ogi 不截断文字，这一栏在工作簿中留空",
+                         "请先删减或拆分原文这一部分，再重新导入或手工粘贴")
+            else:
+                report.narrative[key] = text
+        return ImportResult(doc.path, doc.kind, fmt, report, self.findings, overflow)
+
+    def narrative(self, lines: list[Line], ranges: dict[int, tuple[int, int]],
+                  headings: dict[int, int]) -> tuple[dict[str, str], dict[str, Value]]:
+        doc = self.doc
+        labelled = self.labelled_narrative(lines)
+        sections: dict[int, list[tuple[str, str]]] = {}
+        for n in (1, 5, 6):
+            if n in ranges:
+                start, end = ranges[n]
+                sections[n] = paragraphs(lines[start:end], doc.exact_paragraphs)
+        fee_paras: list[str] = []
+        if 6 in sections:
+            fee_paras = [text for text, _ in sections[6] if is_fee_paragraph(text)]
+            sections[6] = [(text, w) for text, w in sections[6] if not is_fee_paragraph(text)]
+        read = read_narrative(self.spec, sections)
+        text = dict(read.text)
+        fees: dict[str, Value] = dict(read_fees(fee_paras))
+        for key, value in labelled[0].items():
+            text[key] = value
+        for key, value in labelled[1].items():
+            fees[key] = value
+        for key in read.missing:
+            if key in text:
+                continue
+            f = next(f for f in self.spec.narrative if f.key == key)
+            if not f.required and key == "other_matters":
+                continue
+            self.add("IMPORT-NARRATIVE-NOT-FOUND", "warning",
+                     f"没有找到正文“{f.section}”中的“{f.label}”，工作簿中该栏留空",
+                     "原文可能没有这一小标题或写法不同；请从原报告复制到“正文”表")
+        for heading, where in read.extra:
+            self.add("IMPORT-NARRATIVE-EXTRA", "warning",
+                     f"原文{where}的小标题“{heading}”不在官方格式中，其内容并入上一栏",
+                     "请在“正文”表中核对这部分内容的位置")
+        return text, fees
+
+    def labelled_narrative(self, lines: list[Line]) -> tuple[dict[str, str], dict[str, Value]]:
+        """Narrative and fee values written as label | value rows (an ogi workbook's 正文 sheet)."""
+        by_label: dict[str, str] = {}
+        for f in self.spec.narrative:
+            by_label[norm(f"{f.section}{f.label}")] = f.key
+        fee_labels = {norm(f.label): f for f in self.spec.fees}
+        text: dict[str, str] = {}
+        fees: dict[str, Value] = {}
+        for line in lines:
+            if line.kind != "row":
+                continue
+            cells = [c for c in line.cells if c is not None]
+            if len(cells) < 2:
+                continue
+            label = norm(cells[0])
+            if label in by_label and by_label[label] not in text:
+                value = (cells[1] or "").strip()
+                if value:
+                    text[by_label[label]] = value
+            elif label in fee_labels and fee_labels[label].key not in fees:
+                fee = fee_labels[label]
+                value, problem = parse_value(cells[1], fee.type)
+                if not problem:
+                    fees[fee.key] = value
+        return text, fees
+
+    def total_findings(self, values: dict[str, Value]) -> None:
+        """A published total that is not the sum of its published parts, and totals to compute."""
+        computed = compute_totals(self.spec, values)
+        for rule in self.spec.rules:
+            if rule.kind != "sum":
+                continue
+            target = values.get(rule.target)
+            parts = [values.get(k) for k in rule.addends]
+            if any(p is None for p in parts):
+                continue
+            total = computed[rule.target]
+            if target is None:
+                values[rule.target] = total
+            elif Decimal(target) != Decimal(total):  # type: ignore[arg-type]
+                cell = self.spec.cells[rule.target]
+                self.add("IMPORT-TOTAL-MISMATCH", "error",
+                         f"原报告“{cell.row_label}｜{cell.column_label}”为 {target}，但各项之和为 {total}"
+                         f"（{rule.title}）；工作簿按各项之和自动计算",
+                         "原报告的合计有误，或某一项数字读错；请对照原报告核实", key=rule.target)
+
+
+def import_document(doc: SourceDoc, *, agency_name: str = "", year: str | int = "") -> ImportResult:
+    return _Importer(doc).run(agency_name, year)
+
+
+# ---- next year ------------------------------------------------------------------------------
+def next_year_report(result: ImportResult) -> tuple[Report, list[Finding]]:
+    """The report a workbook for the following year starts from: every number 0 (as `ogi new`
+    writes) except 二、上年结转 = this report's 四、结转下年度 per column; contact details carried;
+    the narrative kept as a marked draft."""
+    spec = load_spec(DEFAULT_TEMPLATE)
+    layout = layout_for(DEFAULT_TEMPLATE)
+    src = result.report
+    findings: list[Finding] = []
+    values: dict[str, Value] = {k: 0 for k in spec.input_keys}
+    t3 = spec.table("t3")
+    for col in t3.columns:
+        key = f"t3.carried_over.{col.key}"
+        if spec.cells[key].computed:
+            continue
+        value = src.values.get(f"t3.carry_forward.{col.key}")
+        values[key] = value
+        if value is None:
+            sheet, cell = layout.address(key)
+            findings.append(Finding(
+                "IMPORT-PREV-CARRY-BLANK", "error",
+                f"原报告“四、结转下年度继续办理｜{col.label}”没有读到，新工作簿的“二、上年结转”该列留空",
+                "请按上年报告核实后填写", sheet, cell, spec.cells[key].row_label, col.label, key,
+                file=str(result.path)))
+    year = int(src.year) + 1 if src.year.isdigit() else 0
+    metadata = {k: v for k, v in src.metadata.items() if k in CONTACT_KEYS and v}
+    metadata["agency_name"] = src.agency_name
+    metadata["year"] = str(year)
+    narrative = {}
+    for key, text in src.narrative.items():
+        if text.strip():
+            draft = f"{DRAFT_MARK}\n{text}"
+            narrative[key] = draft if len(draft) <= EXCEL_CELL_LIMIT else text
+    report = Report(spec.id, spec.version, metadata, compute_totals(spec, values), narrative, {})
+    return report, findings

@@ -1,0 +1,78 @@
+"""What every reader turns a published report into: a flat sequence of lines in reading order.
+
+A :class:`Line` is either a paragraph (one piece of running text) or a table row (its cells left to
+right). Readers keep the structure they can see: an HTML or Word table row lists one entry per grid
+column, with ``None`` where a rowspan/colspan from another cell covers the column and ``""`` for an
+empty cell; a TAB-separated text line lists its fields; a PDF line without table rulings lists its
+words, and there an empty cell is simply invisible (``structured=False``). Everything downstream
+(sections, tables, metadata) works on this one shape, whatever the input kind was.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..report import Finding
+
+
+@dataclass(frozen=True)
+class Line:
+    cells: tuple[str | None, ...]
+    where: str  # 第12行 / 第3页 / 第2个表格第5行: where a person finds it in the source
+    kind: str = "para"  # para | row
+    structured: bool = True  # False: PDF words (blank cells invisible, labels may wrap)
+    indent: bool = False  # PDF: the line starts indented, i.e. a new paragraph
+    block: str = ""  # the sheet an .xlsx line comes from
+
+    @property
+    def text(self) -> str:
+        return "".join(c for c in self.cells if c)
+
+    @property
+    def is_para(self) -> bool:
+        return self.kind == "para"
+
+
+@dataclass
+class SourceDoc:
+    path: Path
+    kind: str  # text | html | docx | pdf | xlsx
+    lines: list[Line] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    #: True where paragraph boundaries are real (text, HTML, DOCX); a PDF guesses them from indents.
+    exact_paragraphs: bool = True
+
+    @property
+    def label(self) -> str:
+        return {"text": "文本", "html": "网页", "docx": "Word 文档", "pdf": "PDF", "xlsx": "工作簿"}.get(
+            self.kind, "文件")
+
+
+_SPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+_QUOTES = str.maketrans("", "", "\"'“”‘’「」『』")
+_NUM_ITEM = re.compile(r"^(\d{1,2})[、,]")
+_HEAD_ITEM = re.compile(r"^([一二三四五六七八九十]{1,2})[.,]")
+
+
+def clean(text: str) -> str:
+    """Collapse runs of whitespace (incl. &nbsp; and ideographic space) to one space, strip."""
+    return _SPACE.sub(" ", text or "").strip()
+
+
+def norm(text: str) -> str:
+    """The form two labels are compared in: NFKC (full-width digits and brackets become ASCII),
+    no whitespace, no quotes, ``1、`` and ``1.`` alike, ``一.`` and ``一、`` alike."""
+    t = unicodedata.normalize("NFKC", text or "")
+    t = _SPACE.sub("", t).translate(_QUOTES)
+    t = t.replace("—", "-").replace("－", "-")
+    t = _NUM_ITEM.sub(r"\1.", t)
+    t = _HEAD_ITEM.sub(r"\1、", t)
+    return t
+
+
+def squash(text: str) -> str:
+    """Text without any whitespace (for searching sentences whose lines were wrapped)."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text or ""))

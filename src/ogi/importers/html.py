@@ -1,0 +1,134 @@
+"""HTML pages as government websites publish them, read with BeautifulSoup (lxml parser).
+
+Data tables are laid out on their real grid (rowspan and colspan honoured, a covered position is
+``None``), so a blank cell (``&nbsp;``) stays a blank in its own column. Tables that contain other
+tables are page layout, not data: their cells are read as running text. Inline markup (``<font>``,
+``<span>``, ``<b>``) is ignored, ``<br>`` and block elements end a paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .document import Line, SourceDoc, clean
+
+BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
+          "center", "blockquote", "dd", "dt", "dl", "header", "footer", "main", "form", "pre",
+          "td", "th", "tr", "tbody", "thead", "tfoot", "body", "html", "hr"}
+SKIP = {"script", "style", "noscript", "head", "title", "meta", "link", "iframe", "object", "svg",
+        "button", "select", "option", "textarea", "input"}
+_CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
+
+
+def decode_html(data: bytes) -> str:
+    m = _CHARSET.search(data[:4096])
+    declared = m.group(1).decode("ascii").lower() if m else ""
+    if declared in ("gb2312", "gbk", "gb18030", "x-gbk"):
+        return data.decode("gb18030", errors="replace")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    try:
+        return data.decode(declared or "utf-8")
+    except (LookupError, UnicodeDecodeError):
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("gb18030", errors="replace")
+
+
+def _cell_text(cell: Any) -> str:
+    for br in cell.find_all("br"):
+        br.replace_with(" ")
+    return clean(cell.get_text(" "))
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+        self.buffer: list[str] = []
+        self.tables = 0
+        self.paras = 0
+
+    def flush(self) -> None:
+        text = clean("".join(self.buffer))
+        self.buffer = []
+        if text:
+            self.paras += 1
+            self.lines.append(Line((text,), f"第{self.paras}段"))
+
+    def walk(self, element: Any) -> None:
+        from bs4 import Comment, NavigableString, Tag
+
+        for child in element.children:
+            if isinstance(child, Comment):
+                continue
+            if isinstance(child, NavigableString):
+                self.buffer.append(str(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = (child.name or "").lower()
+            if name in SKIP:
+                continue
+            if name == "br":
+                self.flush()
+            elif name == "table":
+                self.flush()
+                if child.find("table") is not None:
+                    self.walk(child)  # a layout table
+                else:
+                    self.table(child)
+                self.flush()
+            elif name in BLOCKS:
+                self.flush()
+                self.walk(child)
+                self.flush()
+            else:
+                self.walk(child)
+
+    def table(self, table: Any) -> None:
+        self.tables += 1
+        occupied: set[tuple[int, int]] = set()
+        rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+        for r, tr in enumerate(rows):
+            placed: dict[int, str | None] = {}
+            c = 0
+            for td in tr.find_all(["td", "th"], recursive=False):
+                while (r, c) in occupied:
+                    c += 1
+                rs = _span(td.get("rowspan"))
+                cs = _span(td.get("colspan"))
+                for dr in range(rs):
+                    for dc in range(cs):
+                        occupied.add((r + dr, c + dc))
+                placed[c] = _cell_text(td)
+                for dc in range(1, cs):
+                    placed[c + dc] = None
+                c += cs
+            width = max([col + 1 for (row, col) in occupied if row == r] or [0])
+            cells = tuple(placed.get(col) if col in placed else None for col in range(width))
+            if any(cell for cell in cells):
+                self.lines.append(Line(cells, f"第{self.tables}个表格第{r + 1}行", "row"))
+
+
+def _span(value: Any) -> int:
+    try:
+        return max(1, min(int(str(value).strip() or 1), 100))
+    except (TypeError, ValueError):
+        return 1
+
+
+def read_html(data: bytes, path: Path) -> SourceDoc:
+    from bs4 import BeautifulSoup
+
+    text = decode_html(data)
+    try:
+        soup = BeautifulSoup(text, "lxml")
+    except Exception:  # lxml missing or refusing: fall back to the standard library parser
+        soup = BeautifulSoup(text, "html.parser")
+    walker = _Walker()
+    walker.walk(soup.body or soup)
+    walker.flush()
+    return SourceDoc(path, "html", walker.lines)

@@ -1,0 +1,115 @@
+"""PDF, the most common published form, through its text layer (pdfplumber / pdfminer.six).
+
+Ruled tables (drawn with lines, as Word, WPS and LibreOffice export them) are read as tables, with
+merged cells as ``None``; the rest of a page is read as lines of words grouped by height. A table
+without rulings therefore arrives as lines whose columns are aligned by spaces, and a label wrapped
+over two lines arrives as two lines: the table matcher joins them. Page numbers (``-3-``,
+``— 3 —``, ``第3页``) are dropped, so a page break inside table 三 leaves no trace. A PDF with no text
+at all is a scan: it gets a clear message instead of an empty result.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..report import Finding
+from .document import Line, SourceDoc, clean
+from .text import word_line
+
+_PAGE_NUMBER = re.compile(r"^(?:[-—–－\s]*\d{1,3}[-—–－\s]*|第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?"
+                          r"|\d{1,3}\s*/\s*\d{1,3})$")
+MAX_PAGES = 300
+
+
+class ScannedPdfError(InputError):
+    """A PDF without a text layer."""
+
+
+def _lines_of_words(words: list[dict[str, Any]], tolerance: float = 3.0) -> list[list[dict[str, Any]]]:
+    lines: list[list[dict[str, Any]]] = []
+    for w in sorted(words, key=lambda w: (round(w["top"], 1), w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - w["top"]) <= tolerance:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(line, key=lambda w: w["x0"]) for line in lines]
+
+
+def _inside(word: dict[str, Any], bbox: tuple[float, float, float, float]) -> bool:
+    x0, top, x1, bottom = bbox
+    cx = (word["x0"] + word["x1"]) / 2
+    cy = (word["top"] + word["bottom"]) / 2
+    return x0 <= cx <= x1 and top <= cy <= bottom
+
+
+def read_pdf(data: bytes, path: Path) -> SourceDoc:
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    doc = SourceDoc(path, "pdf", exact_paragraphs=False)
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except (PDFSyntaxError, Exception) as exc:  # pdfminer raises many kinds on a damaged file
+        raise InputError(f"PDF 文件已损坏或不完整，无法打开（{type(exc).__name__}）", path=path) from exc
+    with pdf:
+        if len(pdf.pages) > MAX_PAGES:
+            raise InputError(f"PDF 有 {len(pdf.pages)} 页，超过 {MAX_PAGES} 页上限，不像是一份年度报告",
+                             path=path)
+        total_chars = 0
+        empty_pages: list[int] = []
+        for page_no, page in enumerate(pdf.pages, 1):
+            try:
+                chars = page.chars
+            except Exception as exc:
+                raise InputError(f"PDF 第{page_no}页无法读取（{type(exc).__name__}）", path=path) from exc
+            if not chars:
+                empty_pages.append(page_no)
+                continue
+            total_chars += len(chars)
+            doc.lines.extend(_page_lines(page, page_no))
+        if total_chars == 0:
+            raise ScannedPdfError("扫描件无文字层：这个 PDF 只有图片，没有可读取的文字。"
+                                  "请找原始的 Word/WPS 文件或网页版本导入，或先做文字识别（OCR）后再导入",
+                                  path=path)
+        if empty_pages:
+            pages = "、".join(str(p) for p in empty_pages)
+            doc.findings.append(Finding(
+                "IMPORT-PDF-NO-TEXT", "warning",
+                f"PDF 第{pages}页没有文字层（可能是扫描页），这些页上的内容无法读取",
+                "如这些页上有表格或正文，请用原始文件导入或手工补填", file=str(path)))
+    return doc
+
+
+def _page_lines(page: Any, page_no: int) -> list[Line]:
+    items: list[tuple[float, Line]] = []
+    tables = page.find_tables()
+    boxes = [t.bbox for t in tables]
+    for t_index, table in enumerate(tables, 1):
+        rows = table.extract()
+        tops = [r.bbox[1] for r in table.rows] if len(table.rows) == len(rows) else \
+            [table.bbox[1] + i for i in range(len(rows))]
+        for r_index, (row, top) in enumerate(zip(rows, tops, strict=False), 1):
+            cells = tuple(None if c is None else clean(c) for c in row)
+            if any(cells):
+                items.append((top, Line(cells, f"第{page_no}页表格{t_index}第{r_index}行", "row")))
+    words = [w for w in page.extract_words(keep_blank_chars=False, x_tolerance=1.5, y_tolerance=3)
+             if not any(_inside(w, b) for b in boxes)]
+    lines = _lines_of_words(words)
+    lefts = sorted(line[0]["x0"] for line in lines) if lines else [0.0]
+    margin = lefts[len(lefts) // 10] if lefts else 0.0
+    size = 12.0
+    for line in lines:
+        text = " ".join(w["text"] for w in line)
+        if _PAGE_NUMBER.match(text.strip()):
+            continue
+        heights = [w["bottom"] - w["top"] for w in line]
+        size = max(heights) if heights else size
+        indent = line[0]["x0"] > margin + size * 1.2
+        where = f"第{page_no}页"
+        items.append((line[0]["top"], word_line(text, where, indent=indent)))
+    items.sort(key=lambda it: it[0])
+    return [line for _, line in items]

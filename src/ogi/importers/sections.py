@@ -1,0 +1,308 @@
+"""Find the parts of a published report that are not tables: the six section headings, the narrative
+sub-topics, the metadata (agency and year from the title, contact details from the preamble), the
+信息处理费 figures of section 六, and which official format (2019 or 2021) the report follows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..spec import FormSpec, NarrativeField
+from .document import Line, clean, norm, squash
+
+#: Section number -> keywords one of which its heading must contain (after normalisation).
+SECTION_KEYWORDS: dict[int, tuple[str, ...]] = {
+    1: ("总体情况", "概述"),
+    2: ("主动公开",),
+    3: ("收到和处理", "申请情况"),
+    4: ("行政复议", "行政诉讼"),
+    5: ("存在的主要问题", "主要问题"),
+    6: ("其他需要报告",),
+}
+NUMERALS = "一二三四五六七八九十"
+SECTION_TITLES = {
+    1: "一、总体情况",
+    2: "二、主动公开政府信息情况",
+    3: "三、收到和处理政府信息公开申请情况",
+    4: "四、政府信息公开行政复议、行政诉讼情况",
+    5: "五、存在的主要问题及改进情况",
+    6: "六、其他需要报告的事项",
+}
+#: Which table each section holds.
+SECTION_TABLE = {2: "t2", 3: "t3", 4: "t4"}
+TABLE_SECTION = {v: k for k, v in SECTION_TABLE.items()}
+
+_SUB = re.compile(r"^\(([一二三四五六七八九十]{1,2})\)")
+
+
+def _heading_number(line: Line) -> int:
+    """The section number (1-6) a line is the heading of, else 0."""
+    if line.kind == "row":
+        texts = [c for c in line.cells if c and c.strip()]
+        if len(texts) != 1:
+            return 0
+        text = texts[0]
+    else:
+        text = line.text
+    t = norm(text)
+    if len(t) > 36 or "。" in t[:-1]:
+        return 0
+    m = re.match(r"^([一二三四五六])、", t)
+    if not m:
+        return 0
+    n = NUMERALS.index(m.group(1)) + 1
+    return n if any(k in t for k in SECTION_KEYWORDS[n]) else 0
+
+
+def find_headings(lines: list[Line]) -> dict[int, int]:
+    """Section number -> index of its heading line, in document order (a heading that comes before
+    the previous one found is ignored: table 三's own row labels start with 一、 to 四、 too)."""
+    found: dict[int, int] = {}
+    last_index, last_n = -1, 0
+    for i, line in enumerate(lines):
+        n = _heading_number(line)
+        if n and n > last_n and i > last_index:
+            found[n] = i
+            last_index, last_n = i, n
+    return found
+
+
+def section_ranges(lines: list[Line], headings: dict[int, int]) -> dict[int, tuple[int, int]]:
+    """Section number -> [start, end) line indices of its body (after the heading)."""
+    order = sorted(headings.items(), key=lambda kv: kv[1])
+    out: dict[int, tuple[int, int]] = {}
+    for j, (n, idx) in enumerate(order):
+        end = order[j + 1][1] if j + 1 < len(order) else len(lines)
+        out[n] = (idx + 1, end)
+    return out
+
+
+# ---- metadata --------------------------------------------------------------------------------
+_TITLE_AFTER = re.compile(r"^(?P<agency>.+?)(?P<year>20\d{2})年度?政府信息公开工作年度报告$")
+_TITLE_BEFORE = re.compile(r"^(?P<year>20\d{2})年度?(?P<agency>.+?)政府信息公开工作年度报告$")
+_PERIOD = re.compile(r"(20\d{2})年1月1日(?:起)?至(?:(20\d{2})年)?12月31日")
+
+
+@dataclass
+class Metadata:
+    agency_name: str = ""
+    year: str = ""
+    title_where: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def find_title(lines: list[Line], limit: int) -> tuple[str, str, str]:
+    """(agency, year, where) from the report title among the first ``limit`` lines."""
+    for line in lines[:limit]:
+        t = squash(line.text)
+        t = t.replace("《", "").replace("》", "")
+        for rx in (_TITLE_AFTER, _TITLE_BEFORE):
+            m = rx.match(t)
+            if m and 2 <= len(m.group("agency")) <= 60:
+                return m.group("agency"), m.group("year"), line.where
+    return "", "", ""
+
+
+_CONTACT = {
+    "address": re.compile(r"(?:联系地址|通讯地址|办公地址|地址)[:：]\s*([^，,；;。\n]{2,100})"),
+    "postcode": re.compile(r"邮(?:政)?编(?:码)?[:：]?\s*(\d{6})"),
+    "phone": re.compile(r"(?:联系电话|咨询电话|电话)[:：]?\s*((?:\d[\d\-—－()（）]{5,20}\d)"
+                        r"(?:[、/或]\d[\d\-—－()（）]{5,20}\d)*)"),
+    "email": re.compile(r"([A-Za-z0-9_.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)"),
+    "website": re.compile(r"(?:网址|网站地址|网站)[:：]\s*((?:https?://)?[A-Za-z0-9\-.]+\.[A-Za-z]{2,}"
+                          r"[A-Za-z0-9/\-._~%?#=&]*)"),
+}
+_PUBLISH = re.compile(r"^(20\d{2})年(\d{1,2})月(\d{1,2})日$")
+
+
+def find_contacts(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    flat = clean(text)
+    for key, rx in _CONTACT.items():
+        m = rx.search(flat)
+        if m:
+            out[key] = m.group(1).strip().rstrip("。.，,；;")
+    return out
+
+
+def find_labelled_fields(lines: list[Line], spec: FormSpec) -> dict[str, str]:
+    """Metadata written as label | value rows (an .xlsx 基本信息 sheet, a contact table)."""
+    labels = {norm(m.label): m.key for m in spec.metadata}
+    out: dict[str, str] = {}
+    for line in lines:
+        if line.kind != "row":
+            continue
+        cells = [c for c in line.cells if c is not None]
+        if len(cells) < 2:
+            continue
+        label = norm(cells[0]).replace("(必填)", "")
+        key = labels.get(label)
+        if key and key not in out and (cells[1] or "").strip():
+            out[key] = clean(cells[1])
+    return out
+
+
+def find_publish_date(lines: list[Line]) -> str:
+    for line in reversed(lines[-8:]):
+        m = _PUBLISH.match(squash(line.text))
+        if m:
+            return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    return ""
+
+
+def find_period_year(text: str) -> str:
+    m = _PERIOD.search(squash(text))
+    return m.group(1) if m else ""
+
+
+# ---- narrative -------------------------------------------------------------------------------
+@dataclass
+class NarrativeRead:
+    text: dict[str, str] = field(default_factory=dict)
+    where: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)  # field keys whose sub-heading was not found
+    extra: list[tuple[str, str]] = field(default_factory=list)  # (heading, where) without a field
+
+
+def paragraphs(lines: list[Line], exact: bool) -> list[tuple[str, str]]:
+    """(text, where) of the running text in ``lines``; table rows are skipped. Where paragraph
+    boundaries are not exact (PDF), wrapped lines are joined until an indented line starts anew."""
+    out: list[tuple[str, str]] = []
+    for line in lines:
+        if not line.is_para:
+            continue
+        text = line.text.strip() if exact else clean(line.text)
+        if not text:
+            continue
+        if not exact and out and not line.indent and not _SUB.match(norm(text)):
+            prev, where = out[-1]
+            if not _ends_heading(prev):
+                out[-1] = (prev + text, where)
+                continue
+        out.append((text, line.where))
+    return out
+
+
+def _ends_heading(text: str) -> bool:
+    t = norm(text)
+    return bool(_SUB.match(t)) and len(t) <= 20 and not t.endswith("。")
+
+
+def _split_heading(text: str) -> tuple[str, str] | None:
+    """(heading, rest) when a paragraph starts with a （一）-style sub-heading."""
+    t = text.lstrip()
+    m = re.match(r"^[（(]\s*([一二三四五六七八九十]{1,2})\s*[）)]", t)
+    if not m:
+        return None
+    body = t[m.end():].lstrip()
+    for stop in ("。", "：", ":"):
+        pos = body.find(stop)
+        if 0 <= pos <= 24:
+            return t[: m.end()] + body[: pos + 1], body[pos + 1:].strip()
+    if len(body) <= 24:
+        return t[: m.end()] + body, ""
+    return None
+
+
+def read_narrative(spec: FormSpec, sections: dict[int, list[tuple[str, str]]]) -> NarrativeRead:
+    """Assign each section's paragraphs to the spec's narrative fields: a field with a sub-heading
+    takes the paragraphs from its （一）-style heading to the next; a field without one takes the
+    paragraphs before the first sub-heading (or, for 六, the whole section)."""
+    result = NarrativeRead()
+    by_section: dict[int, list[NarrativeField]] = {}
+    for f in spec.narrative:
+        n = NUMERALS.index(f.section[0]) + 1 if f.section[:1] in NUMERALS else 0
+        by_section.setdefault(n, []).append(f)
+    for n, fields in by_section.items():
+        paras = sections.get(n)
+        if paras is None:
+            result.missing.extend(f.key for f in fields)
+            continue
+        headed = [f for f in fields if f.heading]
+        plain = [f for f in fields if not f.heading]
+        chunks: dict[str, list[str]] = {}
+        where: dict[str, str] = {}
+        current = plain[0].key if plain else (headed[0].key if headed else "")
+        if headed:
+            for text, w in paras:
+                split = _split_heading(text)
+                if split is not None:
+                    heading, rest = split
+                    idx = NUMERALS.index(norm(heading)[1]) if norm(heading)[1] in NUMERALS else -1
+                    if 0 <= idx < len(headed):
+                        current = headed[idx].key
+                        where.setdefault(current, w)
+                        chunks.setdefault(current, [])
+                        if rest:
+                            chunks[current].append(rest)
+                        continue
+                    result.extra.append((heading, w))
+                if current:
+                    chunks.setdefault(current, []).append(text)
+                    where.setdefault(current, w)
+        else:
+            for text, w in paras:
+                chunks.setdefault(current, []).append(text)
+                where.setdefault(current, w)
+        for f in fields:
+            if f.key in chunks:
+                result.text[f.key] = "\n".join(chunks[f.key])
+                result.where[f.key] = where.get(f.key, "")
+            elif f.heading or not paras:
+                result.missing.append(f.key)
+    return result
+
+
+# ---- fees (section 六) ------------------------------------------------------------------------
+_FEE_COUNT = re.compile(r"(?:发出|开具|出具|送达)?收费通知(?:书)?(?:共|共计|数量为?)?(\d+)(?:件|份|次)")
+_FEE_AMOUNT = re.compile(r"收费通知(?:书)?(?:的)?总?金额(?:为|共计|合计)?(\d+(?:\.\d+)?)元")
+_FEE_COLLECTED = re.compile(r"实际收取(?:信息处理费)?(?:金额)?(?:为|共计|合计)?(\d+(?:\.\d+)?)元")
+_FEE_COLLECTED2 = re.compile(r"收取(?:了)?信息处理费(?:共计|合计|共)?(\d+(?:\.\d+)?)元")
+_FEE_NONE = re.compile(r"(?:未|没有|无)(?:发生)?(?:收取|收费)(?:任何)?信息处理费|信息处理费(?:为)?0元")
+_NOTICE_NONE = re.compile(r"(?:未|没有|无)(?:发出|开具|出具|送达)(?:过)?(?:任何)?收费通知")
+
+
+def is_fee_paragraph(text: str) -> bool:
+    t = squash(text)
+    return "信息处理费" in t and len(t) <= 300
+
+
+def read_fees(paras: list[str]) -> dict[str, Decimal | int]:
+    """The 信息处理费 figures a section 六 states. A figure the text does not state is absent (never
+    assumed 0), except that “未收取信息处理费” states the collected amount, and “未发出收费通知” the
+    notices and their amount."""
+    out: dict[str, Decimal | int] = {}
+    for text in paras:
+        t = squash(text)
+        if (m := _FEE_COUNT.search(t)) and "fee.notices_count" not in out:
+            out["fee.notices_count"] = int(m.group(1))
+        if (m := _FEE_AMOUNT.search(t)) and "fee.notices_amount" not in out:
+            out["fee.notices_amount"] = Decimal(m.group(1))
+        m = _FEE_COLLECTED.search(t) or _FEE_COLLECTED2.search(t)
+        if m and "fee.collected_amount" not in out:
+            out["fee.collected_amount"] = Decimal(m.group(1))
+        if _FEE_NONE.search(t):
+            out.setdefault("fee.collected_amount", Decimal(0))
+        if _NOTICE_NONE.search(t):
+            out.setdefault("fee.notices_count", 0)
+            out.setdefault("fee.notices_amount", Decimal(0))
+    return out
+
+
+# ---- format detection ------------------------------------------------------------------------
+_MARKERS_2021 = ("国办公开办函〔2021〕30号", "本年制发件数", "本年废止件数", "现行有效件数",
+                 "申请人逾期未按收费通知要求缴纳费用", "本年收费金额")
+_MARKERS_2019 = ("国办公开办函〔2019〕60号", "本年新制作数量", "本年新公开数量", "对外公开总数量",
+                 "上一年项目数量", "政府集中采购", "采购总金额", "其他对外管理服务事项")
+
+
+def detect_format(lines: list[Line]) -> tuple[str, list[str]]:
+    """("gov_info_2021" | "gov_info_2019", the 2019 markers seen)."""
+    text = "".join(norm(line.text) for line in lines)
+    seen19 = [m for m in _MARKERS_2019 if norm(m) in text]
+    seen21 = [m for m in _MARKERS_2021 if norm(m) in text]
+    if len(seen19) > len(seen21):
+        return "gov_info_2019", seen19
+    return "gov_info_2021", seen19

@@ -1,0 +1,273 @@
+"""Find the official tables' values in a published report by LABEL, never by position.
+
+Each data row of a spec table is recognised by its own label (``1.属于国家秘密``, ``（七）总计``),
+compared after normalisation (full-width and half-width punctuation, spaces, ``1.``/``1、``, quotes),
+so that a row that is missing, extra or moved is reported instead of shifting every row below it.
+The values of a matched row are the cells after its label: taken as they stand when the source shows
+every cell (HTML, Word, TAB text, .xlsx; an empty cell is a blank), and only when their count fits
+the row when it does not (PDF text, where an empty cell leaves no trace). Nothing is guessed: a cell
+that cannot be placed stays ``None`` and is reported with the label that was looked for.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from ..report import Value
+from ..spec import DECIMAL_PLACES, Row, Table, row_labels
+from .document import Line, norm
+
+_NUMBER = re.compile(r"^[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_UNITS = ("万元", "元", "件", "项", "个", "条", "次", "人")
+_PLACEHOLDERS = {"-", "--", "---", "/", "//", "无", "*", "×", "x", "X", "…", "...", "空", "null"}
+_PREFIX = re.compile(r"^(?:\([一二三四五六七八九十]{1,2}\)|\d{1,2}\.|[一二三四五六七八九十]{1,2}、)")
+_NOTE = re.compile(r"\([^()]*\)$")
+
+
+def _strip_unit(t: str) -> tuple[str, str]:
+    for unit in _UNITS:
+        if t.endswith(unit) and len(t) > len(unit):
+            return t[: -len(unit)], unit
+    return t, ""
+
+
+def is_value_cell(text: str | None) -> bool:
+    """Whether a cell holds a value (a number, a blank, or a placeholder such as ``—``) rather than
+    a label."""
+    if text is None:
+        return False
+    t = norm(text)
+    if t == "" or t in _PLACEHOLDERS or set(t) <= {"-"}:
+        return True
+    body, _ = _strip_unit(t)
+    return bool(_NUMBER.match(body))
+
+
+def is_number_token(text: str | None) -> bool:
+    if not text:
+        return False
+    body, _ = _strip_unit(norm(text))
+    return bool(_NUMBER.match(body))
+
+
+def parse_value(text: str | None, vtype: str) -> tuple[Value, str]:
+    """(value, problem) for one cell. ``problem`` is "" (read), "blank", or a Chinese phrase saying
+    why the text is not a value of this type. Never turns a blank or a dash into 0."""
+    t = norm(text or "")
+    if t == "":
+        return None, "blank"
+    if t in _PLACEHOLDERS or set(t) <= {"-"}:
+        return None, f"写的是“{(text or '').strip()}”而不是数字"
+    body, unit = _strip_unit(t)
+    body = body.replace(",", "")
+    if vtype == "wan_yuan" and unit == "元":
+        return None, f"“{text.strip()}”以元为单位，本栏单位是万元（ogi 不换算，请核实后填写）"
+    if vtype == "yuan" and unit == "万元":
+        return None, f"“{text.strip()}”以万元为单位，本栏单位是元（ogi 不换算，请核实后填写）"
+    if not _NUMBER.match(body):
+        return None, f"“{(text or '').strip()}”不是数字"
+    try:
+        number = Decimal(body)
+    except InvalidOperation:
+        return None, f"“{(text or '').strip()}”不是数字"
+    if number < 0 and vtype != "delta":
+        return None, f"“{text.strip()}”是负数"
+    places = DECIMAL_PLACES.get(vtype, 0)
+    if places == 0:
+        if number != number.to_integral_value():
+            return None, f"“{text.strip()}”不是整数"
+        return int(number), ""
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        return None, f"“{text.strip()}”的小数超过 {places} 位"
+    return number, ""
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    key: str
+    full: str
+    core: str
+    bare: str
+
+
+def leaf_label(row: Row) -> str:
+    """A data row's own label: its cells that do not span several rows (group labels such as
+    ``（三）不予公开`` are shared, so they identify nothing)."""
+    return "".join(c.text for c in row.cells if c.rowspan == 1)
+
+
+def _leaves(table: Table) -> list[_Leaf]:
+    out = []
+    for row in table.data_rows:
+        full = norm(leaf_label(row))
+        if not full:
+            continue
+        core = _NOTE.sub("", full) or full
+        bare = _PREFIX.sub("", core)
+        out.append(_Leaf(row.key, full, core, bare))
+    bares = [leaf.bare for leaf in out]
+    return [leaf if len(leaf.bare) >= 4 and bares.count(leaf.bare) == 1
+            else _Leaf(leaf.key, leaf.full, leaf.core, "") for leaf in out]
+
+
+def match_label(leaves: list[_Leaf], text: str) -> tuple[str | None, int]:
+    """The row key whose label ``text`` (normalised) names, and how sure: 3 whole label, 2 label
+    without its note, 1 label without its number, 0 a wrapped label's first part. ``(None, -1)``
+    when nothing or more than one row fits equally well."""
+    if not text:
+        return None, -1
+    best: list[tuple[tuple[int, int, int], str]] = []
+    for leaf in leaves:
+        score: tuple[int, int, int] | None = None
+        for level, needle in ((3, leaf.full), (2, leaf.core), (1, leaf.bare)):
+            if needle and needle in text:
+                end = text.rfind(needle) + len(needle)
+                score = (level, end, len(needle))
+                break
+        if score is None:
+            for k in range(len(leaf.full) - 1, 5, -1):
+                if text.endswith(leaf.full[:k]):
+                    score = (0, len(text), k)
+                    break
+        if score is not None:
+            best.append((score, leaf.key))
+    if not best:
+        return None, -1
+    best.sort(reverse=True)
+    if len(best) > 1 and best[0][0] == best[1][0] and best[0][1] != best[1][1]:
+        return None, -1
+    return best[0][1], best[0][0][0]
+
+
+def split_row(cells: tuple[str | None, ...]) -> tuple[str, list[str | None]]:
+    """(label text, cells after the label): the label is everything up to the last text cell."""
+    last = -1
+    for i, c in enumerate(cells):
+        if c is not None and not is_value_cell(c):
+            last = i
+    label = "".join(c for c in cells[: last + 1] if c)
+    return label, list(cells[last + 1:])
+
+
+@dataclass
+class CellRead:
+    key: str
+    value: Value
+    raw: str
+    problem: str  # "" read, "blank", or why the text is not a value
+    where: str
+
+
+@dataclass
+class TableRead:
+    """What was found for one table of one spec."""
+
+    table: Table
+    cells: dict[str, CellRead] = field(default_factory=dict)
+    rows_found: dict[str, str] = field(default_factory=dict)  # row key -> where
+    mismatched: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # row -> (where, got, want)
+    missing_rows: list[str] = field(default_factory=list)
+    extra_rows: list[tuple[str, str]] = field(default_factory=list)  # (label, where)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (row key, where)
+
+    @property
+    def found_any(self) -> bool:
+        return bool(self.rows_found)
+
+
+def _fit(values: list[str | None], n: int, structured: bool) -> list[str] | None:
+    """The ``n`` cells of a row's values, or None when their count does not fit the row."""
+    present = [v for v in values if v is not None]
+    if structured:
+        if len(present) == n:
+            return [v or "" for v in present]
+        stripped = list(present)
+        while stripped and not norm(stripped[-1] or ""):
+            stripped.pop()
+        while stripped and not norm(stripped[0] or ""):
+            stripped.pop(0)
+        if len(stripped) == n:
+            return [v or "" for v in stripped]
+        if not stripped:
+            return [""] * n
+        return None
+    tokens = [v for v in present if norm(v or "")]
+    return tokens if len(tokens) == n else None
+
+
+def _is_data_line(line: Line, label: str, values: list[str | None]) -> bool:
+    return line.kind == "row" and any(v is not None for v in values)
+
+
+def read_table(table: Table, lines: list[Line]) -> TableRead:
+    """Match the data rows of ``table`` in ``lines`` (the table's region of the document)."""
+    result = TableRead(table)
+    leaves = _leaves(table)
+    rows = {r.key: r for r in table.data_rows}
+    unlabelled = [r for r in table.data_rows if not norm(leaf_label(r))]
+    got: dict[str, tuple[list[str | None], Line]] = {}
+    buffer = ""
+    for line in lines:
+        if line.is_para:
+            if line.structured:
+                buffer = ""
+            elif len(norm(line.text)) <= 80:
+                buffer = (buffer + norm(line.text))[-240:]
+            continue
+        label_text, values = split_row(line.cells)
+        label = norm(label_text)
+        has_values = any(v is not None and norm(v) for v in values)
+        key, level = match_label(leaves, label)
+        if (key is None or level < 3) and buffer:
+            key2, level2 = match_label(leaves, buffer + label)
+            if key2 is not None and level2 >= max(level, 0):
+                key, level = key2, level2
+        if key is None and unlabelled and has_values and len(label) <= 6:
+            numbers = sum(1 for v in values if is_number_token(v))
+            if numbers >= min(5, len(unlabelled[0].values)) and unlabelled[0].key not in got:
+                key = unlabelled[0].key
+        if key is None:
+            if has_values and label and _is_data_line(line, label, values):
+                result.extra_rows.append((label_text.strip(), line.where))
+                buffer = ""
+            else:
+                buffer = (buffer + label)[-240:]
+            continue
+        if level <= 0 and not has_values:
+            buffer = (buffer + label)[-240:]
+            continue
+        if key in got:
+            result.duplicates.append((key, line.where))
+            continue
+        got[key] = (values, line)
+        buffer = ""
+
+    for key, row in rows.items():
+        if key not in got:
+            result.missing_rows.append(key)
+            continue
+        values, line = got[key]
+        result.rows_found[key] = line.where
+        fitted = _fit(values, len(row.values), line.structured)
+        if fitted is None:
+            present = [v for v in values if v is not None and (norm(v) or line.structured)]
+            result.mismatched[key] = (line.where, len(present), len(row.values))
+            continue
+        for slot, raw in zip(row.values, fitted, strict=True):
+            cell_key = f"{table.key}.{key}.{slot.column}"
+            vtype = table.column(slot.column).type
+            value, problem = parse_value(raw, vtype)
+            result.cells[cell_key] = CellRead(cell_key, value, (raw or "").strip(), problem, line.where)
+    return result
+
+
+def row_label_of(table: Table, row_key: str) -> str:
+    return row_labels(table).get(row_key, row_key)
+
+
+def to_ascii_digits(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)

@@ -1,0 +1,62 @@
+"""Plain text: a report copied from a web page, tables flattened into TAB-separated lines.
+
+The encoding is detected (UTF-8 with or without BOM, else GB18030, the superset of GBK and GB2312
+that Chinese Windows saves). A line with TABs is a table row whose fields keep their positions; a
+line whose columns are aligned by spaces (text copied from a PDF) is a row of words.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import InputError
+from ..report import Finding
+from .document import Line, SourceDoc
+from .tables import is_number_token
+
+_SPLIT = re.compile(r"[ \u00a0\u3000]+")
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, list[Finding]]:
+    if b"\x00" in data[:4096]:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16"), []
+        raise InputError("这不是文本文件（含有二进制内容），ogi 无法作为年度报告读取", path=path)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), []
+        except UnicodeDecodeError:
+            continue
+    text = data.decode("utf-8", errors="replace")
+    return text, [Finding("IMPORT-ENCODING", "warning",
+                          "文件的文字编码无法完全识别（既不是 UTF-8 也不是 GBK），个别字符已显示为 �",
+                          "请用记事本或 WPS 打开后另存为 UTF-8 编码再导入", file=str(path))]
+
+
+def word_line(text: str, where: str, *, indent: bool = False) -> Line:
+    """A line of words: a row when it ends in free-standing numbers (a table row whose columns are
+    aligned by spaces), else a paragraph."""
+    tokens = [t for t in _SPLIT.split(text.strip()) if t]
+    trailing = 0
+    for tok in reversed(tokens):
+        if not is_number_token(tok):
+            break
+        trailing += 1
+    if tokens and trailing and (trailing >= 2 or len(text.strip()) <= 40) and "。" not in text:
+        return Line(tuple(tokens), where, "row", structured=False, indent=indent)
+    return Line((text,), where, "para", structured=False, indent=indent)
+
+
+def read_text(data: bytes, path: Path) -> SourceDoc:
+    text, findings = decode_text(data, path)
+    doc = SourceDoc(path, "text", findings=findings)
+    for i, raw in enumerate(text.splitlines(), 1):
+        where = f"第{i}行"
+        if "\t" in raw:
+            doc.lines.append(Line(tuple(raw.split("\t")), where, "row"))
+        elif raw.strip():
+            line = word_line(raw, where)
+            doc.lines.append(Line(line.cells, where, line.kind, structured=line.kind == "para")
+                             if line.kind == "para" else line)
+    return doc

@@ -1,0 +1,58 @@
+"""Workbooks: an ogi workbook of another template version, or one damaged past `ogi check` (rows
+inserted, formulas overwritten, sheets reordered). Nothing is read by address: every sheet becomes
+rows of cells (a cell covered by a merge is ``None``), and the matcher finds values by their labels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..safe_io import check_zip_package
+from .document import Line, SourceDoc
+
+
+def _cell_text(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format(Decimal(repr(value)).normalize(), "f") if value == value else ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def read_xlsx(data: bytes, path: Path) -> SourceDoc:
+    import openpyxl
+
+    check_zip_package(data, path, kind="xlsx")
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged package
+        raise InputError(f"工作簿已损坏，无法打开（{type(exc).__name__}）", path=path) from exc
+    doc = SourceDoc(path, "xlsx")
+    for ws in wb.worksheets:
+        if ws.sheet_state == "veryHidden":
+            continue
+        covered: set[tuple[int, int]] = set()
+        for rng in ws.merged_cells.ranges:
+            for r in range(rng.min_row, rng.max_row + 1):
+                for c in range(rng.min_col, rng.max_col + 1):
+                    if (r, c) != (rng.min_row, rng.min_col):
+                        covered.add((r, c))
+        for row in ws.iter_rows():
+            cells = tuple(None if (cell.row, cell.column) in covered else _cell_text(cell.value)
+                          for cell in row)
+            if not any(cells):
+                continue
+            where = f"工作表“{ws.title}”第{row[0].row}行"
+            doc.lines.append(Line(cells, where, "row", block=ws.title))
+    return doc
