@@ -250,11 +250,12 @@ def _lookup(expr: str, context: Mapping[str, Any]) -> Any:
 def _compile_vars(xml: str) -> list[Segment]:
     out: list[Segment] = []
     pos = 0
+    xml = re.sub(r"\{%.*?%\}", "", xml)  # inline if/else: both bodies kept (a floor may write more)
     for m in _VAR.finditer(xml):
         out.append(("text", xml[pos:m.start()]))
         out.append(("var", m.group(1)))
         pos = m.end()
-    out.append(("text", re.sub(r"\{%.*?%\}", "", xml[pos:])))
+    out.append(("text", xml[pos:]))
     return out
 
 
@@ -301,8 +302,7 @@ class DocxFloor:
         zf = zipfile.ZipFile(io.BytesIO(template))
         self.members = [(info, zf.read(info.filename)) for info in zf.infolist()]
         self.parts = {i.filename: _compile(_join_runs(d.decode("utf-8"))) for i, d in self.members
-                      if i.filename.startswith("word/") and i.filename.endswith(".xml")
-                      and b"{" in d}
+                      if i.filename.endswith(".xml") and (b"{{" in d or b"{%" in d)}
 
     def render(self, context: Mapping[str, Any]) -> bytes:
         out = io.BytesIO()

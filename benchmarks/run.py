@@ -257,8 +257,8 @@ def bench_cold(repeat: int, tmp: Path) -> None:
 
 
 def floor_context(cells: dict[tuple[str, str], Any]) -> dict[str, Any]:
-    """Map the floor's raw cell dictionary to the template's variables (addresses from the layout,
-    looked up once: the floor is allowed to know where everything is)."""
+    """Map the floor's raw cell dictionary to the template's variables (``t3.x.y`` is ``t3__x__y``;
+    addresses come from the layout, looked up here: the floor may know where everything is)."""
     from ogi.layout import layout_for
 
     layout = layout_for()
@@ -266,25 +266,13 @@ def floor_context(cells: dict[tuple[str, str], Any]) -> dict[str, Any]:
     for key in layout.spec.cells:
         sheet, addr = layout.address(key)
         v = cells.get((sheet, addr), "")
-        ctx[key] = int(v) if isinstance(v, float) and v.is_integer() else v
-    for key, fc in {**layout.meta_fields, **layout.narrative_fields}.items():
+        ctx[key.replace(".", "__")] = int(v) if isinstance(v, float) and v.is_integer() else v
+    for key, fc in layout.meta_fields.items():
         v = cells.get((fc.sheet, fc.address), "")
-        ctx[key] = v
-        if key in layout.narrative_fields:
-            ctx[key] = [p for p in str(v).split("\n") if p]
+        ctx[key] = int(v) if isinstance(v, float) and v.is_integer() else v
+    for key, fc in layout.narrative_fields.items():
+        ctx[key] = [p for p in str(cells.get((fc.sheet, fc.address), "")).split("\n") if p]
     return ctx
-
-
-def _nested(ctx: dict[str, Any]) -> dict[str, Any]:
-    """``t3.new_received.natural_person`` also reachable as nested mappings (template syntax)."""
-    out: dict[str, Any] = dict(ctx)
-    for key, value in ctx.items():
-        parts = key.split(".")
-        node = out
-        for p in parts[:-1]:
-            node = node.setdefault(p, {}) if isinstance(node.get(p, {}), dict) else {}
-        node[parts[-1]] = value
-    return out
 
 
 def bench_floor_per_report(paths: list[Path], tmp: Path) -> tuple[float, float | None]:
@@ -298,7 +286,7 @@ def bench_floor_per_report(paths: list[Path], tmp: Path) -> tuple[float, float |
         log(f"  floor write: skipped ({TEMPLATE_DOCX.relative_to(REPO)} not present yet)")
         return read_t, None
     docx = floors.DocxFloor(TEMPLATE_DOCX.read_bytes())
-    contexts = [_nested(floor_context(c)) for c in cells]
+    contexts = [floor_context(c) for c in cells]
     out = tmp / "floor_docx"
     out.mkdir(exist_ok=True)
     t0 = time.perf_counter()
