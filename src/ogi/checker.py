@@ -159,6 +159,7 @@ class _Checker:
         self.skip_keys = set(skip_keys)
         self.skip_sheets = set(skip_sheets)
         self.values = report.values
+        self.addends = {r.target: r.addends for r in spec.rules if r.kind == "sum"}
         self.out: list[Finding] = []
 
     def where(self, key: str) -> dict[str, str]:
@@ -174,7 +175,10 @@ class _Checker:
                                 message=message, hint=rule.hint, rule_id=rule.id, **loc))
 
     def usable(self, keys: Iterable[str]) -> bool:
-        return all(k not in self.skip_keys and self.values.get(k) is not None for k in keys)
+        """Every key (and every input a computed key sums) present and valid: a rule over a blank
+        or invalid cell is not evaluated, so one bad cell gives one finding, not a cascade."""
+        return all(k not in self.skip_keys and self.values.get(k) is not None
+                   and self.usable(self.addends.get(k, ())) for k in keys)
 
     # -----------------------------------------------------------------------------------------
     def values_present(self) -> None:
@@ -202,7 +206,8 @@ class _Checker:
 
     def sums(self) -> None:
         for rule in self.spec.rules:
-            if rule.kind != "sum" or not self.usable((rule.target, *rule.addends)):
+            if rule.kind != "sum" or not self.usable(rule.addends) or \
+                    rule.target in self.skip_keys or self.values.get(rule.target) is None:
                 continue
             target = self.values[rule.target]
             total = _sum(self.values, rule.addends)

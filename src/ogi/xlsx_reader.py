@@ -187,7 +187,7 @@ def parse_number(raw: Any, data_type: str, kind: str) -> tuple[Value, list[tuple
     if kind == "count":
         if decimals:
             return None, [("VALUE-FRACTION", {"found": _short(shown)})]
-        if d.as_tuple().exponent < 0 or isinstance(raw, float):
+        if d.as_tuple().exponent < 0 and isinstance(raw, str):
             what.append("写成了小数")
     elif decimals > places:
         finest = "精确到分" if kind in ("wan_yuan", "yuan") else ""
@@ -549,7 +549,8 @@ class _Reader:
                     self.unreadable.add(key)
 
     def _check_outside(self, grids: dict[str, Grid]) -> None:
-        """Content below or right of a table grid: usually a row moved or data typed off the form."""
+        """Content below or right of a table grid: a row moved down (e.g. an inserted row in 表四,
+        whose data row has no label) or figures typed off the form. ogi does not read it."""
         for tl in self.layout.tables.values():
             grid = grids.get(tl.sheet)
             if grid is None or tl.sheet in self.broken:
@@ -557,11 +558,8 @@ class _Reader:
             last_row = max(tl.last_row, tl.check_row)
             for (r, c), (value, _) in sorted(grid.items()):
                 if (r > last_row or c >= tl.table.grid_columns) and str(value).strip():
-                    detail = f"表格范围之外的 {a1(r, c)} 有内容“{_short(value, 20)}”"
-                    self.add("XLSX-ROWS-SHIFTED", sheet=tl.sheet, cell=a1(r, c), detail=detail)
-                    self.broken.add(tl.sheet)
-                    for key in tl.values:
-                        self.unreadable.add(key)
+                    self.add("XLSX-OUTSIDE-TABLE", sheet=tl.sheet, cell=a1(r, c),
+                             found=_short(value, 20))
                     break
 
     def _values(self, grids: dict[str, Grid], caches: dict[str, dict[str, tuple[str, str]]]
