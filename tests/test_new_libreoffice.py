@@ -195,3 +195,30 @@ def test_stale_cache_was_recalculated(cases: dict[str, Case], layout: Layout) ->
     assert got[layout.address("t3.result_total.total")] == 5
     assert got[layout.address("t4.cases.lit_direct_total")] == 4
     assert got[(SHEET_CHECKS, layout.check_rows["T3-BALANCE:research"].result_address)] == FAIL
+
+
+def test_printed_pages(tmp_path: Path, soffice: str, pdftotext: str, layout: Layout) -> None:
+    """Printed from LibreOffice: 填报说明 readable (not cut at the page edge), 表三 and 表四 each on one
+    landscape page, the labels legible as text."""
+    import subprocess
+
+    from ogi.libreoffice import convert
+
+    path = tmp_path / "白阳镇.xlsx"
+    path.write_bytes(build_workbook(SEED_AGENCY, WorkbookOptions(year=2023)))
+    [pdf] = convert([path], "pdf", tmp_path)
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          encoding="utf-8", check=True).stdout
+    pages = [re.sub(r"\s+", "", p) for p in text.split("\f")]
+    guide = pages[0]
+    for start in ("一、这是什么", "二、截止日期", "三、填哪里", "四、数字", "五、文字", "六、自查", "七、说明", "八、请勿"):
+        assert start in guide, start  # a cut-off page loses the first characters of each line
+    t3 = [p for p in pages if "三、收到和处理政府信息公开申请情况" in p]
+    assert len(t3) == 1, "表三 must print on one page"
+    for label in ("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "一、本年新收政府信息公开申请数量",
+                  "3.危及“三安全一稳定”", "（七）总计", "四、结转下年度继续办理", "自动校验"):
+        assert label in t3[0], label
+    t4 = [p for p in pages if "四、政府信息公开行政复议、行政诉讼情况" in p]
+    assert len(t4) == 1 and "复议后起诉" in t4[0] and "未经复议直接起诉" in t4[0]
+    t2 = next(p for p in pages if "二、主动公开政府信息情况" in p)
+    assert "本年收费金额（单位：万元）" in t2 and "行政事业性收费" in t2

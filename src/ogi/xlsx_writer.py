@@ -145,6 +145,7 @@ class _Formats:
         self.count_calc = fmt(align="center", num_format="0", bg_color="#D9D9D9")
         self.check = fmt(align="center", bold=True)
         self.text_in = fmt(align="left", valign="top", locked=False, num_format="@")
+        self.field_in = fmt(align="left", locked=False, num_format="@")  # one-line 基本信息 input
         self.text_locked = fmt(align="left", bg_color="#D9D9D9", num_format="@")
         self.date_in = fmt(align="left", locked=False, num_format="yyyy-mm-dd")
         self.hint = fmt(font_size=10, font_color="#595959", align="left")
@@ -201,7 +202,7 @@ class WorkbookBuilder:
 
     TABLE_WIDTHS: ClassVar[dict[str, list[float]]] = {
         "t2": [22, 16, 16, 16],
-        "t3": [6, 14, 44, 9, 9, 9, 9, 9, 9, 9],
+        "t3": [9, 14, 44, 9, 9, 9, 9, 9, 9, 9],  # 三、本年度办理结果 on two lines, not four
         "t4": [8.5] * 15,
     }
 
@@ -326,7 +327,7 @@ class WorkbookBuilder:
                     "error_title": "日期有误", "error_message": "请填写日期，例如 2024-01-20。",
                 })
             else:
-                ws.write_string(fc.row, 1, value, f.text_in)
+                ws.write_string(fc.row, 1, value, f.field_in)
             hint = m.hint if label == m.label else f"必填。{m.hint}"
             ws.write_string(fc.row, 2, hint, f.hint)
             ws.set_row(fc.row, 22)
