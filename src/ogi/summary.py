@@ -466,6 +466,24 @@ def _detail_sheet(ws: Any, f: _Formats, summary: Summary, spec: FormSpec) -> Non
     ws.freeze_panes(DETAIL_FIRST_ROW, 1)
 
 
+def table_offsets(layout: Layout) -> dict[str, int]:
+    """Row shift of each official table on the 全县汇总表 sheet (its caption is on the row above
+    the table's first row), relative to where the layout puts it in the agencies' workbooks."""
+    offsets: dict[str, int] = {}
+    base = 2
+    for key, tl in layout.tables.items():
+        offsets[key] = base + 1 - TABLE_TOP
+        base = tl.last_row + offsets[key] + 3
+    return offsets
+
+
+def tables_sheet_cell(layout: Layout, key: str) -> tuple[int, int]:
+    """(row, col), 0-based, of a table cell key on the 全县汇总表 sheet."""
+    table = _parts(key)[0]
+    placed = layout.tables[table].values[key]
+    return placed.row + table_offsets(layout)[table], placed.col
+
+
 def _tables_sheet(ws: Any, f: _Formats, summary: Summary, layout: Layout) -> None:
     """Tables 二, 三, 四 as in the official format, each cell Σ over the summed agencies."""
     spec = layout.spec
@@ -478,11 +496,13 @@ def _tables_sheet(ws: Any, f: _Formats, summary: Summary, layout: Layout) -> Non
         ws.set_column(c, c, w)
     base = 2
     first, last = DETAIL_FIRST_ROW + 1, DETAIL_FIRST_ROW + n
+    offsets = table_offsets(layout)
     for tl in layout.tables.values():
         table = tl.table
+        offset = offsets[table.key]
+        base = offset + TABLE_TOP - 1
         ws.merge_range(base, 0, base, table.grid_columns - 1, "", f.caption)
         ws.write_string(base, 0, table.section, f.caption)
-        offset = base + 1 - TABLE_TOP
         for p in tl.labels:
             fmt = f.head if p.kind in ("header", "caption") else (f.group if p.rowspan > 1 else f.text)
             if p.merged:
