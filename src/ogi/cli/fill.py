@@ -1,0 +1,117 @@
+"""`ogi fill`: checked workbooks -> the official Word report (and PDF / JSON)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from . import ZhCommand
+from .common import guarded, progress, quiet_option
+
+if TYPE_CHECKING:
+    from ..fill import FillOutcome
+
+
+@click.command(cls=ZhCommand, help="""由填好的工作簿生成公文格式的 Word 年度报告（.docx）。
+
+\b
+单个文件：ogi fill 白阳镇.xlsx                  （报告保存在工作簿旁边）
+指定位置：ogi fill 白阳镇.xlsx -o 年报/
+整个文件夹：ogi fill 交回/ -o 年报/ --pdf --jobs 2
+
+生成前先做与 ogi check 相同的完整检查：有错误的工作簿不生成报告，并像 ogi check 一样列出错误；
+警告照常显示，不影响生成。--force 可在有错误时仍然生成（空着的格子在报告中保持空白）。
+文件名为“<年度>年<机关名称>政府信息公开工作年度报告.docx”。同名文件内容相同时不重写；
+内容不同时需加 --overwrite 才会覆盖。
+
+\b
+退出码：0 全部生成；1 有工作簿存在错误（未生成，或按 --force 生成）；
+2 有文件无法读取、无法写入或 PDF 未能生成，或用法有误。""")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="输出文件夹（不存在时自动创建）；只有一个工作簿时也可以是 .docx 文件名。默认保存在工作簿旁边。")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF 存档（需已安装 LibreOffice）。")
+@click.option("--json-data", is_flag=True, help="同时在 Word 文件旁写出报告数据（.json，供程序汇总）。")
+@click.option("--force", is_flag=True, help="工作簿有错误时仍然生成报告（空格保持空白）。")
+@click.option("--strict", is_flag=True, help="严格模式：未说明的警告也按错误计。")
+@click.option("--previous", type=click.Path(path_type=Path), help="上年度的工作簿，用于核对与上年的衔接。")
+@click.option("--overwrite", is_flag=True, help="覆盖内容不同的同名输出文件。")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="同时处理的工作簿数（使用多个 CPU 核心）。")
+@quiet_option
+@guarded
+def fill(files: tuple[Path, ...], output: Path | None, pdf: bool, json_data: bool, force: bool,
+         strict: bool, previous: Path | None, overwrite: bool, jobs: int, quiet: bool) -> None:
+    from ..fill import FillOptions, counts, exit_code, expand_inputs, iter_fill, make_pdfs
+
+    paths = expand_inputs(files)
+    options = FillOptions(output=output, force=force, pdf=pdf, json_data=json_data,
+                          overwrite=overwrite, strict=strict, previous=previous, jobs=jobs)
+    outcomes: list[FillOutcome] = []
+    for outcome in progress(iter_fill(paths, options), length=len(paths), label="生成年度报告",
+                            quiet=quiet):
+        outcomes.append(outcome)
+        click.echo(describe_outcome(outcome, force=force))
+    if pdf:
+        made = [o for o in outcomes if o.docx is not None]
+        if made:
+            click.echo(f"正在用 LibreOffice 生成 PDF（{len(made)} 个文件，一次完成）……")
+            make_pdfs(outcomes, options)
+            for o in made:
+                if o.pdf is not None:
+                    click.echo(f"已生成 PDF：{o.pdf}")
+                elif o.message:
+                    click.echo(f"未生成 PDF：{o.path.name}（{o.message}）")
+    if len(outcomes) > 1:
+        click.echo(final_table(outcomes, counts(outcomes)))
+    sys.exit(exit_code(outcomes))
+
+
+def describe_outcome(o: FillOutcome, *, force: bool) -> str:
+    """The findings as `ogi check` prints them (when there are any), then one status line."""
+    from ..fill import ERRORS, OK, UNUSABLE
+    from ..output import render_result
+
+    lines: list[str] = []
+    result = o.result
+    if result is not None and (result.findings or getattr(result, "error", "")):
+        lines.append(render_result(result))
+    name = o.path.name
+    if o.status == OK:
+        state = "内容未变，未重写" if o.unchanged else "已生成"
+        if o.forced:
+            line = (f"{state}（按 --force 生成：工作簿仍有 {result.errors if result else 0} 个错误，"
+                    f"空着的格子在报告中保持空白）：{o.docx}")
+        else:
+            line = f"{state}：{o.docx}"
+        if o.json is not None:
+            line += f"；数据：{o.json.name}"
+        lines.append(line)
+    elif o.status == ERRORS:
+        n = result.errors if result else 0
+        lines.append(f"未生成：{name} 有 {n} 个错误（见上），请修改后重试"
+                     + ("" if force else "；如确需先生成，可加 --force"))
+    elif o.status == UNUSABLE:
+        if result is None:  # render_result already said why when there is a result
+            lines.append(f"无法读取：{name}（{o.message}）")
+    else:
+        lines.append(f"未能写入：{name}（{o.message}）")
+    return "\n".join(lines) + ("\n" if len(lines) > 1 else "")
+
+
+def final_table(outcomes: list[FillOutcome], table: dict[str, int]) -> str:
+    """成功 / 有错误 / 无法读取 (/ 无法写入), with the files that need attention."""
+    from ..fill import OK, UNWRITABLE
+
+    width = max(len(k) for k in table)
+    lines = [f"共处理 {len(outcomes)} 个工作簿："]
+    for status, n in table.items():
+        if status == UNWRITABLE and not n:
+            continue
+        names = [o.path.name for o in outcomes if o.status == status] if status != OK else []
+        shown = "、".join(names[:8]) + ("等" if len(names) > 8 else "")
+        lines.append(f"  {status:\u3000<{width}}  {n:>4}" + (f"  {shown}" if shown else ""))
+    return "\n".join(lines)

@@ -1,0 +1,337 @@
+"""`ogi fill` as a library: check each workbook, render the official DOCX, optionally a PDF and the
+JSON twin, for one file or a county office's folder of 60.
+
+Each workbook is read once (the full ``ogi check`` pass, whose Report is what gets rendered), the
+Word template is prepared once per process, and ``--jobs N`` spreads the workbooks over N worker
+processes. PDFs are made afterwards in ONE LibreOffice run for the whole batch (LibreOffice start-up
+costs seconds; a run per file would dominate the batch), with a private profile so that parallel
+runs never collide.
+
+A workbook with errors is not rendered (``force`` renders it anyway and keeps blanks blank); an
+unusable one is reported and skipped; the batch always continues. Outputs are written atomically,
+never over an input, and an identical existing output is left alone (a re-run is harmless).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, InputError, OgiError, OutputError
+from .safe_io import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from .checker import CheckResult
+    from .report import Report
+
+#: Outcome statuses, in the order of the final table.
+OK = "成功"
+ERRORS = "有错误"
+UNUSABLE = "无法读取"
+UNWRITABLE = "无法写入"
+STATUSES = (OK, ERRORS, UNUSABLE, UNWRITABLE)
+
+#: Metadata left out of the JSON twin (it is published beside the DOCX).
+PRIVATE_METADATA = ("preparer",)
+
+
+@dataclass(frozen=True)
+class FillOptions:
+    output: Path | None = None  # folder (or, for one input, a .docx path); None: next to the input
+    force: bool = False
+    pdf: bool = False
+    json_data: bool = False
+    overwrite: bool = False
+    strict: bool = False
+    previous: Path | None = None
+    jobs: int = 1
+
+
+@dataclass
+class FillOutcome:
+    """What happened to one input file."""
+
+    path: Path
+    status: str
+    result: CheckResult | None = None
+    docx: Path | None = None
+    pdf: Path | None = None
+    json: Path | None = None
+    forced: bool = False
+    unchanged: bool = False  # the DOCX already existed with identical bytes
+    message: str = ""  # why it could not be read or written
+    rendered: bytes | None = field(default=None, repr=False)  # DOCX bytes until written
+
+    @property
+    def exit_code(self) -> int:
+        if self.status in (UNUSABLE, UNWRITABLE):
+            return EXIT_UNUSABLE
+        if self.status == ERRORS or self.forced:
+            return EXIT_FINDINGS
+        return EXIT_OK
+
+    @property
+    def report(self) -> Report | None:
+        return self.result.report if self.result is not None else None
+
+
+# ------------------------------------------------------------------------------------------------
+# Inputs and output names
+
+
+def expand_inputs(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; a folder contributes every workbook under it (lock files, temporary files and
+    ogi's own 进度/汇总 outputs skipped). Duplicates are dropped, order kept."""
+    from .collect import find_workbooks, is_ogi_output
+
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for p in paths:
+        p = Path(p)
+        found = [f.path for f in find_workbooks(p)[0] if not is_ogi_output(f.path)] if p.is_dir() else [p]
+        for f in found:
+            try:
+                key = f.resolve()
+            except OSError:
+                key = f
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+    return out
+
+
+def output_dir(options: FillOptions, n_inputs: int) -> Path | None:
+    """The folder outputs go to (created when missing), or None for "next to each input"; a single
+    input with ``-o name.docx`` returns None too (see :func:`target_docx`)."""
+    out = options.output
+    if out is None:
+        return None
+    if n_inputs == 1 and out.suffix.lower() == ".docx" and not out.is_dir():
+        return None
+    if out.exists() and not out.is_dir():
+        raise OutputError("输出位置是一个文件，不是文件夹（多个工作簿时 -o 须为文件夹）", path=out)
+    if not out.exists():
+        try:
+            out.mkdir(parents=True)
+        except OSError as exc:
+            raise OutputError(f"无法创建输出文件夹（{exc.strerror or exc}）", path=out) from exc
+    return out
+
+
+def target_docx(path: Path, report: Report, options: FillOptions, folder: Path | None,
+                n_inputs: int) -> Path:
+    from .docx_render import docx_filename
+
+    out = options.output
+    if out is not None and n_inputs == 1 and out.suffix.lower() == ".docx" and not out.is_dir():
+        return out
+    return (folder or path.parent) / docx_filename(report)
+
+
+# ------------------------------------------------------------------------------------------------
+# One workbook
+
+
+def json_twin(report: Report) -> str:
+    """The published tables as data: the Report's JSON without the clerk's name and 说明 notes."""
+    data = report.to_dict()
+    data["metadata"] = {k: v for k, v in data["metadata"].items() if k not in PRIVATE_METADATA}
+    data["explanations"] = {}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _write(path: Path, data: bytes, options: FillOptions, protect: tuple[Path, ...]) -> bool:
+    """Write atomically; an existing identical file is left as it is (returns False)."""
+    if path.exists() and not options.overwrite:
+        try:
+            if path.is_file() and path.read_bytes() == data:
+                for p in protect:
+                    if path.resolve() == p.resolve():
+                        raise OutputError("输出文件不能覆盖输入文件，请换一个输出位置", path=path)
+                return False
+        except OSError:
+            pass
+        raise OutputError("文件已存在且内容不同（可能已手工修改过）；如需覆盖，请加 --overwrite",
+                          path=path)
+    atomic_write_bytes(path, data, overwrite=True, protect=protect)
+    return True
+
+
+def check_and_render(path: Path, options: FillOptions, *,
+                     previous_report: Report | None = None) -> FillOutcome:
+    """Check one workbook and, when it has no errors (or ``force``), render its DOCX in memory.
+    Writes nothing; never raises for a bad input (the outcome says what happened)."""
+    from .checker import CheckResult, check_workbook
+    from .docx_render import prepared_template
+
+    path = Path(path)
+    try:
+        result = check_workbook(path, strict=options.strict, previous_report=previous_report)
+    except InputError as exc:
+        return FillOutcome(path, UNUSABLE, CheckResult.unusable(path, exc), message=exc.message)
+    except OgiError as exc:
+        return FillOutcome(path, UNUSABLE, message=exc.message)
+    outcome = FillOutcome(path, OK, result)
+    if result.errors and not options.force:
+        outcome.status = ERRORS
+        return outcome
+    outcome.forced = bool(result.errors)
+    report = result.report
+    assert report is not None
+    try:
+        outcome.rendered = prepared_template(report.template_id or "gov_info_2021").render(report)
+    except OgiError as exc:
+        outcome.status, outcome.message = UNWRITABLE, str(exc)
+    return outcome
+
+
+def write_outputs(outcome: FillOutcome, options: FillOptions, *, folder: Path | None, n_inputs: int,
+                  reserve: Callable[[Path, Path], str], protect: tuple[Path, ...]) -> FillOutcome:
+    """Write a rendered outcome's DOCX (and JSON twin) atomically; settles name clashes."""
+    data, outcome.rendered = outcome.rendered, None
+    report = outcome.report
+    if data is None or report is None:
+        return outcome
+    target = target_docx(outcome.path, report, options, folder, n_inputs)
+    clash = reserve(target, outcome.path)
+    if clash:
+        outcome.status, outcome.message = UNWRITABLE, clash
+        return outcome
+    try:
+        outcome.unchanged = not _write(target, data, options, protect)
+        outcome.docx = target
+        if options.json_data:
+            twin = target.with_suffix(".json")
+            _write(twin, json_twin(report).encode("utf-8"), options, protect)
+            outcome.json = twin
+    except OgiError as exc:
+        outcome.status, outcome.message = UNWRITABLE, str(exc)
+    return outcome
+
+
+def fill_one(path: Path, options: FillOptions) -> FillOutcome:
+    """Check, render and write one workbook (the library form of ``ogi fill FILE``)."""
+    return fill_files([path], options)[0]
+
+
+# ------------------------------------------------------------------------------------------------
+# Batches
+
+
+def _reservations() -> Callable[[Path, Path], str]:
+    """Refuse a second input whose DOCX would land on the same file as an earlier one (the same
+    agency sent twice, or two folders holding the same township)."""
+    owners: dict[str, Path] = {}
+
+    def reserve(target: Path, source: Path) -> str:
+        try:
+            key = os.path.normcase(str(target.resolve()))
+        except OSError:
+            key = os.path.normcase(str(target))
+        owner = owners.setdefault(key, source)
+        if owner != source:
+            return f"输出文件 {target.name} 与 {owner.name} 的输出同名（同一机关交了两份？），未生成"
+        return ""
+
+    return reserve
+
+
+_WORKER_STATE: dict[str, Any] = {}
+
+
+def _worker_init(previous_report: Report | None) -> None:
+    from .docx_render import prepared_template
+
+    _WORKER_STATE["previous"] = previous_report
+    prepared_template()  # prepare the Word template once per worker process
+
+
+def _worker(args: tuple[Path, FillOptions]) -> FillOutcome:
+    path, options = args
+    return check_and_render(path, options, previous_report=_WORKER_STATE.get("previous"))
+
+
+def iter_fill(paths: Sequence[Path], options: FillOptions) -> Iterator[FillOutcome]:
+    """Fill every workbook in ``paths`` (already expanded), yielding each outcome, in input order, as
+    soon as its files are written. Workers (``options.jobs``) check and render; this process writes,
+    so name clashes and overwrites are settled in input order. PDFs are not made here (see
+    :func:`make_pdfs`, one LibreOffice run for the batch)."""
+    from .checker import read_previous
+
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise InputError("没有找到要处理的工作簿（.xlsx）")
+    folder = output_dir(options, len(paths))
+    previous_report = read_previous(options.previous) if options.previous is not None else None
+    n = len(paths)
+    reserve = _reservations()
+    protect = tuple(paths)
+
+    def settle(outcome: FillOutcome) -> FillOutcome:
+        return write_outputs(outcome, options, folder=folder, n_inputs=n, reserve=reserve,
+                             protect=protect)
+
+    jobs = max(1, min(options.jobs, n))
+    if jobs == 1:
+        for p in paths:
+            yield settle(check_and_render(p, options, previous_report=previous_report))
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
+                             initargs=(previous_report,)) as pool:
+        for outcome in pool.map(_worker, [(p, options) for p in paths]):
+            yield settle(outcome)
+
+
+def fill_files(paths: Sequence[Path], options: FillOptions) -> list[FillOutcome]:
+    """Fill every workbook and, with ``options.pdf``, convert the results in one LibreOffice run."""
+    outcomes = list(iter_fill(paths, options))
+    if options.pdf:
+        make_pdfs(outcomes, options)
+    return outcomes
+
+
+def make_pdfs(outcomes: Sequence[FillOutcome], options: FillOptions) -> None:
+    """Convert every written DOCX to PDF beside it, in one LibreOffice run."""
+    from .libreoffice import LibreOfficeError, convert
+
+    todo = [o for o in outcomes if o.docx is not None and o.status == OK]
+    if not todo:
+        return
+    with tempfile.TemporaryDirectory(prefix="ogi-pdf-") as tmp:
+        tmp_path = Path(tmp)
+        staged = []
+        for i, o in enumerate(todo):  # unique names: two folders may hold same-named reports
+            src = tmp_path / f"{i:05d}.docx"
+            src.write_bytes(o.docx.read_bytes())  # type: ignore[union-attr]
+            staged.append(src)
+        try:
+            pdfs = convert(staged, "pdf", tmp_path / "pdf", timeout=120 + 15 * len(staged))
+        except LibreOfficeError as exc:
+            for o in todo:
+                o.status, o.message = UNWRITABLE, f"Word 文件已生成，但 PDF 未生成：{exc.message}"
+            return
+        for o, pdf in zip(todo, pdfs, strict=True):
+            target = o.docx.with_suffix(".pdf")  # type: ignore[union-attr]
+            try:  # the PDF follows its DOCX (LibreOffice stamps each PDF, so bytes always differ)
+                _write(target, pdf.read_bytes(), replace(options, overwrite=True), (o.path,))
+                o.pdf = target
+            except OgiError as exc:
+                o.status, o.message = UNWRITABLE, str(exc)
+
+
+def exit_code(outcomes: Iterable[FillOutcome]) -> int:
+    return max((o.exit_code for o in outcomes), default=EXIT_OK)
+
+
+def counts(outcomes: Iterable[FillOutcome]) -> dict[str, int]:
+    table = dict.fromkeys(STATUSES, 0)
+    for o in outcomes:
+        table[o.status] += 1
+    return table
