@@ -40,6 +40,16 @@ def plan_files(agencies: list[Agency], year: int, output: Path) -> list[tuple[Ag
     return plan
 
 
+def resolve_agencies(*, agency: str | None = None, agency_id: str = "", agency_type: str = "",
+                     roster: Path | None = None) -> list[Agency]:
+    """The agencies to generate for: the roster's, or the one given by name."""
+    if roster is not None:
+        return read_roster(roster)
+    if agency is not None:
+        return [validate_agency(Agency(agency, agency_id, agency_type))]
+    raise InputError("请提供机关名称（--agency）或机关名单（--roster）")
+
+
 def generate(*, agency: str | None = None, agency_id: str = "", agency_type: str = "",
              roster: Path | None = None, year: int, output: Path, deadline: str = "",
              password: str = "", overwrite: bool = False,
@@ -47,12 +57,8 @@ def generate(*, agency: str | None = None, agency_id: str = "", agency_type: str
              prefills: dict[Agency, Any] | None = None) -> list[Path]:
     """Write workbooks for one agency or a roster. Nothing is written if any target is unusable."""
     validate_year(year)
-    if roster is not None:
-        agencies = read_roster(roster)
-    elif agency is not None:
-        agencies = [validate_agency(Agency(agency, agency_id, agency_type))]
-    else:
-        raise InputError("请提供机关名称（--agency）或机关名单（--roster）")
+    agencies = resolve_agencies(agency=agency, agency_id=agency_id, agency_type=agency_type,
+                                roster=roster)
     output = Path(output)
     if output.exists() and not output.is_dir():
         raise OutputError("输出位置是一个文件，不是文件夹", path=output)

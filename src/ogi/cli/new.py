@@ -15,6 +15,7 @@ from .common import guarded, progress, quiet_option
 \b
 单个机关：ogi new --agency "彭阳县白阳镇人民政府" --year 2023 -o 填报表/
 按名单：  ogi new --roster 机关名单.xlsx --year 2023 -o 填报表/
+接上年：  ogi new --roster 机关名单.xlsx --year 2024 --previous 2023交回/ -o 填报表/
 
 名单可以是文本文件（每行一个机关）、CSV（UTF-8 或 GBK）或 .xlsx，含“机关名称”列，可选“编号”“机关类型”（政府/部门/乡镇街道）列。""")
 @click.option("--agency", help="机关名称（单个机关时使用）。")
@@ -27,20 +28,37 @@ from .common import guarded, progress, quiet_option
 @click.option("--deadline", default="", help="交回截止日期，写入填报说明，例如 2024年1月20日。")
 @click.option("--password", default="", help="工作表保护密码（默认无密码，仅防误改）。")
 @click.option("--overwrite", is_flag=True, help="覆盖已存在的同名文件。")
+@click.option("--previous", type=click.Path(path_type=Path),
+              help="上年交回的工作簿文件夹（或单个机关的上年工作簿）：按编号或名称对应，"
+                   "预填“二、上年结转”（取上年“四、结转下年度”）和联系方式。")
 @quiet_option
 @guarded
 def new(agency: str | None, agency_id: str, agency_type: str, roster: Path | None, year: int,
-        output: Path, deadline: str, password: str, overwrite: bool, quiet: bool) -> None:
-    from ..batch_new import generate
+        output: Path, deadline: str, password: str, overwrite: bool, previous: Path | None,
+        quiet: bool) -> None:
+    from ..batch_new import generate, resolve_agencies
 
     if (agency is None) == (roster is None):
         raise click.UsageError("请在 --agency（单个机关）和 --roster（名单）中选择一个")
+    plan = None
+    if previous is not None:
+        from ..prefill import build_prefills, load_previous
+
+        agencies = resolve_agencies(agency=agency, agency_id=agency_id, agency_type=agency_type,
+                                    roster=roster)
+        last_year = load_previous(previous, year=year - 1, progress=lambda items, n: progress(
+            items, length=n, label="读取上年工作簿", quiet=quiet))
+        plan = build_prefills(agencies, last_year)
     written = generate(agency=agency, agency_id=agency_id, agency_type=agency_type, roster=roster,
                        year=year, output=output, deadline=deadline, password=password,
                        overwrite=overwrite,
                        progress=lambda items, n: progress(items, length=n, label="生成工作簿",
-                                                          quiet=quiet))
+                                                          quiet=quiet),
+                       prefills=plan.prefills if plan is not None else None)
     for path in written:
         click.echo(f"已生成：{path}")
     if len(written) > 1:
         click.echo(f"共生成 {len(written)} 个工作簿，保存在 {output}")
+    if plan is not None:
+        for line in plan.lines():
+            click.echo(line)
