@@ -11,13 +11,12 @@ is reported with the label looked for, and stays blank: nothing is guessed and n
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from ..layout import layout_for
+from ..errors import EXIT_FINDINGS, EXIT_OK, InputError
+from ..layout import SHEET_TEXT, layout_for
 from ..report import Finding, Report, Value
 from ..resources import template_path
 from ..rules import compute_totals
@@ -40,6 +39,7 @@ from .sections import (
     read_fees,
     read_narrative,
     section_ranges,
+    strip_signature,
 )
 from .tables import TableRead, parse_value, read_table
 
@@ -69,9 +69,43 @@ class ImportResult:
     #: Narrative fields too long for one workbook cell: left out of ``report``, kept whole here.
     overflow: dict[str, str] = field(default_factory=dict)
 
+    #: Duck-typed like ogi.checker.CheckResult, so that ogi.output renders it.
+    error: str = ""
+    strict: bool = False
+
     @property
-    def has_errors(self) -> bool:
-        return any(f.severity == "error" for f in self.findings)
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning" and not f.explained)
+
+    @property
+    def explained(self) -> int:
+        return sum(1 for f in self.findings if f.explained)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FINDINGS if self.errors else EXIT_OK
+
+    @property
+    def format_name(self) -> str:
+        return FORMAT_NAMES.get(self.source_format, self.source_format)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path),
+            "kind": self.kind,
+            "source_format": self.source_format,
+            "agency_name": self.report.agency_name,
+            "year": self.report.year,
+            "exit_code": self.exit_code,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "findings": [f.to_dict() for f in self.findings],
+            "report": self.report.to_dict(),
+        }
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -164,6 +198,8 @@ class _Importer:
         self.spec = load_spec(DEFAULT_TEMPLATE)
         self.layout = layout_for(DEFAULT_TEMPLATE)
         self.findings: list[Finding] = list(doc.findings)
+        #: Cell keys (2021) already reported here: `ogi check`'s rules skip them (one finding each).
+        self.reported: set[str] = set()
 
     # -- findings ---------------------------------------------------------------------------
     def add(self, code: str, severity: str, message: str, hint: str = "", key: str = "",
@@ -183,6 +219,12 @@ class _Importer:
                                      column_label, key if key in self.spec.cells else "", "",
                                      self.file))
 
+    def skip_row(self, table: Table, row_key: str, mapped: dict[str, str]) -> None:
+        prefix = f"{table.key}.{row_key}."
+        for key, target in mapped.items():
+            if key.startswith(prefix):
+                self.reported.add(target)
+
     # -- tables ------------------------------------------------------------------------------
     def table_findings(self, read: TableRead, src: FormSpec, mapped: dict[str, str]) -> None:
         table = read.table
@@ -190,12 +232,15 @@ class _Importer:
         where_table = f"{table.sheet}（{table.section}）"
         data_rows = {r.key: r for r in table.data_rows}
         if not read.found_any and not read.mismatched:
+            for row_key in data_rows:
+                self.skip_row(table, row_key, mapped)
             n = sum(len(r.values) for r in table.data_rows)
             self.add("IMPORT-TABLE-NOT-FOUND", "error",
                      f"没有找到{where_table}的任何一行，该表的 {n} 个数字在工作簿中留空",
                      "原文可能不完整（被截断）或表格是图片；请对照原报告手工填写")
             return
         for row_key in read.missing_rows:
+            self.skip_row(table, row_key, mapped)
             row = data_rows[row_key]
             label = labels.get(row_key, row_key)
             first = f"{table.key}.{row_key}.{row.values[0].column}"
@@ -205,6 +250,7 @@ class _Importer:
                      key=mapped.get(first, first), source_spec=src,
                      row_label=label, column_label="整行")
         for row_key, (where, got, want) in read.mismatched.items():
+            self.skip_row(table, row_key, mapped)
             row = data_rows[row_key]
             label = labels.get(row_key, row_key)
             first = f"{table.key}.{row_key}.{row.values[0].column}"
@@ -217,8 +263,10 @@ class _Importer:
             if not cell.problem:
                 continue
             target = mapped.get(cell.key, cell.key)
+            self.reported.add(target)
             spec_cell = src.cells[cell.key]
-            label = f"{spec_cell.row_label}｜{spec_cell.column_label}"
+            label = spec_cell.column_label if spec_cell.row_label == table.section else \
+                f"{spec_cell.row_label}｜{spec_cell.column_label}"
             if cell.problem == "blank":
                 self.add("IMPORT-BLANK", "error",
                          f"原文{cell.where}“{label}”是空白（不是 0），工作簿中保持空白",
@@ -274,6 +322,7 @@ class _Importer:
                     mapped.setdefault(key, targets[0])
                 elif value is not None and not self.spec.cells[targets[0]].computed:
                     labels = "、".join(self.spec.cells[t].row_label for t in targets)
+                    self.reported.update(targets)
                     self.add("IMPORT-2019-SPLIT", "error",
                              f"2019 年格式的“{src.cells[key].row_label}”（{col.label}）为 {value}，"
                              f"2021 年格式把它分成三项（{labels}），ogi 无法判断如何分配，三项在工作簿中留空",
@@ -342,13 +391,9 @@ class _Importer:
                      f"标题中的机关名称是“{title_agency}”，按 --agency 使用“{agency_name}”")
         metadata["agency_name"] = name
         metadata["year"] = report_year
-        for m in self.spec.metadata:
-            if m.required and not m.locked and not metadata.get(m.key):
-                self.add("IMPORT-META-NOT-FOUND", "warning",
-                         f"原文中没有找到“{m.label}”，工作簿中该项留空", "请在“基本信息”表中补填")
 
         # Narrative and fees.
-        narrative, fees = self.narrative(lines, ranges, headings)
+        narrative, fees = self.narrative(lines, ranges, name)
 
         # Values of the current form: every key present, None where nothing was read.
         all_values: dict[str, Value] = {k: values.get(k) for k in self.spec.cells}
@@ -356,6 +401,7 @@ class _Importer:
             all_values[key] = value
         for fee in self.spec.fees:
             if all_values.get(fee.key) is None:
+                self.reported.add(fee.key)
                 self.add("IMPORT-FEE-NOT-FOUND", "error",
                          f"原文“六、其他需要报告的事项”中没有写明{fee.label}，工作簿中留空",
                          "请核实后填写（没有就填 0）", key=fee.key)
@@ -372,10 +418,22 @@ class _Importer:
                          "请先删减或拆分原文这一部分，再重新导入或手工粘贴")
             else:
                 report.narrative[key] = text
+        self.findings.extend(self.checks(report))
         return ImportResult(doc.path, doc.kind, fmt, report, self.findings, overflow)
 
+    def checks(self, report: Report) -> list[Finding]:
+        """The rules of `ogi check` on the imported values (an audit of the published report),
+        without repeating what the import already reported."""
+        from ..checker import check_report
+
+        narrative_reported = {f.key for f in self.findings if f.code.startswith("IMPORT-NARRATIVE")
+                              or f.code == "IMPORT-TEXT-TOO-LONG"}
+        found = check_report(report, previous=None, skip_keys=self.reported)
+        return [replace(f, file=f.file or self.file) for f in found
+                if not (f.code == "NARRATIVE-EMPTY" and f.key in narrative_reported)]
+
     def narrative(self, lines: list[Line], ranges: dict[int, tuple[int, int]],
-                  headings: dict[int, int]) -> tuple[dict[str, str], dict[str, Value]]:
+                  agency: str) -> tuple[dict[str, str], dict[str, Value]]:
         doc = self.doc
         labelled = self.labelled_narrative(lines)
         sections: dict[int, list[tuple[str, str]]] = {}
@@ -383,6 +441,10 @@ class _Importer:
             if n in ranges:
                 start, end = ranges[n]
                 sections[n] = paragraphs(lines[start:end], doc.exact_paragraphs)
+        if sections:
+            last = max(sections)
+            if max(ranges) == last:
+                sections[last] = strip_signature(sections[last], agency)
         fee_paras: list[str] = []
         if 6 in sections:
             fee_paras = [text for text, _ in sections[6] if is_fee_paragraph(text)]
@@ -400,9 +462,12 @@ class _Importer:
             f = next(f for f in self.spec.narrative if f.key == key)
             if not f.required and key == "other_matters":
                 continue
-            self.add("IMPORT-NARRATIVE-NOT-FOUND", "warning",
+            self.add("IMPORT-NARRATIVE-NOT-FOUND", "error" if f.required else "warning",
                      f"没有找到正文“{f.section}”中的“{f.label}”，工作簿中该栏留空",
                      "原文可能没有这一小标题或写法不同；请从原报告复制到“正文”表")
+            self.findings[-1] = replace(self.findings[-1], key=key, sheet=SHEET_TEXT,
+                                        cell=self.layout.narrative_fields[key].address,
+                                        row_label=f.label)
         for heading, where in read.extra:
             self.add("IMPORT-NARRATIVE-EXTRA", "warning",
                      f"原文{where}的小标题“{heading}”不在官方格式中，其内容并入上一栏",
@@ -436,24 +501,13 @@ class _Importer:
         return text, fees
 
     def total_findings(self, values: dict[str, Value]) -> None:
-        """A published total that is not the sum of its published parts, and totals to compute."""
+        """Fill in a total the source did not show when all its parts were read. A published total
+        that disagrees with its parts is kept as published: `ogi check`'s sum rules report it."""
         computed = compute_totals(self.spec, values)
         for rule in self.spec.rules:
-            if rule.kind != "sum":
-                continue
-            target = values.get(rule.target)
-            parts = [values.get(k) for k in rule.addends]
-            if any(p is None for p in parts):
-                continue
-            total = computed[rule.target]
-            if target is None:
-                values[rule.target] = total
-            elif Decimal(target) != Decimal(total):  # type: ignore[arg-type]
-                cell = self.spec.cells[rule.target]
-                self.add("IMPORT-TOTAL-MISMATCH", "error",
-                         f"原报告“{cell.row_label}｜{cell.column_label}”为 {target}，但各项之和为 {total}"
-                         f"（{rule.title}）；工作簿按各项之和自动计算",
-                         "原报告的合计有误，或某一项数字读错；请对照原报告核实", key=rule.target)
+            if rule.kind == "sum" and values.get(rule.target) is None and \
+                    all(values.get(k) is not None for k in rule.addends):
+                values[rule.target] = computed[rule.target]
 
 
 def import_document(doc: SourceDoc, *, agency_name: str = "", year: str | int = "") -> ImportResult:
@@ -495,3 +549,34 @@ def next_year_report(result: ImportResult) -> tuple[Report, list[Finding]]:
             narrative[key] = draft if len(draft) <= EXCEL_CELL_LIMIT else text
     report = Report(spec.id, spec.version, metadata, compute_totals(spec, values), narrative, {})
     return report, findings
+
+
+# ---- the workbook ----------------------------------------------------------------------------
+def build_import_workbook(result: ImportResult, *, as_previous: bool = False
+                          ) -> tuple[bytes, str, list[Finding]]:
+    """(xlsx bytes, default file name, findings about the new workbook) for an import.
+
+    Blank stays blank: every value the import could not read is ``None`` in the prefill, which the
+    writer writes as an empty cell (``ogi check`` then asks for it), never as 0."""
+    from ..xlsx_writer import MIN_YEAR, Agency, WorkbookOptions, build_workbook, workbook_filename
+
+    report = result.report
+    extra: list[Finding] = []
+    if as_previous:
+        report, extra = next_year_report(result)
+    name = report.agency_name.strip()
+    if not name:
+        raise InputError("没有识别出机关名称（报告标题不完整），请用 --agency 指定", path=result.path)
+    if not report.year.isdigit():
+        raise InputError("没有识别出报告年度（标题和统计期限中都没有），请用 --year 指定",
+                         path=result.path)
+    year = int(report.year)
+    if year < MIN_YEAR:
+        if as_previous:
+            raise InputError(f"按 --as-previous 应生成 {year} 年度的工作簿，但 ogi 的工作簿从 {MIN_YEAR} 年度"
+                             "（2021 年格式）起使用", path=result.path)
+        raise InputError(f"这是 {year} 年度的报告，ogi 的工作簿从 {MIN_YEAR} 年度（2021 年格式）起使用；"
+                         f"如要以它为基础生成 {year + 1} 年度的工作簿，请加 --as-previous", path=result.path)
+    agency = Agency(name, report.metadata.get("agency_id", ""), report.metadata.get("agency_type", ""))
+    data = build_workbook(agency, WorkbookOptions(year=year, prefill=report))
+    return data, workbook_filename(agency, year), extra

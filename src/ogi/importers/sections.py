@@ -117,12 +117,29 @@ _CONTACT = {
 _PUBLISH = re.compile(r"^(20\d{2})年(\d{1,2})月(\d{1,2})日$")
 
 
+#: The contact sentence of ogi's own report (docx_templates/build_template.py, preamble()):
+#: ``本报告电子版在{website}公布，…请与{agency}联系（地址：{address}，邮政编码：{postcode}；联系电话：
+#: {phone}；电子邮箱：{email}）。`` Read first, with its own separators, so that a round trip is exact.
+_OGI_CONTACT = {
+    "website": re.compile(r"本报告电子版在(.+?)公布，可供查阅和下载。"),
+    "address": re.compile(r"联系（地址：(.*?)(?:，邮政编码：|；联系电话：)"),
+    "postcode": re.compile(r"，邮政编码：(.*?)；联系电话："),
+    "phone": re.compile(r"；联系电话：(.*?)(?:；电子邮箱：|）。)"),
+    "email": re.compile(r"；电子邮箱：(.*?)）。"),
+}
+
+
 def find_contacts(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
+    for line in text.splitlines():
+        for key, rx in _OGI_CONTACT.items():
+            m = rx.search(line)
+            if m and m.group(1).strip() and key not in out:
+                out[key] = m.group(1).strip()
     flat = clean(text)
     for key, rx in _CONTACT.items():
         m = rx.search(flat)
-        if m:
+        if m and key not in out:
             out[key] = m.group(1).strip().rstrip("。.，,；;")
     return out
 
@@ -255,6 +272,21 @@ def read_narrative(spec: FormSpec, sections: dict[int, list[tuple[str, str]]]) -
     return result
 
 
+_DATE_LINE = re.compile(r"^(?:20\d{2}|二〇[〇一二三四五六七八九]{2})年\S{1,3}月\S{1,3}日$")
+
+
+def strip_signature(paras: list[tuple[str, str]], agency: str) -> list[tuple[str, str]]:
+    """Drop the 落款 (agency name, date, 盖章 note) at the end of the last section's text."""
+    out = list(paras)
+    while out:
+        t = squash(out[-1][0])
+        if _DATE_LINE.match(t) or (agency and norm(t) == norm(agency)) or t in ("(盖章)", "（盖章）"):
+            out.pop()
+            continue
+        break
+    return out
+
+
 # ---- fees (section 六) ------------------------------------------------------------------------
 _FEE_COUNT = re.compile(r"(?:发出|开具|出具|送达)?收费通知(?:书)?(?:共|共计|数量为?)?(\d+)(?:件|份|次)")
 _FEE_AMOUNT = re.compile(r"收费通知(?:书)?(?:的)?总?金额(?:为|共计|合计)?(\d+(?:\.\d+)?)元")
@@ -269,6 +301,10 @@ def is_fee_paragraph(text: str) -> bool:
     return "信息处理费" in t and len(t) <= 300
 
 
+#: What ogi's own report says when all three fee figures are 0 (build_template.fee_paragraph).
+OGI_NO_FEE = "本年度未收取信息处理费。"
+
+
 def read_fees(paras: list[str]) -> dict[str, Decimal | int]:
     """The 信息处理费 figures a section 六 states. A figure the text does not state is absent (never
     assumed 0), except that “未收取信息处理费” states the collected amount, and “未发出收费通知” the
@@ -276,6 +312,9 @@ def read_fees(paras: list[str]) -> dict[str, Decimal | int]:
     out: dict[str, Decimal | int] = {}
     for text in paras:
         t = squash(text)
+        if t == OGI_NO_FEE:
+            return {"fee.notices_count": 0, "fee.notices_amount": Decimal(0),
+                    "fee.collected_amount": Decimal(0)}
         if (m := _FEE_COUNT.search(t)) and "fee.notices_count" not in out:
             out["fee.notices_count"] = int(m.group(1))
         if (m := _FEE_AMOUNT.search(t)) and "fee.notices_amount" not in out:

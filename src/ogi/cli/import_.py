@@ -1,0 +1,94 @@
+"""`ogi import`: read a published annual report into a prefilled workbook, and audit it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import ZhCommand
+from .common import guarded, json_option
+
+
+@click.command("import", cls=ZhCommand, help="""导入已发布的年度报告，生成预填好的工作簿，并按 ogi check 的规则检查原报告。
+
+\b
+生成工作簿：  ogi import 白阳镇2023年报.pdf -o 白阳镇2023.xlsx
+作为下一年的起点：ogi import 白阳镇2023年报.docx --as-previous -o 填报表/
+只检查原报告：ogi import 白阳镇2023年报.txt --no-workbook
+
+\b
+可以导入：文本（.txt，UTF-8 或 GBK）、网页（.html）、Word（.docx）、PDF（需有文字层，扫描件不行）、
+旧版或损坏的 ogi 工作簿（.xlsx）；2019 年格式的报告会说明哪些数字无法对应到 2021 年格式。
+表格按行列标签读取，读不到的数字保持空白并逐项列出，绝不当作 0。
+
+\b
+退出码：0 无错误（可能有警告）；1 原报告有错误或有读不到的数字；2 文件无法读取或用法有误。""")
+@click.argument("report", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="输出的工作簿（.xlsx 文件名或文件夹）；默认放在原报告所在文件夹。")
+@click.option("--as-previous", is_flag=True,
+              help="生成下一年度的工作簿：上年结转取自本报告的结转下年度，联系方式沿用，正文作为草稿保留。")
+@click.option("--agency", default="", help="机关名称（报告标题中没有或不对时使用）。")
+@click.option("--year", default="", help="报告年度（报告中没有时使用），例如 2023。")
+@click.option("--no-workbook", is_flag=True, help="只检查原报告，不生成工作簿。")
+@click.option("--overwrite", is_flag=True, help="覆盖已存在的同名文件。")
+@json_option
+@guarded
+def import_(report: Path, output: Path | None, as_previous: bool, agency: str, year: str,
+            no_workbook: bool, overwrite: bool, as_json: bool) -> None:
+    from ..importers import build_import_workbook, import_report
+    from ..output import render_json
+    from ..safe_io import atomic_write_bytes, safe_filename
+
+    if year and not year.strip().isdigit():
+        raise click.UsageError(f"--year 应为年份数字，例如 2023（收到：{year}）")
+    result = import_report(report, agency_name=agency.strip(), year=year.strip())
+    written: Path | None = None
+    if not no_workbook:
+        data, filename, extra = build_import_workbook(result, as_previous=as_previous)
+        result.findings.extend(extra)
+        target = output if output is not None else report.parent
+        if target.is_dir() or (output is not None and str(output).endswith(("/", "\\"))):
+            target = target / safe_filename(filename)
+        elif target.suffix.lower() != ".xlsx":
+            target = target.with_name(target.name + ".xlsx")
+        written = atomic_write_bytes(target, data, overwrite=overwrite, protect=(report,))
+    if as_json:
+        click.echo(render_json([result]))
+    else:
+        click.echo(render_import(result, written, as_previous))
+    sys.exit(result.exit_code)
+
+
+def render_import(result: object, written: Path | None, as_previous: bool) -> str:
+    """Findings grouped by sheet of the new workbook, then what was written and what to do."""
+    from ..output import finding_line, group_by_sheet
+
+    r = result  # an ogi.importers.ImportResult
+    who = " ".join(p for p in (r.report.agency_name, f"{r.report.year}年度" if r.report.year else "") if p)  # type: ignore[attr-defined]
+    lines = [f"== {Path(r.path).name}（{who}；{_kind_label(r.kind)}，{r.format_name}）"]  # type: ignore[attr-defined]
+    if r.findings:  # type: ignore[attr-defined]
+        lines.append("以下“表三 D9”等位置指新工作簿中的单元格；“原文第N行/第N页”指原报告中的位置。")
+    for sheet, items in group_by_sheet(r.findings):  # type: ignore[attr-defined]
+        lines.append(f"【{sheet}】")
+        lines.extend(finding_line(f) for f in items)
+    errors, warnings = r.errors, r.warnings  # type: ignore[attr-defined]
+    if errors or warnings:
+        counts = "，".join(p for p in (f"{errors} 个错误" if errors else "",
+                                      f"{warnings} 个警告" if warnings else "") if p)
+        lines.append(f"导入完成：{counts}。")
+    else:
+        lines.append("导入完成：全部数字和正文已读取，按 ogi check 的规则检查没有发现问题。")
+    if written is not None:
+        note = "（下一年度：上年结转已填入，联系方式沿用，正文为草稿）" if as_previous else ""
+        lines.append(f"已生成工作簿：{written}{note}")
+        if errors:
+            lines.append("读不到的数字和原报告中的空白在工作簿中保持空白，请对照上面的清单补填后再用 ogi check 检查。")
+    return "\n".join(lines)
+
+
+def _kind_label(kind: str) -> str:
+    return {"text": "文本", "html": "网页", "docx": "Word 文档", "pdf": "PDF",
+            "xlsx": "Excel 工作簿"}.get(kind, kind)
