@@ -38,7 +38,8 @@ def check(files: tuple[Path, ...], previous: Path | None, strict: bool, as_json:
     previous_report = read_previous(previous) if previous is not None else None
     results: list[CheckResult] = []
     stream = not as_json and len(files) > 1
-    for path in progress(files, length=len(files), label="检查工作簿", quiet=quiet or stream):
+    quiet = quiet or stream or not sys.stderr.isatty()  # a bar only for --json on a terminal
+    for path in progress(files, length=len(files), label="检查工作簿", quiet=quiet):
         try:
             result = check_workbook(path, strict=strict, previous_report=previous_report)
         except InputError as exc:
