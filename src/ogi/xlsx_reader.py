@@ -110,6 +110,8 @@ def normalise_formula(formula: str) -> str:
         part = part.replace("_xlfn.", "").replace("$", "")
         part = re.sub(r"\s+", "", part)
         part = re.sub(r"'((?:[^']|'')+)'!", lambda m: m.group(1).replace("''", "'") + "!", part)
+        # 'S'!A1:'S'!B2 (as ogi writes a range) is S!A1:B2 (as LibreOffice writes it back).
+        part = re.sub(r"([^(),:!=<>+\-*/&^]+)!([A-Za-z]{1,3}\d+):\1!", r"\1!\2:", part)
         out.append(part.upper())
     return "".join(out)
 
@@ -305,7 +307,9 @@ def _open_package(data: bytes, path: Path) -> _Package:
         rid = sheet.get(f"{_REL_NS}id", "")
         sheets.append((sheet.get("name", ""), sheet.get("state", "visible"), targets.get(rid, "")))
     protection = wb.find(f"{_NS}workbookProtection")
-    locked = protection is not None and protection.get("lockStructure", "0") in ("1", "true")
+    # LibreOffice writes a protected structure back as a bare <workbookProtection/>; Excel removes
+    # the element when structure protection is turned off, openpyxl writes lockStructure="0".
+    locked = protection is not None and protection.get("lockStructure", "1") not in ("0", "false")
     custom: dict[str, str] = {}
     if "docProps/custom.xml" in parts:
         for prop in _xml(parts["docProps/custom.xml"], path, "docProps/custom.xml"):
