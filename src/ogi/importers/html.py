@@ -19,6 +19,10 @@ BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "sec
           "td", "th", "tr", "tbody", "thead", "tfoot", "body", "html", "hr"}
 SKIP = {"script", "style", "noscript", "head", "title", "meta", "link", "iframe", "object", "svg",
         "button", "select", "option", "textarea", "input"}
+#: Page furniture around the article (footers, navigation, share buttons): not part of the report.
+_CHROME = re.compile(r"(?:^|[-_\s])(?:foot(?:er)?|nav(?:bar)?|menu|breadcrumbs?|crumbs?|copyright|share|"
+                     r"sidebar|banner|bottom)(?:[-_\s]|$)", re.I)
+CHROME_TAGS = {"footer", "nav", "aside"}
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
 
 
@@ -70,7 +74,7 @@ class _Walker:
             if not isinstance(child, Tag):
                 continue
             name = (child.name or "").lower()
-            if name in SKIP:
+            if name in SKIP or name in CHROME_TAGS or _is_chrome(child):
                 continue
             if name == "br":
                 self.flush()
@@ -111,6 +115,12 @@ class _Walker:
             cells = tuple(placed.get(col) if col in placed else None for col in range(width))
             if any(cell for cell in cells):
                 self.lines.append(Line(cells, f"第{self.tables}个表格第{r + 1}行", "row"))
+
+
+def _is_chrome(tag: Any) -> bool:
+    attrs = getattr(tag, "attrs", None) or {}
+    names = " ".join([*(attrs.get("class") or []), str(attrs.get("id") or "")])
+    return bool(names.strip()) and bool(_CHROME.search(names))
 
 
 def _span(value: Any) -> int:
