@@ -41,7 +41,7 @@ from .status import (
     StatusReport,
     collect_status,
 )
-from .xlsx_writer import Agency
+from .xlsx_writer import Agency, _text_lines
 
 SHEET_SUMMARY = "汇总"
 SHEET_CHARTS = "图表"
@@ -399,7 +399,7 @@ def _summary_sheet(ws: Any, f: _Formats, summary: Summary, figures: list[Figure]
     ws.set_column(1, 1, 30)
     ws.set_column(2, 2, 11)
     ws.set_column(3, 3, 8)
-    ws.set_column(file_col, file_col, 50)
+    ws.set_column(file_col, file_col, 36)
     for i, row in enumerate(summary.rows):
         r = SUMMARY_FIRST_ROW + i
         ws.write_number(r, 0, i + 1, f.center)
@@ -503,11 +503,18 @@ def _tables_sheet(ws: Any, f: _Formats, summary: Summary, layout: Layout) -> Non
         base = offset + TABLE_TOP - 1
         ws.merge_range(base, 0, base, table.grid_columns - 1, "", f.caption)
         ws.write_string(base, 0, table.section, f.caption)
+        lines: dict[int, int] = {}
         for p in tl.labels:
             fmt = f.head if p.kind in ("header", "caption") else (f.group if p.rowspan > 1 else f.text)
             if p.merged:
                 ws.merge_range(p.row + offset, p.col, p.last_row + offset, p.last_col, "", fmt)
             ws.write_string(p.row + offset, p.col, p.text, fmt)
+            if p.rowspan == 1:
+                width = sum(widths[p.col:p.last_col + 1])
+                lines[p.row] = max(lines.get(p.row, 1), _text_lines(p.text, width))
+        for row, count in lines.items():
+            if count > 1:
+                ws.set_row(row + offset, 13 * count + 4)
         for key, p in tl.values.items():
             fmt = f.value[spec.cells[key].type]
             if p.merged:
@@ -541,6 +548,9 @@ def _tables_sheet(ws: Any, f: _Formats, summary: Summary, layout: Layout) -> Non
 def _charts(wb: Any, ws: Any, f: _Formats, summary: Summary, figures: list[Figure]) -> None:
     n = len(summary.rows)
     ws.write_string(0, 0, "各机关收到申请和办理结果（数据来自“汇总”表，只含计入汇总的机关）", f.title)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
     if not n:
         ws.write_string(2, 0, "没有可汇总的工作簿，未生成图表。", f.note)
         return
