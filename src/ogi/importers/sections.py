@@ -214,10 +214,10 @@ def _split_heading(text: str) -> tuple[str, str] | None:
     if not m:
         return None
     body = t[m.end():].lstrip()
-    for stop in ("。", "：", ":"):
-        pos = body.find(stop)
-        if 0 <= pos <= 24:
-            return t[: m.end()] + body[: pos + 1], body[pos + 1:].strip()
+    stops = [pos for pos in (body.find(s) for s in ("。", "：", ":", "．")) if pos >= 0]
+    if stops and min(stops) <= 24:
+        pos = min(stops)
+        return t[: m.end()] + body[: pos + 1], body[pos + 1:].strip()
     if len(body) <= 24:
         return t[: m.end()] + body, ""
     return None
