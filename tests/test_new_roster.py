@@ -122,6 +122,9 @@ def test_read_roster_forms(tmp_path: Path) -> None:
     plain = tmp_path / "c.txt"
     plain.write_text("\n  彭阳县白阳镇人民政府  \n\n彭阳县城阳乡人民政府\n", encoding="gbk")
     assert [a.name for a in read_roster(plain)] == ["彭阳县白阳镇人民政府", "彭阳县城阳乡人民政府"]
+    trailing = tmp_path / "d.csv"  # one column of names, Excel's trailing commas, no header
+    trailing.write_bytes("彭阳县白阳镇人民政府,,\r\n彭阳县教育局\t,,\r\n".encode("gbk"))
+    assert [a.name for a in read_roster(trailing)] == ["彭阳县白阳镇人民政府", "彭阳县教育局"]
 
 
 def test_duplicate_names_get_distinct_files(tmp_path: Path) -> None:

@@ -53,7 +53,8 @@ def _from_rows(rows: list[list[str]], path: Path, *, has_header_guess: bool,
     header_at = next((i for i, (_, r) in enumerate(numbered[:HEADER_SEARCH_ROWS])
                       if _find(r, NAME_HEADERS) is not None), None)
     if header_at is None:
-        if has_header_guess and max(len(r) for _, r in numbered[:HEADER_SEARCH_ROWS]) > 1:
+        # Several filled columns but no 机关名称 header: refuse to guess which column is the name.
+        if has_header_guess and max(sum(1 for c in r if c) for _, r in numbered[:HEADER_SEARCH_ROWS]) > 1:
             raise InputError("名单应有表头行，并含“机关名称”列（可选“编号”“机关类型”列）；"
                              f"前 {HEADER_SEARCH_ROWS} 行中没有找到“机关名称”", path=path)
         id_col = type_col = None
