@@ -213,7 +213,11 @@ def test_password_protects_sheets_and_structure(tmp_path: Path) -> None:
         assert ws.protection.sheet and ws.protection.password
     with zipfile.ZipFile(path) as zf:
         xml = zf.read("xl/workbook.xml").decode()
-    assert re.search(r'<workbookProtection workbookPassword="[0-9A-F]{4}" lockStructure="1"/>', xml)
+    from openpyxl.workbook.protection import hash_password
+
+    digest = hash_password("gk2024")  # ECMA-376 legacy hash, as Excel and WPS check it
+    assert f'<workbookProtection workbookPassword="{digest}" lockStructure="1"/>' in xml
+    assert {ws.protection.password for ws in book.worksheets} == {digest}
 
 
 def test_hidden_metadata_sheet_and_document_properties(wb: openpyxl.Workbook, spec: FormSpec) -> None:
