@@ -265,10 +265,10 @@ def column_widths(table: Table) -> list[int]:
         first = TEXT_W - 3 * 2000
         return [first, 2000, 2000, 2000]
     if table.key == "t3":
-        # Value columns hold two 小五 characters per line ("商业/企业", "社会/公益/组织", as published
-        # reports wrap them) and five-digit numbers; the label columns get the rest (~52 %), so
-        # the longest row label takes three lines.
-        l1, l2, value = 700, 1100, 600
+        # Value columns fit six-digit numbers in 小五 Times New Roman; their header labels are
+        # narrowed by paragraph indents to two characters per line ("商业/企业", "社会/公益/组织", as
+        # published reports wrap them). The label columns get the rest (~45 %).
+        l1, l2, value = 700, 1000, 690
         l3 = TEXT_W - l1 - l2 - 7 * value
         return [l1, l2, l3] + [value] * 7
     base, rest = divmod(TEXT_W, n)
@@ -310,9 +310,15 @@ def table_xml(table: Table) -> str:
     def keep(row: int) -> str:
         return "<w:keepNext/>" if row < last_row else ""
 
+    def narrow(p: Placed) -> str:
+        # Header labels over a single value column of table 三 wrap every two characters.
+        if table.key == "t3" and p.kind == "header" and p.col >= table.label_columns and p.colspan == 1:
+            return '<w:ind w:left="110" w:right="110"/>'
+        return ""
+
     origin: dict[tuple[int, int], tuple[Placed, str]] = {}
     for p in tl.labels:
-        origin[(p.row, p.col)] = (p, para(p.text, _label_style(table, p), keep(p.row)))
+        origin[(p.row, p.col)] = (p, para(p.text, _label_style(table, p), keep(p.row) + narrow(p)))
     for key, p in tl.values.items():
         origin[(p.row, p.col)] = (p, para(var(key), value_style, keep(p.row)))
     covered: dict[tuple[int, int], Placed] = {}
