@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -324,16 +325,27 @@ def _sheet_protected(xml: bytes) -> bool:
     return bool(m and _ON_RE.search(m.group(1)))
 
 
-def _formula_cache(xml: bytes, path: Path, part: str) -> dict[str, tuple[str, str]]:
-    """A1 -> (cell type, cached text) of every formula cell on one sheet."""
+_FORMULA_CELL_RE = re.compile(
+    rb"<(?:\w+:)?c\b([^>]*)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b[^>]*(?:/>|>.*?</(?:\w+:)?f>)\s*"
+    rb"(?:<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>)?", re.S)
+_ATTR_R_RE = re.compile(rb"""\br\s*=\s*["']([A-Z]+\d+)["']""")
+_ATTR_T_RE = re.compile(rb"""\bt\s*=\s*["'](\w+)["']""")
+
+
+def _formula_cache(xml: bytes) -> dict[str, tuple[str, str]]:
+    """A1 -> (cell type, cached text) of every formula cell on one sheet.
+
+    A byte-level scan (the sheet was already parsed by openpyxl, which does not keep cached results
+    next to formulas); only used to warn about stale totals, never for a value.
+    """
     out: dict[str, tuple[str, str]] = {}
-    root = _xml(xml, path, part)
-    for c in root.iter(f"{_NS}c"):
-        if c.find(f"{_NS}f") is None:
+    for m in _FORMULA_CELL_RE.finditer(xml):
+        ref = _ATTR_R_RE.search(m.group(1))
+        if ref is None:
             continue
-        ref = c.get("r")
-        if ref:
-            out[ref] = (c.get("t", "n"), c.findtext(f"{_NS}v") or "")
+        kind = _ATTR_T_RE.search(m.group(1))
+        out[ref.group(1).decode()] = (kind.group(1).decode() if kind else "n",
+                                      (m.group(2) or b"").decode("utf-8", "replace"))
     return out
 
 
@@ -382,6 +394,20 @@ def _spec_for(template_id: str, version: str, path: Path) -> FormSpec:
                          f"本版 ogi 使用模板{known}，两者的表格位置不同，不能直接检查。"
                          f"请用 ogi import 把它转换为当前模板的新工作簿", path=path)
     return spec
+
+
+@lru_cache(maxsize=8)
+def _expected(layout: Layout) -> tuple[dict[tuple[str, str], tuple[str, str]],
+                                        dict[str, list[tuple[str, str]]]]:
+    """Per layout, computed once: (sheet, A1) -> (formula, normalised formula), and per sheet the
+    fixed labels ogi verifies (table labels, field labels, rule ids on 校验)."""
+    formulas = {k: (f, normalise_formula(f)) for k, f in layout.all_formulas().items()}
+    labels: dict[str, list[tuple[str, str]]] = {}
+    for (sheet, addr), text in layout.label_cells().items():
+        labels.setdefault(sheet, []).append((addr, text))
+    for row in layout.check_rows.values():
+        labels.setdefault(SHEET_CHECKS, []).append((a1(row.row, 0), row.rule.id))
+    return formulas, labels
 
 
 class _Reader:
@@ -479,7 +505,7 @@ class _Reader:
         self._check_outside(grids)
 
         cache_parts = {layout.address(k)[0] for k in spec.computed_keys}
-        caches = {s: _formula_cache(pkg.parts.get(parts.get(s, ""), b""), path, parts.get(s, ""))
+        caches = {s: _formula_cache(pkg.parts.get(parts.get(s, ""), b""))
                   for s in cache_parts if s in grids and s not in self.broken}
         values, cached, formulas_entered = self._values(grids, caches)
         totals = compute_totals(spec, values)
@@ -504,13 +530,7 @@ class _Reader:
     def _check_labels(self, grids: dict[str, Grid]) -> None:
         """Every fixed label still at its cell; a label found k rows (or columns) away means rows
         (columns) were inserted or deleted, and the sheet's values cannot be read by position."""
-        layout = self.layout
-        expected: dict[str, list[tuple[str, str]]] = {}
-        for (sheet, addr), text in layout.label_cells().items():
-            expected.setdefault(sheet, []).append((addr, text))
-        # The 校验 sheet: rule ids in column A.
-        for row in layout.check_rows.values():
-            expected.setdefault(SHEET_CHECKS, []).append((a1(row.row, 0), row.rule.id))
+        expected = _expected(self.layout)[1]
         for sheet, labels in expected.items():
             grid = grids.get(sheet)
             if grid is None:
@@ -609,14 +629,13 @@ class _Reader:
                         entered: dict[str, tuple[Any, str]]) -> None:
         layout, spec = self.layout, self.spec
         computed_at = {layout.address(k): k for k in spec.computed_keys}
-        for (sheet, addr), formula in layout.all_formulas().items():
+        for (sheet, addr), (formula, expected) in _expected(layout)[0].items():
             grid = grids.get(sheet)
             if grid is None or sheet in self.broken:
                 continue
             r, c = _rc(addr)
             raw, data_type = grid.get((r, c), (None, "n"))
-            if data_type == "f" and isinstance(raw, str) and \
-                    normalise_formula(raw) == normalise_formula(formula):
+            if data_type == "f" and isinstance(raw, str) and normalise_formula(raw) == expected:
                 continue
             if raw is None:
                 found = "空白"
