@@ -144,3 +144,29 @@ def test_gbk_console(folder: Path, tmp_path: Path, layout: Layout) -> None:
     assert "表三 H12（（三）不予公开·2.其他法律行政法规禁止公开｜法律服务机构）" in out
     assert "备注?" in out  # the emoji replaced, the rest intact
     assert "旧格式.xls：无法读取" in out
+
+
+def test_json_on_a_gbk_console_loses_nothing(folder: Path, tmp_path: Path) -> None:
+    path = tmp_path / "表情.xlsx"
+    shutil.copy(folder / "白阳镇.xlsx", path)
+    edit(path, lambda book: book.create_sheet("备注😀"))  # type: ignore[attr-defined]
+    env = {**os.environ, "PYTHONIOENCODING": "gbk", "PYTHONUTF8": "0"}
+    proc = subprocess.run([sys.executable, "-c", "from ogi.cli import main; main()", "check", "--json",
+                           str(path)], capture_output=True, env=env, timeout=120)
+    data = json.loads(proc.stdout.decode("gbk"))
+    assert proc.returncode == 0
+    assert data["files"][0]["findings"][0]["sheet"] == "备注😀"
+
+
+def test_every_message_ogi_writes_is_gbk(spec) -> None:  # type: ignore[no-untyped-def]
+    """Catalogue wording and the spec's rule titles as rendered: all encodable on a GBK console."""
+    from ogi.checker import CheckResult
+    from ogi.findings import CATALOGUE
+    from ogi.output import render_human
+    from ogi.report import Finding
+
+    findings = [Finding(e.code, e.severity, e.message, e.hint) for e in CATALOGUE.values()]
+    findings += [Finding(r.code, r.severity, r.title + "不成立", r.hint, rule_id=r.id) for r in spec.rules]
+    text = render_human([CheckResult(Path("x.xlsx"), None, findings)])
+    text.encode("gbk")
+    assert "本年制发 - 本年废止" in text

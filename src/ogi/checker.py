@@ -304,7 +304,7 @@ class _Checker:
                 expected = prev[rule.previous] + self.values[rule.plus] - self.values[rule.minus]  # type: ignore[operator]
                 if current != expected:
                     self.rule_finding(rule, f"{rule.title}不成立：上年现行有效 {_fmt(prev[rule.previous])}"
-                                            f" + 本年制发 {_fmt(self.values[rule.plus])} − 本年废止 "
+                                            f" + 本年制发 {_fmt(self.values[rule.plus])} - 本年废止 "
                                             f"{_fmt(self.values[rule.minus])} = {_fmt(expected)}，"
                                             f"本年填写的现行有效件数为 {_fmt(current)}",
                                       key=rule.current)

@@ -20,6 +20,8 @@ from typing import Any
 from .report import Finding
 
 JSON_FORMAT = "ogi-check/1"
+#: Characters ogi itself prints (from the spec's rule titles) that a GBK console cannot show.
+_GBK_SAFE = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00a0": " ", "\u2009": " "})
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 WORKBOOK_GROUP = "工作簿"
 
@@ -120,6 +122,10 @@ def summary_line(result: Any) -> str:
 
 def render_result(result: Any) -> str:
     """One file: heading, findings grouped by sheet, summary line."""
+    return gbk_safe(_render_result(result))
+
+
+def _render_result(result: Any) -> str:
     lines = [f"== {describe(result)}"]
     if getattr(result, "error", ""):
         lines.append(f"  无法读取：{result.error}")
@@ -141,6 +147,11 @@ def render_human(results: Sequence[Any], *, totals: bool | None = None) -> str:
     if totals or (totals is None and len(results) > 1):
         blocks.append(totals_line(results))
     return "\n\n".join(blocks) + "\n"
+
+
+def gbk_safe(text: str) -> str:
+    """Replace the few non-GBK characters ogi's own wording uses (the minus sign of a rule title)."""
+    return text.translate(_GBK_SAFE)
 
 
 def totals_line(results: Sequence[Any]) -> str:
@@ -165,8 +176,10 @@ def result_dict(result: Any) -> dict[str, Any]:
             "findings": [f.to_dict() for f in result.findings]}
 
 
-def render_json(results: Sequence[Any], *, indent: int | None = 2) -> str:
-    """The machine form: ``{"format": "ogi-check/1", "exit_code": n, "files": [...]}``."""
+def render_json(results: Sequence[Any], *, indent: int | None = 2, ascii_only: bool = False) -> str:
+    """The machine form: ``{"format": "ogi-check/1", "exit_code": n, "files": [...]}``.
+    ``ascii_only`` escapes every non-ASCII character (for a console that is not UTF-8: nothing a
+    clerk typed is lost to a replacement character)."""
     data = {"format": JSON_FORMAT, "exit_code": exit_code(results),
             "files": [result_dict(r) for r in results]}
-    return json.dumps(data, ensure_ascii=False, indent=indent)
+    return json.dumps(data, ensure_ascii=ascii_only, indent=indent)

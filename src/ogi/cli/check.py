@@ -48,7 +48,8 @@ def check(files: tuple[Path, ...], previous: Path | None, strict: bool, as_json:
         if stream:  # print as we go: a county office sees progress on 60 files
             click.echo(render_result(result) + "\n")
     if as_json:
-        click.echo(render_json(results))
+        encoding = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "")
+        click.echo(render_json(results, ascii_only=encoding not in ("utf8", "utf8sig")))
     elif stream:
         from ..output import totals_line
 
