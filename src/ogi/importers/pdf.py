@@ -23,6 +23,8 @@ from .text import word_line
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－\s]*\d{1,3}[-—–－\s]*|第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?"
                           r"|\d{1,3}\s*/\s*\d{1,3})$")
 MAX_PAGES = 300
+_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \u00a0]+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z.%])[ \u00a0]+(?=[{_CJK}])")
 
 
 class ScannedPdfError(InputError):
@@ -110,6 +112,9 @@ def _page_lines(page: Any, page_no: int) -> list[Line]:
         size = max(heights) if heights else size
         indent = line[0]["x0"] > margin + size * 1.2
         where = f"第{page_no}页"
-        items.append((line[0]["top"], word_line(text, where, indent=indent)))
+        made = word_line(text, where, indent=indent)
+        if made.is_para:  # 2023 年 -> 2023年: the gap is typesetting, not text
+            made = Line((_CJK_GAP.sub("", text),), where, "para", structured=False, indent=indent)
+        items.append((line[0]["top"], made))
     items.sort(key=lambda it: it[0])
     return [line for _, line in items]

@@ -95,13 +95,17 @@ class Metadata:
 
 def find_title(lines: list[Line], limit: int) -> tuple[str, str, str]:
     """(agency, year, where) from the report title among the first ``limit`` lines."""
-    for line in lines[:limit]:
-        t = squash(line.text)
-        t = t.replace("《", "").replace("》", "")
-        for rx in (_TITLE_AFTER, _TITLE_BEFORE):
-            m = rx.match(t)
-            if m and 2 <= len(m.group("agency")) <= 60:
-                return m.group("agency"), m.group("year"), line.where
+    head = lines[:limit]
+    for i, line in enumerate(head):
+        for span in (1, 2, 3):  # a long title wraps over two or three lines (PDF)
+            if i + span > len(head):
+                break
+            t = "".join(squash(x.text) for x in head[i:i + span])
+            t = t.replace("《", "").replace("》", "")
+            for rx in (_TITLE_AFTER, _TITLE_BEFORE):
+                m = rx.match(t)
+                if m and 2 <= len(m.group("agency")) <= 60:
+                    return m.group("agency"), m.group("year"), line.where
     return "", "", ""
 
 

@@ -114,6 +114,34 @@ def _leaves(table: Table) -> list[_Leaf]:
             else _Leaf(leaf.key, leaf.full, leaf.core, "") for leaf in out]
 
 
+#: A wrapped group label (``（六）其他`` / ``处理``) read line by line lands inside the row label
+#: next to it; up to this many such characters may sit between the label's own characters.
+MAX_INTERLEAVED = 8
+
+
+def _subsequence_window(needle: str, hay: str) -> tuple[int, int] | None:
+    """The shortest [start, end) of ``hay`` containing ``needle`` as a subsequence (latest on ties)."""
+    best: tuple[int, int] | None = None
+    start = hay.find(needle[0])
+    while start >= 0:
+        j = start
+        for ch in needle:
+            j = hay.find(ch, j)
+            if j < 0:
+                return best
+            j += 1
+        end = j
+        k = end - 1  # walk back to the tightest start for this end
+        for ch in reversed(needle):
+            k = hay.rfind(ch, 0, k + 1)
+            k -= 1
+        first = k + 1
+        if best is None or end - first <= best[1] - best[0]:
+            best = (first, end)
+        start = hay.find(needle[0], first + 1)
+    return best
+
+
 def match_label(leaves: list[_Leaf], text: str) -> tuple[str | None, int]:
     """The row key whose label ``text`` (normalised) names, and how sure: 3 whole label, 2 label
     without its note, 1 label without its number, 0 a wrapped label's first part. ``(None, -1)``
@@ -128,6 +156,10 @@ def match_label(leaves: list[_Leaf], text: str) -> tuple[str | None, int]:
                 end = text.rfind(needle) + len(needle)
                 score = (level, end, len(needle))
                 break
+        if score is None and len(leaf.full) >= 6:
+            window = _subsequence_window(leaf.full, text)
+            if window is not None and window[1] - window[0] - len(leaf.full) <= MAX_INTERLEAVED:
+                score = (1, window[1], len(leaf.full))
         if score is None:
             for k in range(len(leaf.full) - 1, 5, -1):
                 if text.endswith(leaf.full[:k]):
