@@ -358,14 +358,12 @@ def test_cli_status_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "找不到文件夹" in err and "Traceback" not in err
 
 
-def test_progress_workbook_in_scanned_folder_is_skipped(county: County, tmp_path: Path) -> None:
+def test_progress_workbook_in_scanned_folder_is_skipped(tmp_path: Path) -> None:
     from ogi.status import build_status_workbook, collect_status
 
-    report = collect_status(county.folder)
     folder = tmp_path / "一批"
-    folder.mkdir()
-    (folder / "进度.xlsx").write_bytes(build_status_workbook(report))
     write_generated(folder / "a.xlsx", agency(1))
+    (folder / "进度.xlsx").write_bytes(build_status_workbook(collect_status(folder)))
     again = collect_status(folder)
     assert [r.file.rel for r in again.results] == ["a.xlsx"]
     assert [p.name for p in again.skipped] == ["进度.xlsx"]

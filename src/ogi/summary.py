@@ -246,6 +246,10 @@ def summarize(status: StatusReport, *, include_errors: bool = False,
         if roster_given and not r.on_roster:
             left_out.append(LeftOut(name, agency_id, r.file.rel, "不在机关名单中"))
             continue
+        if r.report is not None and r.report.template_id and r.report.template_id != spec.id:
+            left_out.append(LeftOut(name, agency_id, r.file.rel,
+                                    f"使用的表式为 {r.report.template_id}，与本次汇总的表式 {spec.id} 不同"))
+            continue
         if r.report is None or r.status not in admitted:
             reason = {
                 HAS_ERRORS: f"有 {r.errors} 个错误（修改后重新汇总，或加 --include-errors 一并计入）",
