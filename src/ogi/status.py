@@ -72,6 +72,7 @@ class FileResult:
     on_roster: bool = True
     current: bool = True  # the file that counts for its agency (newest, right year)
     wrong_year: bool = False
+    newer: str = ""  # the newer file of the same agency that supersedes this one
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -380,6 +381,7 @@ def _rows_for(agency: Agency, files: list[FileResult]) -> list[StatusRow]:
         newest.notes.append(f"同一机关共有 {n} 个文件，此文件最新，以此为准"
                             + ("（修改时间相同，按文件名选定）" if tie else ""))
         for r in files[1:]:
+            r.newer = newest.file.rel
             r.notes.append(f"同一机关共有 {n} 个文件，此文件较旧，以 {newest.file.rel} 为准")
             if r.report is not None and newest.report is not None:
                 if r.fingerprint == newest.fingerprint:

@@ -237,10 +237,8 @@ def summarize(status: StatusReport, *, include_errors: bool = False,
                                     f"年度为 {r.identity.year} 年，不是 {status.year} 年"))
             continue
         if not r.current:
-            newest = next((o.result.file.rel for o in status.rows if o.result is not None
-                           and o.result.current and o.agency is row.agency), "")
             left_out.append(LeftOut(name, agency_id, r.file.rel,
-                                    f"较旧的重复文件，已使用较新的 {newest}" if newest
+                                    f"较旧的重复文件，已使用较新的 {r.newer}" if r.newer
                                     else "较旧的重复文件"))
             continue
         if roster_given and not r.on_roster:
@@ -355,7 +353,8 @@ def build_summary_workbook(summary: Summary, layout: Layout | None = None) -> by
     if summary.previous_source is not None:
         _continuity_sheet(wb.add_worksheet(SHEET_CONTINUITY), f, summary)
     ws_sum.activate()
-    wb.set_properties({"title": f"{summary.year}年政府信息公开工作年度报告汇总", "author": "ogi",
+    wb.set_properties({"title": f"{summary.year}年政府信息公开工作年度报告汇总".lstrip("年"),
+                       "author": "ogi",
                        "comments": "由 ogi summary 生成"})
     wb.set_custom_property(OUTPUT_PROPERTY, "summary")
     wb.close()
@@ -371,7 +370,8 @@ def _summary_sheet(ws: Any, f: _Formats, summary: Summary, figures: list[Figure]
     n = len(summary.rows)
     columns = summary_columns(figures)
     file_col = len(SUMMARY_FIXED) + len(figures)
-    ws.write_string(0, 0, f"{summary.year}年政府信息公开工作年度报告汇总（{n} 个机关）", f.title)
+    year = f"{summary.year}年" if summary.year else ""
+    ws.write_string(0, 0, f"{year}政府信息公开工作年度报告汇总（{n} 个机关）", f.title)
     scope = ("计入有错误或未完成的工作簿" if summary.include_errors
              else "只计入没有错误的工作簿")
     ws.merge_range(1, 0, 1, min(file_col, 12), "", f.note)
@@ -493,8 +493,8 @@ def _tables_sheet(ws: Any, f: _Formats, summary: Summary, layout: Layout) -> Non
     spec = layout.spec
     n = len(summary.rows)
     detail = detail_columns(spec)
-    ws.write_string(0, 0, f"{summary.year}年度政府信息公开工作年度报告数据汇总表（{n} 个机关合计）",
-                    f.title)
+    year = f"{summary.year}年度" if summary.year else ""
+    ws.write_string(0, 0, f"{year}政府信息公开工作年度报告数据汇总表（{n} 个机关合计）", f.title)
     widths = [12, 14, 40] + [10] * 12
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
