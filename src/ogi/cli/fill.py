@@ -51,9 +51,12 @@ def fill(files: tuple[Path, ...], output: Path | None, pdf: bool, json_data: boo
     options = FillOptions(output=output, force=force, pdf=pdf, json_data=json_data,
                           overwrite=overwrite, strict=strict, previous=previous, jobs=jobs)
     outcomes: list[FillOutcome] = []
+    bar_shown = not quiet and len(paths) > 1 and sys.stderr.isatty()
     for outcome in progress(iter_fill(paths, options), length=len(paths), label="生成年度报告",
                             quiet=quiet):
         outcomes.append(outcome)
+        if bar_shown:  # clear the progress bar's line; it is redrawn below the status line
+            click.echo("\r\033[K", err=True, nl=False)
         click.echo(describe_outcome(outcome, force=force))
     if pdf:
         made = [o for o in outcomes if o.docx is not None]
