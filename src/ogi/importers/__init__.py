@@ -41,7 +41,7 @@ from .sections import (
     section_ranges,
     strip_signature,
 )
-from .tables import TableRead, parse_value, read_table
+from .tables import FORMULA, TableRead, parse_value, read_table
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -263,6 +263,8 @@ class _Importer:
             if not cell.problem:
                 continue
             target = mapped.get(cell.key, cell.key)
+            if cell.problem == FORMULA and target in self.spec.cells and self.spec.cells[target].computed:
+                continue  # a total: recomputed from its parts
             self.reported.add(target)
             spec_cell = src.cells[cell.key]
             label = spec_cell.column_label if spec_cell.row_label == table.section else \
@@ -453,7 +455,10 @@ class _Importer:
         text = dict(read.text)
         fees: dict[str, Value] = dict(read_fees(fee_paras))
         for key, value in labelled[0].items():
-            text[key] = value
+            if value:
+                text[key] = value
+            elif key in read.missing:
+                read.missing.remove(key)  # the field is there and empty: `ogi check` says so
         for key, value in labelled[1].items():
             fees[key] = value
         for key in read.missing:
@@ -490,9 +495,7 @@ class _Importer:
                 continue
             label = norm(cells[0])
             if label in by_label and by_label[label] not in text:
-                value = (cells[1] or "").strip()
-                if value:
-                    text[by_label[label]] = value
+                text[by_label[label]] = (cells[1] or "").strip()
             elif label in fee_labels and fee_labels[label].key not in fees:
                 fee = fee_labels[label]
                 value, problem = parse_value(cells[1], fee.type)

@@ -40,7 +40,7 @@ def is_value_cell(text: str | None) -> bool:
     if text is None:
         return False
     t = norm(text)
-    if t == "" or t in _PLACEHOLDERS or set(t) <= {"-"}:
+    if t == "" or t in _PLACEHOLDERS or set(t) <= {"-"} or t.startswith("="):
         return True
     body, _ = _strip_unit(t)
     return bool(_NUMBER.match(body))
@@ -53,12 +53,18 @@ def is_number_token(text: str | None) -> bool:
     return bool(_NUMBER.match(body))
 
 
+#: parse_value's problem for a spreadsheet formula without a saved result.
+FORMULA = "是公式，文件中没有保存计算结果"
+
+
 def parse_value(text: str | None, vtype: str) -> tuple[Value, str]:
     """(value, problem) for one cell. ``problem`` is "" (read), "blank", or a Chinese phrase saying
     why the text is not a value of this type. Never turns a blank or a dash into 0."""
     t = norm(text or "")
     if t == "":
         return None, "blank"
+    if t.startswith("="):
+        return None, FORMULA
     if t in _PLACEHOLDERS or set(t) <= {"-"}:
         return None, f"写的是“{(text or '').strip()}”而不是数字"
     body, unit = _strip_unit(t)

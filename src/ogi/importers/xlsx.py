@@ -30,16 +30,21 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def _formula(value: Any) -> str:
+    return value if isinstance(value, str) and value.startswith("=") else ""
+
+
 def read_xlsx(data: bytes, path: Path) -> SourceDoc:
     import openpyxl
 
     check_zip_package(data, path, kind="xlsx")
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged package
         raise InputError(f"工作簿已损坏，无法打开（{type(exc).__name__}）", path=path) from exc
     doc = SourceDoc(path, "xlsx")
-    for ws in wb.worksheets:
+    for ws, fws in zip(wb.worksheets, formulas.worksheets, strict=True):
         if ws.sheet_state == "veryHidden":
             continue
         covered: set[tuple[int, int]] = set()
@@ -49,7 +54,11 @@ def read_xlsx(data: bytes, path: Path) -> SourceDoc:
                     if (r, c) != (rng.min_row, rng.min_col):
                         covered.add((r, c))
         for row in ws.iter_rows():
-            cells = tuple(None if (cell.row, cell.column) in covered else _cell_text(cell.value)
+            # A formula whose result was never saved (a file written by a program that does not
+            # calculate) shows as its formula text, never as a blank.
+            cells = tuple(None if (cell.row, cell.column) in covered else
+                          _cell_text(cell.value) if cell.value is not None else
+                          _formula(fws.cell(cell.row, cell.column).value)
                           for cell in row)
             if not any(cells):
                 continue
