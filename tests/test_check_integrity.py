@@ -282,3 +282,37 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
         check_workbook(tmp_path / "没有.xlsx")
     with pytest.raises(InputError, match="文件夹"):
         check_workbook(tmp_path)
+
+
+def test_wrong_sheet_dimension_hides_nothing(tmp_path: Path, spec: FormSpec) -> None:
+    """WPS writes <dimension> elements that do not cover the data; openpyxl's read-only mode would
+    believe them. A value beyond the stated dimension is still read (and still checked)."""
+    import re
+
+    data, values = prefilled_bytes(spec, seed=9)
+    part = sheet_part(data, "表三")
+    data = edit_xml(data, part, lambda x: re.sub(r'<dimension ref="[^"]+"/>', '<dimension ref="A1:C3"/>', x))
+    path = tmp_path / "wps.xlsx"
+    path.write_bytes(data)
+    result = check_workbook(path)
+    assert result.findings == []
+    assert result.report.values == values
+
+
+def test_shared_formulas_as_excel_writes_them(tmp_path: Path, spec: FormSpec) -> None:
+    data, values = prefilled_bytes(spec, seed=10)
+    part = sheet_part(data, "表三")
+
+    def share(xml: str) -> str:
+        xml = xml.replace("<f>SUM(D7:I7)</f>", '<f t="shared" ref="J7:J9" si="0">SUM(D7:I7)</f>', 1)
+        xml = xml.replace("<f>SUM(D8:I8)</f>", '<f t="shared" si="0"/>', 1)
+        return xml.replace("<f>SUM(D9:I9)</f>", '<f t="shared" si="0"/>', 1)
+
+    path = tmp_path / "shared.xlsx"
+    path.write_bytes(edit_xml(data, part, share))
+    assert check_workbook(path).findings == []
+    # A shared formula that no longer sums its own row is an overwritten formula.
+    bad = edit_xml(data, part, lambda x: x.replace(
+        "<f>SUM(D8:I8)</f>", '<f t="shared" ref="J8" si="0">SUM(D7:I7)</f>', 1))
+    path.write_bytes(bad)
+    assert codes(check_workbook(path).findings) == [("XLSX-FORMULA-CHANGED", "表三", "J8")]

@@ -204,3 +204,12 @@ def test_formula_sheet_quotes_and_strings() -> None:
     theirs = "=IF(COUNT(表三!$D$7,表三!$D$8)<2,\"数据不完整\",\"通过\")"
     assert normalise_formula(ours) == normalise_formula(theirs)
     assert normalise_formula('=IF(A1=1,"通过","x")') != normalise_formula('=IF(A1=1,"通 过","x")')
+
+
+def test_formula_cache_scan_stays_inside_each_cell() -> None:
+    from ogi.xlsx_reader import _formula_cache
+
+    xml = (b'<c r="B1" s="1"/><c r="C1" t="str"><f>A</f><v>x</v></c><c r="D1"><v>3</v></c>'
+           b'<c r="E1"><f t="shared" si="0"/><v>5</v></c><x:c r="F1"><x:f>SUM(A1)</x:f></x:c>'
+           b'<c r="G1"><v>1</v></c>')
+    assert _formula_cache(xml) == {"C1": ("str", "x"), "E1": ("n", "5"), "F1": ("n", "")}

@@ -326,8 +326,10 @@ def _sheet_protected(xml: bytes) -> bool:
 
 
 _FORMULA_CELL_RE = re.compile(
-    rb"<(?:\w+:)?c\b([^>]*)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b[^>]*(?:/>|>.*?</(?:\w+:)?f>)\s*"
-    rb"(?:<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>)?", re.S)
+    rb"<(?:\w+:)?c\b((?:[^>/]|/(?!>))*)>"  # a cell start tag (not self-closing)
+    rb"(?:(?!</?(?:\w+:)?c\b).)*?"  # ... without leaving the cell
+    rb"<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*"  # its formula
+    rb"(?:<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>)?", re.S)  # and the cached result, if any
 _ATTR_R_RE = re.compile(rb"""\br\s*=\s*["']([A-Z]+\d+)["']""")
 _ATTR_T_RE = re.compile(rb"""\bt\s*=\s*["'](\w+)["']""")
 
