@@ -300,7 +300,7 @@ def test_wrong_sheet_dimension_hides_nothing(tmp_path: Path, spec: FormSpec) -> 
 
 
 def test_shared_formulas_as_excel_writes_them(tmp_path: Path, spec: FormSpec) -> None:
-    data, values = prefilled_bytes(spec, seed=10)
+    data, _ = prefilled_bytes(spec, seed=10)
     part = sheet_part(data, "表三")
 
     def share(xml: str) -> str:
