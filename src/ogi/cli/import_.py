@@ -38,13 +38,20 @@ from .common import guarded, json_option
 @guarded
 def import_(report: Path, output: Path | None, as_previous: bool, agency: str, year: str,
             no_workbook: bool, overwrite: bool, as_json: bool) -> None:
+    from ..errors import InputError, OgiError
     from ..importers import build_import_workbook, import_report
     from ..output import render_json
     from ..safe_io import atomic_write_bytes, safe_filename
 
     if year and not year.strip().isdigit():
         raise click.UsageError(f"--year 应为年份数字，例如 2023（收到：{year}）")
-    result = import_report(report, agency_name=agency.strip(), year=year.strip())
+    try:
+        result = import_report(report, agency_name=agency.strip(), year=year.strip())
+    except (OgiError, MemoryError):
+        raise
+    except Exception as exc:  # a report shaped like nothing ogi has seen: say so, no traceback
+        raise InputError(f"无法解析这份报告（内部错误 {type(exc).__name__}）；请把文件发给县级政务公开办或 ogi 维护者",
+                         path=report) from exc
     written: Path | None = None
     if not no_workbook:
         data, filename, extra = build_import_workbook(result, as_previous=as_previous)

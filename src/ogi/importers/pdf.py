@@ -11,11 +11,12 @@ at all is a scan: it gets a clear message instead of an empty result.
 from __future__ import annotations
 
 import io
+import logging
 import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, OgiError
 from ..report import Finding
 from .document import Line, SourceDoc, clean
 from .text import word_line
@@ -53,37 +54,50 @@ def read_pdf(data: bytes, path: Path) -> SourceDoc:
     from pdfminer.pdfparser import PDFSyntaxError
 
     doc = SourceDoc(path, "pdf", exact_paragraphs=False)
+    quiet = [logging.getLogger(name) for name in ("pdfminer", "pdfplumber")]
+    levels = [log.level for log in quiet]
+    for log in quiet:  # a damaged PDF makes pdfminer log hundreds of lines a clerk cannot use
+        log.setLevel(logging.CRITICAL)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
+        with pdf:
+            _read_pages(pdf, doc, path)
+    except OgiError:
+        raise
     except (PDFSyntaxError, Exception) as exc:  # pdfminer raises many kinds on a damaged file
-        raise InputError(f"PDF 文件已损坏或不完整，无法打开（{type(exc).__name__}）", path=path) from exc
-    with pdf:
-        if len(pdf.pages) > MAX_PAGES:
-            raise InputError(f"PDF 有 {len(pdf.pages)} 页，超过 {MAX_PAGES} 页上限，不像是一份年度报告",
-                             path=path)
-        total_chars = 0
-        empty_pages: list[int] = []
-        for page_no, page in enumerate(pdf.pages, 1):
-            try:
-                chars = page.chars
-            except Exception as exc:
-                raise InputError(f"PDF 第{page_no}页无法读取（{type(exc).__name__}）", path=path) from exc
-            if not chars:
-                empty_pages.append(page_no)
-                continue
-            total_chars += len(chars)
-            doc.lines.extend(_page_lines(page, page_no))
-        if total_chars == 0:
-            raise ScannedPdfError("扫描件无文字层：这个 PDF 只有图片，没有可读取的文字。"
-                                  "请找原始的 Word/WPS 文件或网页版本导入，或先做文字识别（OCR）后再导入",
-                                  path=path)
-        if empty_pages:
-            pages = "、".join(str(p) for p in empty_pages)
-            doc.findings.append(Finding(
-                "IMPORT-PDF-NO-TEXT", "warning",
-                f"PDF 第{pages}页没有文字层（可能是扫描页），这些页上的内容无法读取",
-                "如这些页上有表格或正文，请用原始文件导入或手工补填", file=str(path)))
+        raise InputError(f"PDF 文件已损坏或不完整，无法读取（{type(exc).__name__}）", path=path) from exc
+    finally:
+        for log, level in zip(quiet, levels, strict=True):
+            log.setLevel(level)
     return doc
+
+
+def _read_pages(pdf: Any, doc: SourceDoc, path: Path) -> None:
+    if len(pdf.pages) > MAX_PAGES:
+        raise InputError(f"PDF 有 {len(pdf.pages)} 页，超过 {MAX_PAGES} 页上限，不像是一份年度报告",
+                         path=path)
+    total_chars = 0
+    empty_pages: list[int] = []
+    for page_no, page in enumerate(pdf.pages, 1):
+        try:
+            chars = page.chars
+        except Exception as exc:
+            raise InputError(f"PDF 第{page_no}页无法读取（{type(exc).__name__}）", path=path) from exc
+        if not chars:
+            empty_pages.append(page_no)
+            continue
+        total_chars += len(chars)
+        doc.lines.extend(_page_lines(page, page_no))
+    if total_chars == 0:
+        raise ScannedPdfError("扫描件无文字层：这个 PDF 只有图片，没有可读取的文字。"
+                              "请找原始的 Word/WPS 文件或网页版本导入，或先做文字识别（OCR）后再导入",
+                              path=path)
+    if empty_pages:
+        pages = "、".join(str(p) for p in empty_pages)
+        doc.findings.append(Finding(
+            "IMPORT-PDF-NO-TEXT", "warning",
+            f"PDF 第{pages}页没有文字层（可能是扫描页），这些页上的内容无法读取",
+            "如这些页上有表格或正文，请用原始文件导入或手工补填", file=str(path)))
 
 
 def _page_lines(page: Any, page_no: int) -> list[Line]:
