@@ -211,8 +211,8 @@ def test_existing_outputs_and_inputs_are_protected(filled: Callable[..., Path], 
     assert code == 0
     xlsx_named_docx = tmp_path / "trap.docx"
     xlsx_named_docx.write_bytes(wb.read_bytes())
-    code, out, _err = run(["fill", str(xlsx_named_docx), "-o", str(xlsx_named_docx), "--overwrite"], capsys)
-    assert code == 2 and "不能覆盖输入文件" in out
+    code, out, err = run(["fill", str(xlsx_named_docx), "-o", str(xlsx_named_docx), "--overwrite"], capsys)
+    assert code == 2 and "不能覆盖输入文件" in err and out == ""
     assert xlsx_named_docx.read_bytes() == wb.read_bytes()
 
 

@@ -356,9 +356,10 @@ class PreparedTemplate:
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         xml = self._tpl.resolve_listing(xml)
         data = (part.prefix + xml + part.suffix).encode("utf-8")
-        # Parse strictly: a rendering that is not well-formed XML must never reach a file.
-        self._etree.fromstring(data)
-        return data
+        # Parse strictly: a rendering that is not well-formed XML must never reach a file. The
+        # re-serialisation also writes text canonically (Jinja's &#34; / &#39; become plain quotes).
+        root = self._etree.fromstring(data)
+        return self._etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     def render_context(self, context: Mapping[str, Any], *, core: bytes) -> bytes:
         out: list[tuple[str, bytes]] = []

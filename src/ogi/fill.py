@@ -241,6 +241,13 @@ def _reservations() -> Callable[[Path, Path], str]:
     return reserve
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 _WORKER_STATE: dict[str, Any] = {}
 
 
@@ -266,6 +273,9 @@ def iter_fill(paths: Sequence[Path], options: FillOptions) -> Iterator[FillOutco
     paths = [Path(p) for p in paths]
     if not paths:
         raise InputError("没有找到要处理的工作簿（.xlsx）")
+    if options.output is not None and any(_same_file(options.output, p) for p in paths):
+        raise OutputError("输出文件不能覆盖输入文件，请用 -o 指定一个文件夹或 .docx 文件名",
+                          path=options.output)
     folder = output_dir(options, len(paths))
     previous_report = read_previous(options.previous) if options.previous is not None else None
     n = len(paths)
