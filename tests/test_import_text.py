@@ -303,12 +303,14 @@ def test_narrative_over_cell_limit_is_refused_not_cut(tmp_path: Path) -> None:
     assert "proactive" not in result.report.narrative
     assert result.overflow["proactive"] == long  # kept whole, never cut
     assert result.report.narrative["on_request"] == "未收到申请。"
-    data, name, _ = build_import_workbook(result)
-    out = tmp_path / name
-    out.write_bytes(data)
-    import openpyxl
+    from ogi.errors import InputError
 
-    from ogi.layout import layout_for
-
-    fc = layout_for().narrative_fields["proactive"]
-    assert openpyxl.load_workbook(out)[fc.sheet][fc.address].value in (None, "")
+    with pytest.raises(InputError, match="32767"):  # refused whole, never written cut or emptied
+        build_import_workbook(result)
+    out = tmp_path / "long.xlsx"
+    proc = subprocess.run([sys.executable, "-c", "from ogi.cli import main; main()", "import", str(path),
+                           "-o", str(out)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "正文过长" in proc.stderr and not out.exists()
+    audit = subprocess.run([sys.executable, "-c", "from ogi.cli import main; main()", "import", str(path),
+                            "--no-workbook"], capture_output=True, text=True, timeout=120)
+    assert audit.returncode == 1 and "IMPORT" not in audit.stdout and "超过 Excel 单元格上限" in audit.stdout

@@ -416,8 +416,8 @@ class _Importer:
                 label = next(f.label for f in self.spec.narrative if f.key == key)
                 self.add("IMPORT-TEXT-TOO-LONG", "error",
                          f"正文“{label}”有 {len(text)} 个字符，超过 Excel 单元格上限 {EXCEL_CELL_LIMIT}；"
-                         "ogi 不截断文字，这一栏在工作簿中留空",
-                         "请先删减或拆分原文这一部分，再重新导入或手工粘贴")
+                         "ogi 不截断文字，因此不能生成工作簿",
+                         "请先在原报告中精简或拆分这一部分，再重新导入")
             else:
                 report.narrative[key] = text
         self.findings.extend(self.checks(report))
@@ -565,6 +565,12 @@ def build_import_workbook(result: ImportResult, *, as_previous: bool = False
 
     report = result.report
     extra: list[Finding] = []
+    if result.overflow:
+        labels = {f.key: f"{f.section}“{f.label}”" for f in load_spec(DEFAULT_TEMPLATE).narrative}
+        parts = "；".join(f"{labels.get(k, k)}有 {len(v)} 个字符" for k, v in result.overflow.items())
+        raise InputError(f"正文过长：{parts}，超过 Excel 单元格上限 {EXCEL_CELL_LIMIT} 个字符。ogi 不截断文字，"
+                         "因此没有生成工作簿；请在原报告中精简或拆分这一部分后再导入"
+                         "（加 --no-workbook 可以只检查原报告）", path=result.path)
     if as_previous:
         report, extra = next_year_report(result)
     name = report.agency_name.strip()
