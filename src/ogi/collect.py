@@ -125,8 +125,10 @@ def read_identity(path: Path, data: bytes | None = None) -> Identity | None:
     zf = check_zip_package(data, path, kind="xlsx")
     try:
         rows = _hidden_sheet_rows(zf)
-    except (KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"工作簿内部结构已损坏（{type(exc).__name__}），无法读取", path=path) from exc
+    except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile, OSError, RuntimeError) as exc:
+        # SyntaxError covers ElementTree.ParseError; defusedxml's refusals are ValueErrors.
+        raise InputError(f"工作簿内部结构已损坏或含有不安全的 XML（{type(exc).__name__}），无法读取",
+                         path=path) from exc
     if rows is None:
         return None
     name = re.sub(r"\s+", " ", rows.get("agency_name", "")).strip()
@@ -144,10 +146,9 @@ def is_ogi_output(path: Path, data: bytes | None = None) -> bool:
         if data is None:
             data = read_capped(path, what="工作簿")
         zf = check_zip_package(data, path, kind="xlsx")
-        xml = zf.read("docProps/custom.xml")
-    except (InputError, KeyError, zipfile.BadZipFile, OSError):
+        root = _parse(zf.read("docProps/custom.xml"))
+    except (InputError, KeyError, ValueError, SyntaxError, zipfile.BadZipFile, OSError, RuntimeError):
         return False
-    root = _parse(xml)
     return any(prop.get("name") == OUTPUT_PROPERTY for prop in root.iter(f"{{{_NS_CUSTOM}}}property"))
 
 
