@@ -65,14 +65,19 @@ def edit(path: Path, fn: Callable[[Any], None]) -> Path:
 
 
 def sheet_part(data: bytes, sheet: str) -> str:
-    """The zip member holding ``sheet``."""
+    """The zip member holding ``sheet`` (whatever prefix and attribute order the writer used)."""
     zf = zipfile.ZipFile(io.BytesIO(data))
     wb = zf.read("xl/workbook.xml").decode()
     rels = zf.read("xl/_rels/workbook.xml.rels").decode()
-    rid = re.search(rf'<sheet name="{re.escape(sheet)}"[^>]*r:id="(rId\d+)"', wb).group(1)  # type: ignore[union-attr]
-    target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"', rels) or \
-        re.search(rf'Target="([^"]+)"[^>]*Id="{rid}"', rels)
-    return "xl/" + target.group(1).lstrip("/").removeprefix("xl/")  # type: ignore[union-attr]
+    rid = ""
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", wb):
+        if f'name="{sheet}"' in tag:
+            rid = re.search(r'\w+:id="([^"]+)"', tag).group(1)  # type: ignore[union-attr]
+    for tag in re.findall(r"<Relationship\b[^>]*>", rels):
+        if f'Id="{rid}"' in tag:
+            target = re.search(r'Target="([^"]+)"', tag).group(1)  # type: ignore[union-attr]
+            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    raise AssertionError(f"no part for sheet {sheet}")
 
 
 def rezip(data: bytes, replace: Mapping[str, bytes] | None = None,
