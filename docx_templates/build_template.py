@@ -421,7 +421,7 @@ def settings_xml() -> str:
             '<w:drawingGridVerticalSpacing w:val="579"/>'
             '<w:characterSpacingControl w:val="compressPunctuation"/>'
             '<w:compat><w:spaceForUL/><w:balanceSingleByteDoubleByteWidth/><w:doNotLeaveBackslashAlone/>'
-            "<w:ulTrailSpace/><w:doNotExpandShiftReturn/><w:adjustLineHeightInTable/><w:useFELayout/>"
+            "<w:ulTrailSpace/><w:doNotExpandShiftReturn/><w:useFELayout/>"
             '<w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" '
             'w:val="15"/></w:compat>'
             '<w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/>'
