@@ -314,3 +314,17 @@ def test_narrative_over_cell_limit_is_refused_not_cut(tmp_path: Path) -> None:
     audit = subprocess.run([sys.executable, "-c", "from ogi.cli import main; main()", "import", str(path),
                             "--no-workbook"], capture_output=True, text=True, timeout=120)
     assert audit.returncode == 1 and "IMPORT" not in audit.stdout and "超过 Excel 单元格上限" in audit.stdout
+
+
+def test_as_previous_from_truncated_report_lists_missing_carry_over(seed_file: Path, tmp_path: Path) -> None:
+    text = seed_file.read_text(encoding="utf-8")
+    path = tmp_path / "cut.txt"
+    path.write_text(text[: text.index("(七) 总计")], encoding="utf-8")
+    result = import_report(path)
+    nxt, findings = next_year_report(result)
+    inputs = [c for c in T3_COLUMNS if not SPEC.cells[f"t3.carried_over.{c}"].computed]
+    assert sorted(f.key for f in findings) == sorted(f"t3.carried_over.{c}" for c in inputs)
+    assert all(f.code == "IMPORT-PREV-CARRY-BLANK" and f.sheet == "表三" for f in findings)
+    for col in inputs:
+        assert nxt.values[f"t3.carried_over.{col}"] is None  # blank, not 0
+    assert nxt.values["t3.new_received.natural_person"] == 0  # a fresh year starts at 0
