@@ -278,3 +278,19 @@ def test_help_is_chinese(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     for needed in ("用法：", "--force", "--pdf", "--json-data", "--jobs", "退出码", "选项"):
         assert needed in out
+
+
+def test_previous_year_warning_does_not_stop(filled: Callable[..., Path], new_workbook: Callable[..., Path],
+                                             spec: FormSpec, layout: Layout,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    wb = filled()
+    last = new_workbook(year=2022, name="上年.xlsx")
+    previous = input_values(spec, balanced_values(spec, 5))
+    fill_workbook(last, layout, values=previous, metadata=METADATA, narrative=narrative(spec))
+    expected = check_workbook(wb, previous=last)
+    assert "PREV-CARRY" in {f.code for f in expected.findings}
+    assert expected.errors == 0
+    code, out, _ = run(["fill", str(wb), "--previous", str(last)], capsys)
+    assert code == 0
+    assert render_result(expected) in out
+    assert (wb.parent / DOCX).is_file()
