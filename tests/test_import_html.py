@@ -155,6 +155,10 @@ def test_2019_format_page(tmp_path: Path) -> None:
     assert got["t2.licensing.decisions"] == values["t2.licensing.decisions"]
     assert got["t2.punishment.decisions"] == values["t2.punishment.decisions"]
     assert got["t2.regulations.valid"] is None and got["t2.admin_fees.amount_wan_yuan"] is None
+    no_source = {f.key for f in result.findings if f.code == "IMPORT-2019-NO-SOURCE"}
+    assert no_source == {"t2.regulations.repealed", "t2.regulations.valid", "t2.normative_docs.repealed",
+                         "t2.normative_docs.valid", "t2.admin_fees.amount_wan_yuan"}
+    assert not [f for f in result.findings if f.code == "VALUE-BLANK"]  # said once, in import terms
     unmapped = " ".join(f.message for f in result.findings if f.code == "IMPORT-2019-UNMAPPED")
     for label in ("其他对外管理服务事项", "政府集中采购", "行政事业性收费", "本年增/减"):
         assert label in unmapped

@@ -329,6 +329,17 @@ class _Importer:
                              f"2019 年格式的“{src.cells[key].row_label}”（{col.label}）为 {value}，"
                              f"2021 年格式把它分成三项（{labels}），ogi 无法判断如何分配，三项在工作簿中留空",
                              "请按实际情况把这个数分配到（六）其他处理的三项中", key=targets[0])
+        has_source = set(mapped.values())
+        for row_prefix, parts in split.items():
+            columns = src.table(row_prefix.split(".")[0]).columns
+            has_source |= {f"{part}.{col.key}" for part in parts for col in columns}
+        for key in self.spec.input_keys:
+            cell = self.spec.cells[key]
+            if cell.table != "fee" and key not in has_source:
+                self.reported.add(key)
+                self.add("IMPORT-2019-NO-SOURCE", "error",
+                         f"2019 年格式没有“{cell.row_label}｜{cell.column_label}”这一栏，工作簿中留空",
+                         "请按 2021 年格式的口径统计后填写", key=key)
         unmapped: dict[str, list[str]] = {}
         for key, cell in cells.items():
             if key in handled or cell.value is None:
@@ -431,8 +442,16 @@ class _Importer:
         narrative_reported = {f.key for f in self.findings if f.code.startswith("IMPORT-NARRATIVE")
                               or f.code == "IMPORT-TEXT-TOO-LONG"}
         found = check_report(report, previous=None, skip_keys=self.reported)
-        return [replace(f, file=f.file or self.file) for f in found
-                if not (f.code == "NARRATIVE-EMPTY" and f.key in narrative_reported)]
+        sums = {r.code for r in self.spec.rules if r.kind == "sum"}
+        out = []
+        for f in found:
+            if f.code == "NARRATIVE-EMPTY" and f.key in narrative_reported:
+                continue
+            if f.code in sums:  # the hint speaks of a workbook; here the total was published
+                f = replace(f, hint="原报告的合计与各项之和不符，请对照原报告核实哪个数字有误；"
+                                    "新工作簿中的合计按各项之和自动计算")
+            out.append(replace(f, file=f.file or self.file))
+        return out
 
     def narrative(self, lines: list[Line], ranges: dict[int, tuple[int, int]],
                   agency: str) -> tuple[dict[str, str], dict[str, Value]]:
