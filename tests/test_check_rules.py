@@ -288,3 +288,24 @@ def test_workbook_written_by_ogi_reads_its_decimal_amount_exactly(tmp_path: Path
     result = check_workbook(path)
     assert result.findings == [] and result.report.values["t2.admin_fees.amount_wan_yuan"] == amount
     assert part.startswith("xl/worksheets/")
+
+
+def test_narrative_copied_from_last_year(new, layout: Layout) -> None:  # type: ignore[no-untyped-def]
+    path = new()
+    filled(path, layout, narrative={"overview": "2022年，本镇扎实推进政务公开。",
+                                    "platform": "2022年改版了网站。"})
+    result = check_workbook(path)
+    assert codes(result.findings) == [("NARRATIVE-YEAR", "正文", "B5")]
+    assert "“2022年”2 次" in result.findings[0].message
+    path2 = new()
+    filled(path2, layout, narrative={"overview": "2023年，本镇在2022年基础上扎实推进政务公开。"})
+    assert check_workbook(path2).findings == []
+
+
+def test_publish_date_outside_the_next_year(new, layout: Layout) -> None:  # type: ignore[no-untyped-def]
+    path = new()
+    filled(path, layout)
+    edit(path, lambda book: book["基本信息"].__setitem__("B13", "2023-01-20"))  # type: ignore[index]
+    result = check_workbook(path)
+    assert codes(result.findings) == [("META-FORMAT", "基本信息", "B13")]
+    assert "2024年" in result.findings[0].message

@@ -241,9 +241,16 @@ class _Checker:
             fc = self.layout.meta_fields[m.key]
             if fc.sheet in self.skip_sheets:
                 continue
-            if m.required and not (self.report.metadata.get(m.key) or "").strip():
+            value = (self.report.metadata.get(m.key) or "").strip()
+            if m.required and not value:
                 self.out.append(make("META-REQUIRED", sheet=fc.sheet, cell=fc.address,
                                      row_label=m.label, key=m.key, label=m.label))
+            elif m.type == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and \
+                    self.report.year.isdigit() and int(value[:4]) != int(self.report.year) + 1:
+                self.out.append(make("META-FORMAT", sheet=fc.sheet, cell=fc.address, row_label=m.label,
+                                     key=m.key, label=m.label, found=value,
+                                     what=f"不在报告年度的次年（{int(self.report.year) + 1}年）",
+                                     fix="年度报告在次年发布（一般在1月31日前），请核对年份。"))
 
     def narrative(self) -> None:
         for n in self.spec.narrative:
@@ -259,6 +266,27 @@ class _Checker:
             if found:
                 self.out.append(make("NARRATIVE-PLACEHOLDER", **loc, label=n.label,
                                      found="”“".join(found[:5])))
+        self.narrative_year()
+
+    def narrative_year(self) -> None:
+        """Last year's text copied unchanged: the narrative names last year and never this year."""
+        try:
+            year = int(self.report.year)
+        except ValueError:
+            return
+        this, last = f"{year}年", f"{year - 1}年"
+        fields = [n for n in self.spec.narrative
+                  if self.layout.narrative_fields[n.key].sheet not in self.skip_sheets]
+        texts = {n.key: self.report.narrative.get(n.key) or "" for n in fields}
+        if any(this in t for t in texts.values()):
+            return
+        first = next((n for n in fields if last in texts[n.key]), None)
+        if first is None:
+            return
+        fc = self.layout.narrative_fields[first.key]
+        count = sum(t.count(last) for t in texts.values())
+        self.out.append(make("NARRATIVE-YEAR", sheet=fc.sheet, cell=fc.address, row_label=first.label,
+                             key=first.key, count=count, last=last, this=this))
 
     def narrative_counts(self) -> None:
         for rule in self.spec.rules:
