@@ -479,6 +479,7 @@ def build_status_workbook(report: StatusReport) -> bytes:
         ws.write_string(i, 9, "；".join(row.notes), text)
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, max(len(report.rows), 1), len(headers) - 1)
+    _print_setup(ws)
 
     wf = wb.add_worksheet("问题清单")
     fheaders = ("机关名称", "编号", "文件", "严重程度", "代码", "工作表", "单元格", "行", "列",
@@ -506,6 +507,7 @@ def build_status_workbook(report: StatusReport) -> bytes:
                 wf.write_string(n, c, v, text)
     wf.freeze_panes(1, 3)
     wf.autofilter(0, 0, max(n, 1), len(fheaders) - 1)
+    _print_setup(wf)
 
     wsum = wb.add_worksheet("统计")
     wsum.set_column(0, 0, 16)
@@ -528,3 +530,11 @@ def build_status_workbook(report: StatusReport) -> bytes:
     wb.set_custom_property(OUTPUT_PROPERTY, "status")
     wb.close()
     return buf.getvalue()
+
+
+def _print_setup(ws: Any) -> None:
+    """A4 landscape, one page wide, the header row repeated on every page."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
