@@ -90,3 +90,22 @@ def test_cli_summary_previous_sheet_and_output(folders: tuple[Path, Path], tmp_p
     assert rows[0][4].startswith(f"{sheet} {addr}")
     texts = [c for r in ws.iter_rows(values_only=True) for c in r if isinstance(c, str)]
     assert "丙镇人民政府" in texts
+
+
+def test_progress_sees_every_file_of_both_years(folders: tuple[Path, Path]) -> None:
+    from ogi.summary import build_summary
+
+    last, this = folders
+    calls: list[tuple[str, int, int]] = []
+
+    def recorder(label: str):  # type: ignore[no-untyped-def]
+        def progress(items, n):  # type: ignore[no-untyped-def]
+            seen = 0
+            for item in items:
+                seen += 1
+                yield item
+            calls.append((label, n, seen))
+        return progress
+
+    build_summary(this, previous=last, progress=recorder("this"), previous_progress=recorder("last"))
+    assert calls == [("this", 3, 3), ("last", 2, 2)]
