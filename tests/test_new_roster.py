@@ -155,3 +155,15 @@ def test_hostile_names_stay_inside_the_output_folder(tmp_path: Path) -> None:
         assert p.name.split(".")[0].upper() not in {"CON", "NUL", "PRN", "AUX"}
     assert {hidden_meta(p)["agency_name"] for p in paths} == set(names)  # the real name is kept
     assert sorted(x.name for x in tmp_path.iterdir()) == ["bad.txt", "deep"]
+
+
+def test_write_workbook_library_call(tmp_path: Path) -> None:
+    from ogi.errors import OutputError
+    from ogi.xlsx_writer import WorkbookOptions, write_workbook
+
+    path = write_workbook(Agency("../局:一*"), WorkbookOptions(year=2023), tmp_path)
+    assert path.parent == tmp_path and path.name == "2023年.._局_一_政府信息公开工作年度报告填报表.xlsx"
+    assert hidden_meta(path)["agency_name"] == "../局:一*"
+    with pytest.raises(OutputError, match="已存在"):
+        write_workbook(Agency("../局:一*"), WorkbookOptions(year=2023), tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
