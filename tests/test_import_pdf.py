@@ -172,6 +172,23 @@ def test_hand_made_pdf_wrapped_labels_and_page_break(pdfs, pdftotext: str) -> No
     assert got.narrative["problems"] == "信息更新不够及时。"
 
 
+def test_text_saved_from_pdf(pdfs, pdftotext: str, tmp_path: Path) -> None:
+    """`pdftotext -layout` output: columns aligned by spaces, labels wrapped around their numbers
+    (the numbers sit on the middle line of a three-line label), lines hard-wrapped, page numbers."""
+    import subprocess
+
+    path, values = pdfs["ogi"]
+    text = tmp_path / "saved.txt"
+    subprocess.run([pdftotext, "-layout", str(path), str(text)], check=True)
+    result = import_report(text)
+    got = result.report
+    for key in SPEC.cells:
+        assert got.values[key] == values[key], key
+    assert got.narrative["proactive"] == "主动公开信息120条。\n其中政策解读5篇。"
+    assert got.metadata["address"] == "某某县健康路3号"
+    assert not [f for f in result.findings if f.code.startswith("IMPORT-")]
+
+
 def test_scanned_pdf_without_text_layer(tmp_path: Path) -> None:
     """A page with only a drawing (what a scanner's PDF looks like to a text extractor)."""
     content = b"q 0 0 1 rg 50 50 200 200 re f Q"

@@ -385,7 +385,7 @@ class _Importer:
         # Metadata.
         first_heading = min(headings.values()) if headings else min(len(lines), 12)
         title_agency, title_year, _ = find_title(lines, max(first_heading, 1) + 3)
-        preamble = "\n".join(line.text for line in lines[:first_heading])
+        preamble = "\n".join(text for text, _ in paragraphs(lines[:first_heading], doc.exact_paragraphs))
         metadata: dict[str, str] = {}
         metadata.update({k: v for k, v in find_contacts(preamble).items()
                          if k in self.spec.metadata_keys})

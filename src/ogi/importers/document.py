@@ -76,3 +76,19 @@ def norm(text: str) -> str:
 def squash(text: str) -> str:
     """Text without any whitespace (for searching sentences whose lines were wrapped)."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
+_PAGE_NUMBER = re.compile(r"^(?:[-—–－\s]*\d{1,3}[-—–－\s]*|第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?"
+                          r"|\d{1,3}\s*/\s*\d{1,3})$")
+_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \u00a0]+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z.%])[ \u00a0]+(?=[{_CJK}])")
+
+
+def is_page_number(text: str) -> bool:
+    """``-3-``, ``— 3 —``, ``第3页``, ``3/12``: a page number line of a PDF (or text saved from one)."""
+    return bool(_PAGE_NUMBER.match(text.strip()))
+
+
+def close_gaps(text: str) -> str:
+    """``2023 年`` -> ``2023年``: the gap a typesetter puts between Chinese and digits is not text."""
+    return _CJK_GAP.sub("", text)

@@ -12,20 +12,16 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, OgiError
 from ..report import Finding
-from .document import Line, SourceDoc, clean
+from .document import Line, SourceDoc, clean, close_gaps, is_page_number
 from .text import word_line
 
-_PAGE_NUMBER = re.compile(r"^(?:[-—–－\s]*\d{1,3}[-—–－\s]*|第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?"
-                          r"|\d{1,3}\s*/\s*\d{1,3})$")
 MAX_PAGES = 300
-_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
-_CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \u00a0]+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z.%])[ \u00a0]+(?=[{_CJK}])")
+
 
 
 class ScannedPdfError(InputError):
@@ -120,7 +116,7 @@ def _page_lines(page: Any, page_no: int) -> list[Line]:
     size = 12.0
     for line in lines:
         text = " ".join(w["text"] for w in line)
-        if _PAGE_NUMBER.match(text.strip()):
+        if is_page_number(text):
             continue
         heights = [w["bottom"] - w["top"] for w in line]
         size = max(heights) if heights else size
@@ -128,7 +124,7 @@ def _page_lines(page: Any, page_no: int) -> list[Line]:
         where = f"第{page_no}页"
         made = word_line(text, where, indent=indent)
         if made.is_para:  # 2023 年 -> 2023年: the gap is typesetting, not text
-            made = Line((_CJK_GAP.sub("", text),), where, "para", structured=False, indent=indent)
+            made = Line((close_gaps(text),), where, "para", structured=False, indent=indent)
         items.append((line[0]["top"], made))
     items.sort(key=lambda it: it[0])
     return [line for _, line in items]

@@ -148,6 +148,29 @@ def _subsequence_window(needle: str, hay: str) -> tuple[int, int] | None:
     return best
 
 
+def _prefix_match(needle: str, hay: str, budget: int = MAX_INTERLEAVED) -> tuple[int, int]:
+    """(k, end): the longest start ``needle[:k]`` found in ``hay`` as a subsequence with at most
+    ``budget`` foreign characters inside, and where it ends. A label whose numbers were printed
+    beside its first lines (the rest of it below them) is recognised by this start."""
+    best = (0, 0)
+    start = hay.find(needle[0])
+    while start >= 0:
+        i, j, gaps, last = 1, start + 1, 0, start + 1
+        while i < len(needle) and j < len(hay):
+            if hay[j] == needle[i]:
+                i += 1
+                last = j + 1
+            else:
+                gaps += 1
+                if gaps > budget:
+                    break
+            j += 1
+        if (i, last) > best:
+            best = (i, last)
+        start = hay.find(needle[0], start + 1)
+    return best
+
+
 def match_label(leaves: list[_Leaf], text: str) -> tuple[str | None, int]:
     """The row key whose label ``text`` (normalised) names, and how sure: 3 whole label, 2 label
     without its note, 1 label without its number, 0 a wrapped label's first part. ``(None, -1)``
@@ -166,11 +189,10 @@ def match_label(leaves: list[_Leaf], text: str) -> tuple[str | None, int]:
             window = _subsequence_window(leaf.full, text)
             if window is not None and window[1] - window[0] - len(leaf.full) <= MAX_INTERLEAVED:
                 score = (1, window[1], len(leaf.full))
-        if score is None:
-            for k in range(len(leaf.full) - 1, 5, -1):
-                if text.endswith(leaf.full[:k]):
-                    score = (0, len(text), k)
-                    break
+        if score is None and len(leaf.full) >= 6:
+            k, end = _prefix_match(leaf.full, text)
+            if k >= max(6, len(leaf.full) // 2):
+                score = (0, end, k)
         if score is not None:
             best.append((score, leaf.key))
     if not best:

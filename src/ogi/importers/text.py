@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..report import Finding
-from .document import Line, SourceDoc
+from .document import Line, SourceDoc, close_gaps, is_page_number
 from .tables import is_number_token
 
 _SPLIT = re.compile(r"[ \u00a0\u3000]+")
@@ -48,15 +48,38 @@ def word_line(text: str, where: str, *, indent: bool = False) -> Line:
     return Line((text,), where, "para", structured=False, indent=indent)
 
 
+_ENDS = ("。", "！", "？", "；", "：", "”", "」", ")", "）", ".", "!", "?", ";", ":")
+
+
+def hard_wrapped(lines: list[str]) -> bool:
+    """Whether running text was broken into lines at a fixed width (text saved from a PDF) rather
+    than one line per paragraph (text copied from a web page or Word)."""
+    long = [s.strip() for s in lines if len(s.strip()) >= 20]
+    if len(long) < 5:
+        return False
+    open_ended = sum(1 for s in long if not s.endswith(_ENDS))
+    return open_ended / len(long) >= 0.5
+
+
 def read_text(data: bytes, path: Path) -> SourceDoc:
     text, findings = decode_text(data, path)
-    doc = SourceDoc(path, "text", findings=findings)
-    for i, raw in enumerate(text.splitlines(), 1):
+    raw_lines = text.splitlines()
+    wrapped = hard_wrapped([s for s in raw_lines if "\t" not in s])
+    doc = SourceDoc(path, "text", findings=findings, exact_paragraphs=not wrapped)
+    indents = [len(s) - len(s.lstrip(" \u3000")) for s in raw_lines if s.strip() and "\t" not in s]
+    margin = min(indents) if indents else 0
+    for i, raw in enumerate(raw_lines, 1):
         where = f"第{i}行"
         if "\t" in raw:
             doc.lines.append(Line(tuple(raw.split("\t")), where, "row"))
         elif raw.strip():
-            line = word_line(raw, where)
-            doc.lines.append(Line(line.cells, where, line.kind, structured=line.kind == "para")
-                             if line.kind == "para" else line)
+            # A line without TABs may be part of a label wrapped in a table copied from a PDF:
+            # unstructured, so that the table matcher can join it to the row it belongs to.
+            if wrapped and is_page_number(raw):
+                continue
+            indent = wrapped and len(raw) - len(raw.lstrip(" \u3000")) > margin
+            line = word_line(raw, where, indent=indent)
+            if wrapped and line.is_para:
+                line = Line((close_gaps(raw.strip()),), where, "para", structured=False, indent=indent)
+            doc.lines.append(line)
     return doc
