@@ -203,8 +203,9 @@ class _Importer:
 
     # -- findings ---------------------------------------------------------------------------
     def add(self, code: str, severity: str, message: str, hint: str = "", key: str = "",
-            source_spec: FormSpec | None = None, row_label: str = "", column_label: str = "") -> None:
-        sheet = cell = ""
+            source_spec: FormSpec | None = None, row_label: str = "", column_label: str = "",
+            sheet: str = "") -> None:
+        cell = ""
         if key and key in self.spec.cells:
             sheet, cell = self.layout.address(key)
             spec_cell = self.spec.cells[key]
@@ -237,7 +238,7 @@ class _Importer:
             n = sum(len(r.values) for r in table.data_rows)
             self.add("IMPORT-TABLE-NOT-FOUND", "error",
                      f"没有找到{where_table}的任何一行，该表的 {n} 个数字在工作簿中留空",
-                     "原文可能不完整（被截断）或表格是图片；请对照原报告手工填写")
+                     "原文可能不完整（被截断）或表格是图片；请对照原报告手工填写", sheet=table.sheet)
             return
         for row_key in read.missing_rows:
             self.skip_row(table, row_key, mapped)
@@ -281,12 +282,12 @@ class _Importer:
             self.add("IMPORT-EXTRA-ROW", "warning",
                      f"原文{where}{table.sheet}中有一行“{label}”不是官方表格的行，已忽略",
                      "官方表格没有这一行（例如自行添加的小计行）；如其中的数字应计入某一行，请手工调整",
-                     row_label=label)
+                     row_label=label, sheet=table.sheet)
         for row_key, where in read.duplicates:
             self.add("IMPORT-DUPLICATE-ROW", "warning",
                      f"原文{where}又出现了{table.sheet}“{labels.get(row_key, row_key)}”这一行，"
                      "已采用第一次出现的数字", "请核对原报告是否重复填列",
-                     row_label=labels.get(row_key, row_key))
+                     row_label=labels.get(row_key, row_key), sheet=table.sheet)
 
     # -- 2019 -> 2021 ----------------------------------------------------------------------------
     def migrate(self, src: FormSpec, reads: dict[str, TableRead]) -> tuple[dict[str, Value], dict[str, str]]:
