@@ -567,7 +567,7 @@ def _collect_folder(ws: Workspace, *, hostile: bool) -> None:
         (sub / "炸弹.xlsx").write_bytes(zip_bomb(base_workbook()))
 
 
-def _rollup_case(cid: str, command: str, *, hostile: bool) -> Case:
+def _rollup_case(cid: str, command: str, *, hostile: bool, codes: Iterable[int]) -> Case:
     def make(ws: Workspace) -> list[str]:
         _collect_folder(ws, hostile=hostile)
         return [command, str(ws.inp / "交回"), "-o", str(ws.out / f"{command}.xlsx")]
@@ -578,7 +578,7 @@ def _rollup_case(cid: str, command: str, *, hostile: bool) -> Case:
         assert_no_injected_formulas(out)
         assert INJECTIONS[0] in strings_in(out), "the agency name should appear as text"
 
-    return Case(cid, command, make, frozenset({0, 1}), (), check)
+    return Case(cid, command, make, frozenset(codes), (), check)
 
 
 def _fill_over_input(ws: Workspace) -> list[str]:
@@ -734,10 +734,12 @@ def corpus() -> list[Case]:
              lambda ws: ["import", str(_file("旧.doc", ole_file)(ws)), "-o", str(ws.out / "x.xlsx")],
              frozenset({2}), ("另存为", ".doc", "不支持"), _no_output),
         # ---- status / summary: text from other people's files never becomes a formula -------
-        _rollup_case("status-injection", "status", hostile=False),
-        _rollup_case("status-hostile-folder", "status", hostile=True),
-        _rollup_case("summary-injection", "summary", hostile=False),
-        _rollup_case("summary-hostile-folder", "summary", hostile=True),
+        # status: 0 no errors; 1 a workbook has errors or is unreadable (its --help). summary: 0,
+        # unreadable workbooks are listed as left out.
+        _rollup_case("status-injection", "status", hostile=False, codes={0}),
+        _rollup_case("status-hostile-folder", "status", hostile=True, codes={1}),
+        _rollup_case("summary-injection", "summary", hostile=False, codes={0}),
+        _rollup_case("summary-hostile-folder", "summary", hostile=True, codes={0}),
         # ---- usage -----------------------------------------------------------------------------
         Case("check-missing-file", "check", lambda ws: ["check", str(ws.inp / "没有.xlsx")],
              frozenset({2}), ("找不到", "不存在")),
