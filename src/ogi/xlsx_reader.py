@@ -395,6 +395,7 @@ class _CellXml:
         self.etree = etree
         self._strings: list[str] | None = None
         self._dates: frozenset[int] | None = None
+        self._xpath: Any = None
         #: part -> A1 -> (cell type, cached result) of each formula cell, filled by grid()
         self.formula_cache: dict[str, dict[str, tuple[str, str]]] = {}
 
@@ -504,14 +505,12 @@ class _CellXml:
             if value is not None:
                 grid[where] = (value, data_type)
 
-    _FILLED: Any = None
-
     def _filled(self, data: Any) -> list[Any]:
-        """Cells with content (most cells of an ogi sheet are formatted and empty), found in C."""
-        if _CellXml._FILLED is None:
-            _CellXml._FILLED = self.etree.XPath("m:row/m:c[m:v or m:f or m:is]",
-                                                namespaces={"m": _NS[1:-1]})
-        return _CellXml._FILLED(data)
+        """Cells with content (most cells of an ogi sheet are formatted and empty), found in C.
+        Compiled per reader: an lxml XPath object is not shared across threads."""
+        if self._xpath is None:
+            self._xpath = self.etree.XPath("m:row/m:c[m:v or m:f or m:is]", namespaces={"m": _NS[1:-1]})
+        return self._xpath(data)
 
     def _value(self, kind: str, raw: str, style: str | None) -> tuple[Any, str]:
         if kind == "s":
