@@ -316,3 +316,16 @@ def test_shared_formulas_as_excel_writes_them(tmp_path: Path, spec: FormSpec) ->
         "<f>SUM(D8:I8)</f>", '<f t="shared" ref="J8" si="0">SUM(D7:I7)</f>', 1))
     path.write_bytes(bad)
     assert codes(check_workbook(path).findings) == [("XLSX-FORMULA-CHANGED", "表三", "J8")]
+
+
+def test_inserted_row_in_narrative_sheet(wb: Path) -> None:
+    """Narrative cannot be read by position any more: one structural error, no false 未填写."""
+    def fn(book: object) -> None:
+        book["正文"].insert_rows(6)  # type: ignore[index]
+
+    edit(wb, fn)
+    result = check_workbook(wb)
+    assert [(f.code, f.sheet) for f in result.findings if f.sheet == "正文"] == \
+        [("XLSX-ROWS-SHIFTED", "正文")]
+    assert not only(result.findings, "NARRATIVE-EMPTY")
+    assert result.exit_code == 1
