@@ -65,6 +65,7 @@ def hand_made_docx(values: dict[str, Value]) -> bytes:
     style.font.size = Pt(10.5)
     style.font.name = "Noto Serif CJK SC"
     _footer_page_number(doc.sections[0])
+    doc.sections[0].header.paragraphs[0].text = "某某街道办事处政务公开"  # a running header
     doc.add_paragraph("某某街道办事处2023年政府信息公开工作年度报告")
     doc.add_paragraph("本报告统计期限为2023年1月1日至2023年12月31日。联系电话：0951-5012345。")
     doc.add_paragraph("一、总体情况")
@@ -170,6 +171,8 @@ def test_hand_made_pdf_wrapped_labels_and_page_break(pdfs, pdftotext: str) -> No
     assert not [f for f in result.findings if f.code in ("IMPORT-NOT-FOUND", "IMPORT-ROW-MISMATCH",
                                                          "IMPORT-TABLE-NOT-FOUND")]
     assert got.narrative["problems"] == "信息更新不够及时。"
+    assert "other_matters" not in got.narrative  # section 六 holds only the fee sentence
+    assert not any("某某街道办事处政务公开" in t for t in got.narrative.values())  # running header
 
 
 def test_text_saved_from_pdf(pdfs, pdftotext: str, tmp_path: Path) -> None:

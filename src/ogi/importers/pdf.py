@@ -74,6 +74,7 @@ def _read_pages(pdf: Any, doc: SourceDoc, path: Path) -> None:
                          path=path)
     total_chars = 0
     empty_pages: list[int] = []
+    pages: list[list[Line]] = []
     for page_no, page in enumerate(pdf.pages, 1):
         try:
             chars = page.chars
@@ -83,7 +84,8 @@ def _read_pages(pdf: Any, doc: SourceDoc, path: Path) -> None:
             empty_pages.append(page_no)
             continue
         total_chars += len(chars)
-        doc.lines.extend(_page_lines(page, page_no))
+        pages.append(_page_lines(page, page_no))
+    doc.lines.extend(_without_running_heads(pages))
     if total_chars == 0:
         raise ScannedPdfError("扫描件无文字层：这个 PDF 只有图片，没有可读取的文字。"
                               "请找原始的 Word/WPS 文件或网页版本导入，或先做文字识别（OCR）后再导入",
@@ -94,6 +96,29 @@ def _read_pages(pdf: Any, doc: SourceDoc, path: Path) -> None:
             "IMPORT-PDF-NO-TEXT", "warning",
             f"PDF 第{pages}页没有文字层（可能是扫描页），这些页上的内容无法读取",
             "如这些页上有表格或正文，请用原始文件导入或手工补填", file=str(path)))
+
+
+def _without_running_heads(pages: list[list[Line]]) -> list[Line]:
+    """Drop a running header or footer (the same text first or last on several pages), keeping the
+    document's very first line (a running header often repeats the title)."""
+    from collections import Counter
+
+    edges = Counter()
+    for lines in pages:
+        paras = [line for line in lines if line.is_para]
+        if paras:
+            edges.update({paras[0].text, paras[-1].text})
+    repeated = {text for text, n in edges.items() if n >= 2 and len(pages) >= 2}
+    out: list[Line] = []
+    for i, lines in enumerate(pages):
+        paras = [line for line in lines if line.is_para]
+        edge_lines = {id(paras[0]), id(paras[-1])} if paras else set()
+        for line in lines:
+            first_of_document = i == 0 and not out and "报告" in line.text
+            if id(line) in edge_lines and line.text in repeated and not first_of_document:
+                continue
+            out.append(line)
+    return out
 
 
 def _page_lines(page: Any, page_no: int) -> list[Line]:

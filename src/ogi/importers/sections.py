@@ -96,8 +96,8 @@ class Metadata:
 def find_title(lines: list[Line], limit: int) -> tuple[str, str, str]:
     """(agency, year, where) from the report title among the first ``limit`` lines."""
     head = lines[:limit]
-    for i, line in enumerate(head):
-        for span in (1, 2, 3):  # a long title wraps over two or three lines (PDF)
+    for span in (1, 2, 3):  # a long title wraps over two or three lines (PDF)
+        for i, line in enumerate(head):
             if i + span > len(head):
                 break
             t = "".join(squash(x.text) for x in head[i:i + span])
