@@ -159,3 +159,20 @@ def test_old_doc_and_broken_docx_are_refused(tmp_path: Path) -> None:
     broken.write_bytes(hand_made_docx({})[:3000])
     with pytest.raises(InputError):
         import_report(broken)
+
+
+def test_old_binary_doc_is_converted_with_libreoffice(tmp_path: Path, soffice: str) -> None:
+    from conftest import balanced_values
+    from ogi.libreoffice import convert
+
+    values = dict(balanced_values(SPEC, seed=13))
+    source = tmp_path / "手工.docx"
+    source.write_bytes(hand_made_docx(values))
+    doc = convert([source], "doc:MS Word 97", tmp_path / "doc")[0]
+    assert doc.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
+    result = import_report(doc)
+    assert "IMPORT-CONVERTED" in [f.code for f in result.findings]
+    for key in SPEC.cells:
+        if not key.startswith("fee."):
+            assert result.report.values[key] == values[key], key
+    assert result.report.narrative["proactive"] == "主动公开信息56条。"

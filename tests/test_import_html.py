@@ -174,3 +174,25 @@ def test_2019_format_page(tmp_path: Path) -> None:
         build_import_workbook(result)
     data, name, _ = build_import_workbook(result, as_previous=True)
     assert name.startswith("2021年某某市人民政府办公室") and data[:2] == b"PK"
+
+
+def test_web_page_saved_as_single_file_mht(tmp_path: Path) -> None:
+    import quopri
+
+    from conftest import balanced_values
+
+    values = balanced_values(SPEC, seed=6)
+    html = page(SPEC, values, agency="某某县水务局", year=2023, basis="国办公开办函〔2021〕30号")
+    body = quopri.encodestring(html).decode("ascii")
+    mht = ("From: <Saved by Windows Internet Explorer 11>\r\nSubject: =?gb2312?B?xOqxqA==?=\r\nMIME-Version: 1.0\r\n"
+           'Content-Type: multipart/related;\r\n\ttype="text/html";\r\n\tboundary="----=_NextPart_000"\r\n\r\n'
+           "This is a multi-part message in MIME format.\r\n\r\n------=_NextPart_000\r\n"
+           'Content-Type: text/html;\r\n\tcharset="gb2312"\r\nContent-Transfer-Encoding: quoted-printable\r\n'
+           "Content-Location: http://www.example.gov.cn/nb.html\r\n\r\n" + body + "\r\n------=_NextPart_000--\r\n")
+    path = tmp_path / "年报.mht"
+    path.write_bytes(mht.encode("ascii"))
+    result = import_report(path)
+    assert result.kind == "html" and result.report.agency_name == "某某县水务局"
+    for key in SPEC.cells:
+        if not key.startswith("fee."):
+            assert result.report.values[key] == values[key], key

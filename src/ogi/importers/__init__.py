@@ -113,8 +113,9 @@ def sniff(data: bytes, path: Path) -> str:
     if data.startswith(b"%PDF"):
         return "pdf"
     if data.startswith(OLE_MAGIC):
-        raise InputError("这是旧版 .doc/.xls/.et 格式（或加了密码的文件），ogi 无法读取。"
-                         "请用 WPS/Word/Excel 打开后另存为 .docx 或 .xlsx 再导入", path=path)
+        return "ole"
+    if data[:300].lstrip().lower().startswith((b"mime-version", b"from:", b"content-type: multipart")):
+        return "mht"
     if data.startswith(ZIP_MAGIC):
         head = data[:200_000]
         if b"word/document.xml" in head or b"word/" in head:
@@ -141,6 +142,12 @@ def read_source(path: Path) -> SourceDoc:
     path = Path(path)
     data = read_capped(path, what="报告文件")
     kind = sniff(data, path)
+    if kind == "ole":
+        return _read_legacy(data, path)
+    if kind == "mht":
+        from .html import read_mht
+
+        return read_mht(data, path)
     if kind == "pdf":
         from .pdf import read_pdf
 
@@ -160,6 +167,48 @@ def read_source(path: Path) -> SourceDoc:
     from .text import read_text
 
     return read_text(data, path)
+
+
+LEGACY_MESSAGE = ("这是旧版 .doc/.wps/.xls/.et 格式（或加了密码的文件）{detail}。"
+                  "请用 WPS/Word/Excel 打开后另存为 .docx 或 .xlsx 再导入")
+
+
+def _read_legacy(data: bytes, path: Path) -> SourceDoc:
+    """An old binary Word/Excel/WPS file: converted with LibreOffice when it is installed."""
+    import shutil
+    import tempfile
+
+    from ..libreoffice import LibreOfficeError, convert, find_soffice
+
+    if find_soffice() is None:
+        raise InputError(LEGACY_MESSAGE.format(detail="，没有安装 LibreOffice 时 ogi 无法读取"), path=path)
+    workbook = path.suffix.lower() in (".xls", ".et", ".ett", ".xlt")
+    target = "xlsx:Calc MS Excel 2007 XML" if workbook else "docx:MS Word 2007 XML"
+    folder = Path(tempfile.mkdtemp(prefix="ogi-import-"))
+    try:
+        source = folder / ("source.xls" if workbook else "source.doc")
+        source.write_bytes(data)
+        try:
+            out = convert([source], target, folder / "out", timeout=120)[0]
+        except LibreOfficeError as exc:
+            raise InputError(LEGACY_MESSAGE.format(detail="，LibreOffice 也无法转换它"), path=path) from exc
+        converted = out.read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if workbook:
+        from .xlsx import read_xlsx
+
+        doc = read_xlsx(converted, path)
+    else:
+        from .docx import read_docx
+
+        doc = read_docx(converted, path)
+    if not any(line.text.strip() for line in doc.lines):
+        raise InputError(LEGACY_MESSAGE.format(detail="，转换后没有任何文字"), path=path)
+    doc.findings.append(Finding("IMPORT-CONVERTED", "warning",
+                                "这是旧版格式的文件，已用 LibreOffice 转换后读取",
+                                "如个别表格读取有误，请用 WPS/Word 另存为 .docx 后再导入核对", file=str(path)))
+    return doc
 
 
 def import_report(path: Path, *, agency_name: str = "", year: str | int = "") -> ImportResult:

@@ -131,9 +131,35 @@ def _span(value: Any) -> int:
 
 
 def read_html(data: bytes, path: Path) -> SourceDoc:
+    return read_html_text(decode_html(data), path)
+
+
+def read_mht(data: bytes, path: Path) -> SourceDoc:
+    """A web page saved as a single file (.mht/.mhtml, “网页，单个文件”): its HTML part."""
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True) or b""
+            charset = (part.get_content_charset() or "").lower()
+            if charset in ("gb2312", "gbk", "gb18030", "x-gbk"):
+                return read_html_text(payload.decode("gb18030", errors="replace"), path)
+            if charset:
+                try:
+                    return read_html_text(payload.decode(charset, errors="replace"), path)
+                except LookupError:
+                    pass
+            return read_html(payload, path)
+    from ..errors import InputError
+
+    raise InputError("这个网页存档（.mht）中没有网页内容", path=path)
+
+
+def read_html_text(text: str, path: Path) -> SourceDoc:
     from bs4 import BeautifulSoup
 
-    text = decode_html(data)
     try:
         soup = BeautifulSoup(text, "lxml")
     except Exception:  # lxml missing or refusing: fall back to the standard library parser
