@@ -19,8 +19,9 @@ from .common import guarded, json_option
 只检查原报告：ogi import 白阳镇2023年报.txt --no-workbook
 
 \b
-可以导入：文本（.txt，UTF-8 或 GBK）、网页（.html）、Word（.docx）、PDF（需有文字层，扫描件不行）、
-旧版或损坏的 ogi 工作簿（.xlsx）；2019 年格式的报告会说明哪些数字无法对应到 2021 年格式。
+可以导入：文本（.txt，UTF-8 或 GBK）、网页（.html、.mht）、Word（.docx；旧版 .doc/.wps 需安装
+LibreOffice）、PDF（需有文字层，扫描件不行）、旧版或损坏的 ogi 工作簿（.xlsx）；
+2019 年格式的报告会说明哪些数字无法对应到 2021 年格式。
 表格按行列标签读取，读不到的数字保持空白并逐项列出，绝不当作 0。
 
 \b
