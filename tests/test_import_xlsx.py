@@ -122,3 +122,27 @@ def test_cli_bad_inputs(tmp_path: Path) -> None:
     assert "没有找到表三" in ok.stdout
     for p in (doc, untitled):
         assert "Traceback" not in run_cli(str(p)).stderr
+
+
+def test_cli_several_reports_into_a_folder(tmp_path: Path) -> None:
+    """A county office audits a folder of published reports: one bad file does not stop the rest."""
+    from conftest import balanced_values
+
+    good = damaged_workbook(tmp_path, balanced_values(SPEC, seed=33))
+    text = tmp_path / "文本.txt"
+    text.write_text("某某乡人民政府2023年政府信息公开工作年度报告\n二、主动公开政府信息情况\n规章\t1\t0\t1\n",
+                    encoding="utf-8")
+    broken = tmp_path / "坏.docx"
+    broken.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = run_cli(str(good), str(broken), str(text), "-o", str(out))
+    assert proc.returncode == 2, proc.stderr  # the highest code wins: one file was unusable
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert "== 坏.docx" in proc.stdout and "无法导入" in proc.stdout
+    assert "共导入 3 份报告：0 份无错误，2 份有错误，1 份无法导入" in proc.stdout
+    assert sorted(p.name for p in out.iterdir()) == [
+        "2023年某某乡人民政府政府信息公开工作年度报告填报表.xlsx",
+        "2023年某某县文化旅游局政府信息公开工作年度报告填报表.xlsx"]
+    usage = run_cli(str(good), str(text), "-o", str(tmp_path / "one.xlsx"))
+    assert usage.returncode == 2 and "文件夹" in usage.stderr

@@ -17,6 +17,7 @@ from .common import guarded, json_option
 生成工作簿：  ogi import 白阳镇2023年报.pdf -o 白阳镇2023.xlsx
 作为下一年的起点：ogi import 白阳镇2023年报.docx --as-previous -o 填报表/
 只检查原报告：ogi import 白阳镇2023年报.txt --no-workbook
+审核多份报告：ogi import 年报/*.pdf --no-workbook
 
 \b
 可以导入：文本（.txt，UTF-8 或 GBK）、网页（.html、.mht）、Word（.docx；旧版 .doc/.wps 需安装
@@ -26,26 +27,62 @@ LibreOffice）、PDF（需有文字层，扫描件不行）、旧版或损坏的
 
 \b
 退出码：0 无错误（可能有警告）；1 原报告有错误或有读不到的数字；2 文件无法读取或用法有误。""")
-@click.argument("report", type=click.Path(path_type=Path))
+@click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="输出的工作簿（.xlsx 文件名或文件夹）；默认放在原报告所在文件夹。")
+              help="输出的工作簿（.xlsx 文件名或文件夹；导入多个报告时为文件夹）；默认放在原报告所在文件夹。")
 @click.option("--as-previous", is_flag=True,
               help="生成下一年度的工作簿：上年结转取自本报告的结转下年度，联系方式沿用，正文作为草稿保留。")
-@click.option("--agency", default="", help="机关名称（报告标题中没有或不对时使用）。")
+@click.option("--agency", default="", help="机关名称（报告标题中没有或不对时使用；只用于单个报告）。")
 @click.option("--year", default="", help="报告年度（报告中没有时使用），例如 2023。")
 @click.option("--no-workbook", is_flag=True, help="只检查原报告，不生成工作簿。")
 @click.option("--overwrite", is_flag=True, help="覆盖已存在的同名文件。")
 @json_option
 @guarded
-def import_(report: Path, output: Path | None, as_previous: bool, agency: str, year: str,
+def import_(reports: tuple[Path, ...], output: Path | None, as_previous: bool, agency: str, year: str,
             no_workbook: bool, overwrite: bool, as_json: bool) -> None:
-    from ..errors import InputError, OgiError
-    from ..importers import build_import_workbook, import_report
+    from ..checker import CheckResult
+    from ..errors import OgiError
     from ..output import render_json
-    from ..safe_io import atomic_write_bytes, safe_filename
 
     if year and not year.strip().isdigit():
         raise click.UsageError(f"--year 应为年份数字，例如 2023（收到：{year}）")
+    many = len(reports) > 1
+    if many and agency:
+        raise click.UsageError("--agency 只能用于导入单个报告")
+    if many and output is not None and not output.is_dir():
+        raise click.UsageError("导入多个报告时，-o 应为已存在的文件夹")
+    results: list[object] = []
+    for report in reports:
+        try:
+            result, written = _import_one(report, output, as_previous=as_previous, agency=agency,
+                                          year=year, no_workbook=no_workbook, overwrite=overwrite)
+        except OgiError as exc:
+            if not many:
+                raise
+            failed = CheckResult.unusable(report, exc)
+            results.append(failed)
+            if not as_json:
+                click.echo(f"== {report.name}\n  无法导入：{failed.error}\n")
+            continue
+        results.append(result)
+        if not as_json:
+            click.echo(render_import(result, written, as_previous) + ("\n" if many else ""))
+    if as_json:
+        click.echo(render_json(results))
+    elif many:
+        ok = sum(1 for r in results if r.exit_code == 0)  # type: ignore[attr-defined]
+        bad = sum(1 for r in results if getattr(r, "error", ""))
+        click.echo(f"共导入 {len(results)} 份报告：{ok} 份无错误，{len(results) - ok - bad} 份有错误"
+                   + (f"，{bad} 份无法导入" if bad else ""))
+    sys.exit(max(r.exit_code for r in results))  # type: ignore[attr-defined]
+
+
+def _import_one(report: Path, output: Path | None, *, as_previous: bool, agency: str, year: str,
+                no_workbook: bool, overwrite: bool) -> tuple[object, Path | None]:
+    from ..errors import InputError, OgiError
+    from ..importers import build_import_workbook, import_report
+    from ..safe_io import atomic_write_bytes, safe_filename
+
     try:
         result = import_report(report, agency_name=agency.strip(), year=year.strip())
     except (OgiError, MemoryError):
@@ -63,11 +100,7 @@ def import_(report: Path, output: Path | None, as_previous: bool, agency: str, y
         elif target.suffix.lower() != ".xlsx":
             target = target.with_name(target.name + ".xlsx")
         written = atomic_write_bytes(target, data, overwrite=overwrite, protect=(report,))
-    if as_json:
-        click.echo(render_json([result]))
-    else:
-        click.echo(render_import(result, written, as_previous))
-    sys.exit(result.exit_code)
+    return result, written
 
 
 def render_import(result: object, written: Path | None, as_previous: bool) -> str:
