@@ -3,17 +3,11 @@
 One read per workbook. The package is sniffed and capped first (:mod:`ogi.safe_io`): OLE (.xls/.et,
 encrypted), not a zip, truncated, zip bomb, macro-enabled, DTD/entity declarations (XML bomb, external
 entity). The small package parts (workbook, relationships, properties) are parsed with defusedxml.
-Cells are then read by one of two engines that give identical results (a test holds them to it):
-
-* ``lxml`` (default): the sheet XML straight from the zip, with an lxml parser that loads no DTD,
-  expands no entity and opens no network; about four times faster than openpyxl, whose read-only load
-  re-parses the stylesheet and every sheet's dimensions, and whose normal mode is slower still and
-  would need a second load for cached results;
-* ``openpyxl``: openpyxl's read-only mode, sheet dimensions reset first (WPS writes wrong
-  ``<dimension>`` elements that would hide rows), the reference implementation.
-
-Either way, what read-only reading hides comes from the package itself: sheet and workbook protection,
-sheet states, and the cached results of the total formulas.
+Cells are then read with openpyxl's read-only mode (one load; normal mode is about twice as slow and
+would need a second load for cached results), sheet dimensions reset first (WPS writes wrong
+``<dimension>`` elements that would hide rows). What read-only reading hides comes from the package
+itself, in a cheap pass over the bytes already in memory: sheet and workbook protection, sheet states,
+and the cached results of the total formulas.
 
 Every address comes from :mod:`ogi.layout`. Values are normalised where the variant is harmless (full
 width digits, spaces, numbers stored as text, ``3.0`` in a count) with a warning; anything else that is
@@ -370,192 +364,6 @@ def _formula_cache(xml: bytes) -> dict[str, tuple[str, str]]:
     return out
 
 
-_BUILTIN_DATE_FORMATS = frozenset((*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)))
-_FORMAT_LITERAL_RE = re.compile(r'"[^"]*"|\[[^\]]*\]')
-
-
-def _is_date_format(code: str) -> bool:
-    code = _FORMAT_LITERAL_RE.sub("", code.split(";")[0])
-    return re.search(r"(?<![_\\])[dmhysDMHYS]", code) is not None
-
-
-class _CellXml:
-    """Cells straight from the package XML (zipfile + lxml, no DTD, no entity expansion, no network):
-    the same grid openpyxl's read-only mode gives, at a fraction of the cost (openpyxl re-parses the
-    stylesheet and every sheet's dimensions on load). Shared formulas are expanded with openpyxl's own
-    translator, imported only when a workbook uses them."""
-
-    def __init__(self, pkg: _Package, path: Path) -> None:
-        from lxml import etree
-
-        self.pkg = pkg
-        self.path = path
-        self.parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                                      huge_tree=False, remove_comments=True, remove_pis=True)
-        self.etree = etree
-        self._strings: list[str] | None = None
-        self._dates: frozenset[int] | None = None
-        self._xpath: Any = None
-        #: part -> A1 -> (cell type, cached result) of each formula cell, filled by grid()
-        self.formula_cache: dict[str, dict[str, tuple[str, str]]] = {}
-
-    def parse(self, part: str) -> Any:
-        try:
-            return self.etree.fromstring(self.pkg.parts[part], self.parser)
-        except KeyError as exc:
-            raise InputError(f"工作簿已损坏：缺少内部文件 {part}", path=self.path) from exc
-        except self.etree.XMLSyntaxError as exc:
-            raise InputError(f"工作簿已损坏：内部文件 {part} 无法解析，请用 WPS/Excel 打开后重新保存",
-                             path=self.path) from exc
-
-    @property
-    def strings(self) -> list[str]:
-        if self._strings is None:
-            out: list[str] = []
-            part = self.pkg.shared_strings or "xl/sharedStrings.xml"
-            if part in self.pkg.parts:
-                t_tag, r_tag = f"{_NS}t", f"{_NS}r"
-                for si in self.parse(part).iterchildren(f"{_NS}si"):
-                    pieces = []
-                    for child in si:
-                        if child.tag == t_tag:
-                            pieces.append(child.text or "")
-                        elif child.tag == r_tag:  # a rich-text run; phonetic runs (rPh) are skipped
-                            pieces.extend(t.text or "" for t in child.iterchildren(t_tag))
-                    out.append("".join(pieces).replace("x005F_", ""))
-            self._strings = out
-        return self._strings
-
-    @property
-    def dates(self) -> frozenset[int]:
-        """Indexes of cell styles whose number format shows a date."""
-        if self._dates is None:
-            found: set[int] = set()
-            part = self.pkg.styles or "xl/styles.xml"
-            if part in self.pkg.parts:
-                root = self.parse(part)
-                custom = {int(f.get("numFmtId", "-1")): f.get("formatCode", "")
-                          for f in root.iter(f"{_NS}numFmt")}
-                xfs = root.find(f"{_NS}cellXfs")
-                for i, xf in enumerate(xfs if xfs is not None else ()):
-                    fid = int(xf.get("numFmtId", "0") or 0)
-                    if (fid in custom and _is_date_format(custom[fid])) or \
-                            (fid not in custom and fid in _BUILTIN_DATE_FORMATS):
-                        found.add(i)
-            self._dates = frozenset(found)
-        return self._dates
-
-    def grid(self, part: str) -> Grid:
-        grid: Grid = {}
-        root = self.parse(part)
-        data = root.find(f"{_NS}sheetData")
-        if data is None:
-            return grid
-        cells = self._filled(data)
-        if any(c.get("r") is None for c in cells):
-            cells = None  # a writer that omits cell references: count positions instead
-        cached = self.formula_cache.setdefault(part, {})
-        shared: dict[str, Any] = {}
-        if cells is not None:
-            for c in cells:
-                ref = c.get("r")
-                try:
-                    where = _rc(ref)
-                except ValueError:
-                    continue
-                self._cell(c, ref, where, grid, cached, shared)
-            return grid
-        row_no = 0
-        for row in data.iterchildren(f"{_NS}row"):
-            r_attr = row.get("r")
-            row_no = int(r_attr) if r_attr and r_attr.isdigit() else row_no + 1
-            col_no = 0
-            for c in row.iterchildren(f"{_NS}c"):
-                ref = c.get("r")
-                if ref:
-                    try:
-                        r0, col0 = _rc(ref)
-                    except ValueError:
-                        continue
-                    col_no = col0 + 1
-                else:
-                    col_no += 1
-                    r0, col0 = row_no - 1, col_no - 1
-                if len(c):
-                    self._cell(c, ref or a1(r0, col0), (r0, col0), grid, cached, shared)
-        return grid
-
-    def _cell(self, c: Any, ref: str, where: tuple[int, int], grid: Grid,
-              cached: dict[str, tuple[str, str]], shared: dict[str, Any]) -> None:
-        kind = c.get("t", "n")
-        f = c.find(f"{_NS}f")
-        if f is not None:
-            grid[where] = (self._formula(f, ref, shared), "f")
-            cached[ref] = (kind, c.findtext(f"{_NS}v") or "")
-            return
-        if kind == "inlineStr":
-            node = c.find(f"{_NS}is")
-            if node is not None:
-                grid[where] = ("".join(t.text or "" for t in node.iter(f"{_NS}t")
-                                       if t.getparent().tag != f"{_NS}rPh"), "s")
-            return
-        raw = c.findtext(f"{_NS}v")
-        if raw:
-            value, data_type = self._value(kind, raw, c.get("s"))
-            if value is not None:
-                grid[where] = (value, data_type)
-
-    def _filled(self, data: Any) -> list[Any]:
-        """Cells with content (most cells of an ogi sheet are formatted and empty), found in C.
-        Compiled per reader: an lxml XPath object is not shared across threads."""
-        if self._xpath is None:
-            self._xpath = self.etree.XPath("m:row/m:c[m:v or m:f or m:is]", namespaces={"m": _NS[1:-1]})
-        return self._xpath(data)
-
-    def _value(self, kind: str, raw: str, style: str | None) -> tuple[Any, str]:
-        if kind == "s":
-            strings = self.strings
-            index = int(raw)
-            if not 0 <= index < len(strings):
-                raise InputError("工作簿已损坏：单元格引用了不存在的文字", path=self.path)
-            return strings[index], "s"
-        if kind == "str":
-            return raw, "s"
-        if kind == "b":
-            return raw.strip() in ("1", "true"), "b"
-        if kind == "e":
-            return raw, "e"
-        if kind == "d":
-            try:
-                return dt.datetime.fromisoformat(raw.strip().rstrip("Z")), "d"
-            except ValueError:
-                return raw, "e"
-        try:
-            number: int | float = float(raw) if "." in raw or "e" in raw or "E" in raw else int(raw)
-        except ValueError:
-            return "#VALUE!", "e"
-        if style and int(style) in self.dates:
-            epoch = dt.datetime(1904, 1, 1) if self.pkg.date1904 else dt.datetime(1899, 12, 30)
-            try:
-                return epoch + dt.timedelta(days=float(number)), "d"
-            except (OverflowError, ValueError):
-                return "#VALUE!", "e"
-        return number, "n"
-
-    @staticmethod
-    def _formula(f: Any, ref: str, shared: dict[str, Any]) -> str:
-        text = "=" + (f.text or "")
-        if f.get("t") == "shared":
-            index = f.get("si")
-            if index in shared:
-                return shared[index].translate_formula(ref)
-            if text != "=":
-                from openpyxl.formula.translate import Translator
-
-                shared[index] = Translator(text, ref)
-        return text
-
-
 # ---------------------------------------------------------------------------------------------
 # Reading
 
@@ -618,10 +426,9 @@ def _expected(layout: Layout) -> tuple[dict[tuple[str, str], tuple[str, str]],
 
 
 class _Reader:
-    def __init__(self, path: Path, data: bytes, engine: str = "lxml") -> None:
+    def __init__(self, path: Path, data: bytes) -> None:
         self.path = path
         self.data = data
-        self.engine = engine
         self.findings: list[Finding] = []
         self.unreadable: set[str] = set()
         self.invalid: set[str] = set()
@@ -634,12 +441,7 @@ class _Reader:
         path = self.path
         pkg = _open_package(self.data, path)
         try:
-            if self.engine == "openpyxl":
-                return self._read_openpyxl(pkg)
-            cells = self._cells = _CellXml(pkg, path)
-            names = [name for name, _, part in pkg.sheets if part in pkg.parts]
-            part_of = {name: part for name, _, part in pkg.sheets}
-            return self._read(names, lambda sheet: cells.grid(part_of[sheet]), pkg)
+            return self._read_openpyxl(pkg)
         except InputError:
             raise
         except Exception as exc:
@@ -647,16 +449,13 @@ class _Reader:
                              f"{_short(exc, 80)}）。请用 WPS/Excel 打开后重新保存为 .xlsx 再试",
                              path=path) from exc
 
-    def formula_cache(self, part: str, pkg: _Package) -> dict[str, tuple[str, str]]:
-        """Cached results of the formula cells of one sheet part: from the fast reader's own pass,
-        or (openpyxl engine, which drops them) a byte scan of the part."""
-        cells = getattr(self, "_cells", None)
-        if cells is not None and part in cells.formula_cache:
-            return cells.formula_cache[part]
+    @staticmethod
+    def formula_cache(part: str, pkg: _Package) -> dict[str, tuple[str, str]]:
+        """Cached results of the formula cells of one sheet part (openpyxl drops them)."""
         return _formula_cache(pkg.parts.get(part, b""))
 
     def _read_openpyxl(self, pkg: _Package) -> ReadResult:
-        """The reference engine: openpyxl's read-only mode (dimensions reset)."""
+        """openpyxl's read-only mode (dimensions reset per sheet in :func:`_read_grid`)."""
         import openpyxl
 
         path = self.path
@@ -969,19 +768,14 @@ def _rc(addr: str) -> tuple[int, int]:
 
 #: How cells are read: "lxml" (the package XML directly; the default, about ten times faster) or
 #: "openpyxl" (read-only mode; the reference the tests hold the fast reader to).
-ENGINES = ("lxml", "openpyxl")
-
-
-def read_workbook(path: Path, *, engine: str = "lxml") -> ReadResult:
+def read_workbook(path: Path) -> ReadResult:
     """Read one returned workbook. Raises :class:`InputError` when the file cannot be used at all;
     everything else is a finding. The file is only ever read."""
     from .safe_io import read_capped
 
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}")
     path = Path(path)
     data = read_capped(path, what="工作簿")
-    return _Reader(path, data, engine).read()
+    return _Reader(path, data).read()
 
 
 def read_many(paths: Iterable[Path]) -> list[ReadResult | InputError]:
