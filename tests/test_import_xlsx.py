@@ -146,3 +146,5 @@ def test_cli_several_reports_into_a_folder(tmp_path: Path) -> None:
         "2023年某某县文化旅游局政府信息公开工作年度报告填报表.xlsx"]
     usage = run_cli(str(good), str(text), "-o", str(tmp_path / "one.xlsx"))
     assert usage.returncode == 2 and "文件夹" in usage.stderr
+    folder = run_cli(str(tmp_path), "--no-workbook")  # a folder stands for the reports in it
+    assert folder.returncode == 2 and "共导入 3 份报告" in folder.stdout

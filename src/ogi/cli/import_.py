@@ -17,7 +17,7 @@ from .common import guarded, json_option
 生成工作簿：  ogi import 白阳镇2023年报.pdf -o 白阳镇2023.xlsx
 作为下一年的起点：ogi import 白阳镇2023年报.docx --as-previous -o 填报表/
 只检查原报告：ogi import 白阳镇2023年报.txt --no-workbook
-审核多份报告：ogi import 年报/*.pdf --no-workbook
+审核一个文件夹的报告：ogi import 年报/ --no-workbook
 
 \b
 可以导入：文本（.txt，UTF-8 或 GBK）、网页（.html、.mht）、Word（.docx；旧版 .doc/.wps 需安装
@@ -46,6 +46,9 @@ def import_(reports: tuple[Path, ...], output: Path | None, as_previous: bool, a
 
     if year and not year.strip().isdigit():
         raise click.UsageError(f"--year 应为年份数字，例如 2023（收到：{year}）")
+    reports = _expand(reports)
+    if not reports:
+        raise click.UsageError("文件夹中没有可导入的报告（.pdf .docx .doc .html .mht .txt .xlsx）")
     many = len(reports) > 1
     if many and agency:
         raise click.UsageError("--agency 只能用于导入单个报告")
@@ -75,6 +78,21 @@ def import_(reports: tuple[Path, ...], output: Path | None, as_previous: bool, a
         click.echo(f"共导入 {len(results)} 份报告：{ok} 份无错误，{len(results) - ok - bad} 份有错误"
                    + (f"，{bad} 份无法导入" if bad else ""))
     sys.exit(max(r.exit_code for r in results))  # type: ignore[attr-defined]
+
+
+SUFFIXES = (".pdf", ".docx", ".doc", ".wps", ".html", ".htm", ".mht", ".mhtml", ".txt", ".xlsx")
+
+
+def _expand(paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """A folder stands for the reports in it (sorted; Office lock files ``~$…`` skipped)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
+                              and not p.name.startswith(("~$", "."))))
+        else:
+            out.append(path)
+    return tuple(out)
 
 
 def _import_one(report: Path, output: Path | None, *, as_previous: bool, agency: str, year: str,
