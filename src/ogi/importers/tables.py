@@ -12,12 +12,11 @@ that cannot be placed stays ``None`` and is reported with the label that was loo
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from ..report import Value
-from ..spec import DECIMAL_PLACES, Row, Table, row_labels
+from ..spec import DECIMAL_PLACES, Row, Table
 from .document import Line, norm
 
 _NUMBER = re.compile(r"^[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
@@ -259,10 +258,6 @@ def _fit(values: list[str | None], n: int, structured: bool) -> list[str] | None
     return tokens if len(tokens) == n else None
 
 
-def _is_data_line(line: Line, label: str, values: list[str | None]) -> bool:
-    return line.kind == "row" and any(v is not None for v in values)
-
-
 def read_table(table: Table, lines: list[Line]) -> TableRead:
     """Match the data rows of ``table`` in ``lines`` (the table's region of the document)."""
     result = TableRead(table)
@@ -291,7 +286,7 @@ def read_table(table: Table, lines: list[Line]) -> TableRead:
             if numbers >= min(5, len(unlabelled[0].values)) and unlabelled[0].key not in got:
                 key = unlabelled[0].key
         if key is None:
-            if has_values and label and _is_data_line(line, label, values):
+            if has_values and label:
                 result.extra_rows.append((label_text.strip(), line.where))
                 buffer = ""
             else:
@@ -323,11 +318,3 @@ def read_table(table: Table, lines: list[Line]) -> TableRead:
             value, problem = parse_value(raw, vtype)
             result.cells[cell_key] = CellRead(cell_key, value, (raw or "").strip(), problem, line.where)
     return result
-
-
-def row_label_of(table: Table, row_key: str) -> str:
-    return row_labels(table).get(row_key, row_key)
-
-
-def to_ascii_digits(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
