@@ -328,3 +328,22 @@ def test_as_previous_from_truncated_report_lists_missing_carry_over(seed_file: P
     for col in inputs:
         assert nxt.values[f"t3.carried_over.{col}"] is None  # blank, not 0
     assert nxt.values["t3.new_received.natural_person"] == 0  # a fresh year starts at 0
+
+
+def test_hard_wrapped_text_keeps_numbers_at_line_ends(tmp_path: Path) -> None:
+    """Text saved from a PDF: a wrapped line may end in a number (“共计 120”); it is narrative."""
+    text = "\n".join([
+        "某某县某某局2023年政府信息公开工作年度报告", "一、总体情况",
+        "  本年度我局严格落实条例要求，全年累计主动公开政府信息共计 120",
+        "条，其中政策解读 15 篇，回应关切 8",
+        "次。全年未发生泄密事件，信息发布审核制度执行到位，群众满意度",
+        "持续提升，工作取得了较好成效，得到了上级部门的充分肯定和表扬。",
+        "- 2 -",
+        "  第二段从这里开始，继续推进平台建设和监督保障各项工作，确保实效。"])
+    path = tmp_path / "wrapped.txt"
+    path.write_text(text, encoding="utf-8")
+    result = import_report(path)
+    assert result.report.narrative["overview"] == (
+        "本年度我局严格落实条例要求，全年累计主动公开政府信息共计120条，其中政策解读15篇，回应关切8次。"
+        "全年未发生泄密事件，信息发布审核制度执行到位，群众满意度持续提升，工作取得了较好成效，"
+        "得到了上级部门的充分肯定和表扬。\n第二段从这里开始，继续推进平台建设和监督保障各项工作，确保实效。")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..spec import FormSpec, NarrativeField
-from .document import Line, clean, norm, squash
+from .document import Line, clean, close_gaps, norm, squash
 
 #: Section number -> keywords one of which its heading must contain (after normalisation).
 SECTION_KEYWORDS: dict[int, tuple[str, ...]] = {
@@ -192,9 +192,12 @@ def paragraphs(lines: list[Line], exact: bool) -> list[tuple[str, str]]:
     boundaries are not exact (PDF), wrapped lines are joined until an indented line starts anew."""
     out: list[tuple[str, str]] = []
     for line in lines:
-        if not line.is_para:
-            continue
-        text = line.text.strip() if exact else clean(line.text)
+        if not line.is_para and line.structured:
+            continue  # a table row
+        if line.is_para:
+            text = line.text.strip() if exact else clean(line.text)
+        else:  # a line of words ending in numbers: in running text it is text (“发布信息 120”)
+            text = close_gaps(" ".join(c for c in line.cells if c))
         if not text:
             continue
         if not exact and out and not line.indent and not _SUB.match(norm(text)):
