@@ -343,14 +343,26 @@ def _accepts(argv: list[str], option: str) -> bool:
 _RSS_WRAPPER = textwrap.dedent("""
     import resource, sys
     from ogi.cli import main
+
+    def hwm_kib():
+        # VmHWM belongs to this address space only. ru_maxrss would not do: Linux carries the
+        # parent's peak across fork+exec, so a child of a big benchmark process looks big.
+        try:
+            with open("/proc/self/status") as fh:
+                for line in fh:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
     code = 0
     try:
         main(sys.argv[1:])
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 0
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    sys.stderr.write(f"\\nMAXRSS={own} {kids}\\n")
+    sys.stderr.write(f"\\nMAXRSS={hwm_kib()} {kids}\\n")
     sys.exit(code)
 """)
 
