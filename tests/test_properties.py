@@ -194,11 +194,18 @@ def _perturbations(key: str, current: Value) -> list[tuple[str, Any]]:
     return out
 
 
+#: Computed cells (totals) that hold a formula in the workbook.
+FORMULA_KEYS = sorted(LAYOUT.formula_cells())
+
+
 @st.composite
 def perturbation(draw: st.DrawFn) -> tuple[str, str, Any]:
-    key = draw(st.sampled_from(INPUT_KEYS))
     from hostile import balanced  # the base workbook's values
 
+    if draw(st.integers(0, 4)) == 0:  # one time in five: a total overwritten with a number
+        key = draw(st.sampled_from(FORMULA_KEYS))
+        return key, "formula-overwritten", int(balanced()[key] or 0) + draw(st.integers(0, 3))
+    key = draw(st.sampled_from(INPUT_KEYS))
     kind, value = draw(st.sampled_from(_perturbations(key, balanced()[key])))
     return key, kind, value
 
@@ -213,8 +220,9 @@ def check_findings(path: Path) -> list[Any]:
 @settings(max_examples=25, deadline=None, phases=PHASES, suppress_health_check=[HealthCheck.too_slow])
 @given(perturbation())
 def test_single_cell_damage_is_named(p: tuple[str, str, Any]) -> None:
-    """Damage to one input cell of a valid workbook yields an error naming that cell (or, for a
-    value that is valid but unbalances 表三, the balance rule of that cell's column)."""
+    """Damage to one cell of a valid workbook yields an error naming that cell (or, for a value that
+    is valid but unbalances 表三, the balance rule of that cell's column). A total overwritten with a
+    number is an error at the total even when the number is right: the formula is gone."""
     import openpyxl
 
     key, kind, value = p
