@@ -8,6 +8,7 @@ the target folder, are flushed to disk, then renamed over the final name in one 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import tempfile
@@ -76,12 +77,22 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = False,
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp creates 0600; an archived report must be readable by colleagues on the share.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise OutputError(f"写入失败（{exc.strerror or exc}）", path=path) from exc
     return path
+
+
+@functools.lru_cache(maxsize=1)
+def _umask() -> int:
+    """The process umask (read once: os.umask can only be read by setting it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def read_capped(path: Path, *, what: str = "文件") -> bytes:
