@@ -20,7 +20,7 @@ from pathlib import Path
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, InputError
 from .findings import make
 from .layout import GENERAL_EXPLANATION, SHEET_CHECKS, Layout, layout_for
-from .report import Finding, Report, Value
+from .report import Finding, FindingCounts, Report, Value
 from .spec import DECIMAL_PLACES, UNIT_LABELS, FormSpec, Rule
 
 #: Leftover template text in a narrative (warnings).
@@ -76,7 +76,7 @@ def stated_count(text: str) -> int | None:
 # ---------------------------------------------------------------------------------------------
 
 @dataclass
-class CheckResult:
+class CheckResult(FindingCounts):
     """The outcome of checking one workbook (or of failing to read it: ``error`` is then set)."""
 
     path: Path
@@ -89,19 +89,6 @@ class CheckResult:
     def unusable(cls, path: Path, exc: Exception) -> CheckResult:
         message = getattr(exc, "message", None) or str(exc)
         return cls(path=Path(path), report=None, error=message)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        """Warnings not explained in the 校验 sheet."""
-        return sum(1 for f in self.findings if f.severity == "warning" and not f.explained)
-
-    @property
-    def explained(self) -> int:
-        return sum(1 for f in self.findings if f.explained)
 
     @property
     def exit_code(self) -> int:

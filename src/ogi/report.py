@@ -117,3 +117,22 @@ class Finding:
         data = asdict(self)
         data["explained"] = self.explained
         return data
+
+
+class FindingCounts:
+    """How every result (check, import, status) counts its ``findings``: errors, warnings the clerk
+    has not explained in the 校验 sheet, and explained warnings apart."""
+
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning" and not f.explained)
+
+    @property
+    def explained(self) -> int:
+        return sum(1 for f in self.findings if f.explained)

@@ -37,7 +37,7 @@ from .collect import (
     read_identity,
 )
 from .errors import EXIT_FINDINGS, EXIT_OK, InputError
-from .report import Finding, Report
+from .report import Finding, FindingCounts, Report
 from .safe_io import read_capped
 from .xlsx_writer import Agency
 
@@ -57,7 +57,7 @@ Progress = Callable[[Iterable[Any], int], Iterator[Any]]
 
 
 @dataclass
-class FileResult:
+class FileResult(FindingCounts):
     """One workbook file after identification and checking."""
 
     file: FoundFile
@@ -74,19 +74,6 @@ class FileResult:
     wrong_year: bool = False
     newer: str = ""  # the newer file of the same agency that supersedes this one
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        """Warnings the clerk has not explained in the 校验 sheet (as ``ogi check`` counts them)."""
-        return sum(1 for f in self.findings if f.severity == "warning" and not f.explained)
-
-    @property
-    def explained(self) -> int:
-        return sum(1 for f in self.findings if f.explained)
 
     @property
     def modified(self) -> dt.datetime:

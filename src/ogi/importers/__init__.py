@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, InputError
 from ..layout import SHEET_TEXT, layout_for
-from ..report import Finding, Report, Value
+from ..report import Finding, FindingCounts, Report, Value
 from ..resources import template_path
 from ..rules import compute_totals
 from ..safe_io import OLE_MAGIC, ZIP_MAGIC, read_capped
@@ -58,7 +58,7 @@ __all__ = ["ImportResult", "import_document", "import_report", "next_year_report
 
 
 @dataclass
-class ImportResult:
+class ImportResult(FindingCounts):
     """A published report read into the current (2021) form."""
 
     path: Path
@@ -72,18 +72,6 @@ class ImportResult:
     #: Duck-typed like ogi.checker.CheckResult, so that ogi.output renders it.
     error: str = ""
     strict: bool = False
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "warning" and not f.explained)
-
-    @property
-    def explained(self) -> int:
-        return sum(1 for f in self.findings if f.explained)
 
     @property
     def exit_code(self) -> int:
