@@ -21,6 +21,7 @@ from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, InputError
 from .findings import make
 from .layout import GENERAL_EXPLANATION, SHEET_CHECKS, Layout, layout_for
 from .report import Finding, FindingCounts, Report, Value
+from .rules import sum_values
 from .spec import DECIMAL_PLACES, UNIT_LABELS, FormSpec, Rule
 
 #: Leftover template text in a narrative (warnings).
@@ -128,15 +129,6 @@ def _fmt(value: Value) -> str:
     return str(value)
 
 
-def _sum(values: dict[str, Value], keys: Iterable[str]) -> int | Decimal:
-    total: int | Decimal = 0
-    for k in keys:
-        v = values.get(k)
-        if v is not None:
-            total += v
-    return total
-
-
 class _Checker:
     def __init__(self, report: Report, spec: FormSpec, layout: Layout, skip_keys: Collection[str],
                  skip_sheets: Collection[str]) -> None:
@@ -197,7 +189,7 @@ class _Checker:
                     rule.target in self.skip_keys or self.values.get(rule.target) is None:
                 continue
             target = self.values[rule.target]
-            total = _sum(self.values, rule.addends)
+            total = sum_values(self.values, rule.addends)
             if target != total:
                 cell = self.spec.cells[rule.target]
                 self.rule_finding(rule, f"{rule.title}不成立：{cell.row_label}·{cell.column_label}"
@@ -210,7 +202,7 @@ class _Checker:
         for rule in self.spec.rules:
             if rule.kind != "balance" or not self.usable((*rule.left, *rule.right)):
                 continue
-            left, right = _sum(self.values, rule.left), _sum(self.values, rule.right)
+            left, right = sum_values(self.values, rule.left), sum_values(self.values, rule.right)
             if left == right:
                 continue
             parts_l = " + ".join(_fmt(self.values[k]) for k in rule.left)

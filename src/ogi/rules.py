@@ -7,14 +7,14 @@ uses it to recompute every total itself (cached values in a returned workbook ar
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from .report import Value
 from .spec import FormSpec, Rule
 
 
-def _sum(values: Mapping[str, Value], keys: tuple[str, ...]) -> int | Decimal:
+def sum_values(values: Mapping[str, Value], keys: Iterable[str]) -> int | Decimal:
     """Σ of the values, a blank counting as 0 (as in the spreadsheet; blanks are reported apart)."""
     total: int | Decimal = 0
     for key in keys:
@@ -45,16 +45,16 @@ def compute_totals(spec: FormSpec, values: Mapping[str, Value]) -> dict[str, Val
     """A copy of ``values`` with every computed cell recomputed from the inputs."""
     out: dict[str, Value] = {k: values.get(k) for k in spec.cells}
     for rule in sum_rules_in_order(spec):
-        out[rule.target] = _sum(out, rule.addends)
+        out[rule.target] = sum_values(out, rule.addends)
     return out
 
 
 def rule_holds(rule: Rule, values: Mapping[str, Value]) -> bool:
     """Whether a sum or balance rule holds on (already recomputed) values."""
     if rule.kind == "sum":
-        return _sum(values, (rule.target,)) == _sum(values, rule.addends)
+        return sum_values(values, (rule.target,)) == sum_values(values, rule.addends)
     if rule.kind == "balance":
-        return _sum(values, rule.left) == _sum(values, rule.right)
+        return sum_values(values, rule.left) == sum_values(values, rule.right)
     raise ValueError(f"rule {rule.id} is not a live rule")
 
 
