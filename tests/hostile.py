@@ -210,6 +210,32 @@ def control_chars(data: bytes, text: str) -> bytes:
     return rezip(data, replace={"xl/sharedStrings.xml": xml})
 
 
+def malformed_sheet(data: bytes, sheet: str) -> bytes:
+    """A sheet part cut in the middle of an element (well-formed zip, broken XML)."""
+    part = sheet_part(data, sheet)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(part)
+    return rezip(data, replace={part: xml[: len(xml) // 2]})
+
+
+def strict_ooxml(data: bytes) -> bytes:
+    """The workbook as Excel's "Strict Open XML Spreadsheet" saves it: other namespace URIs."""
+    transitional = {
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main":
+            b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships":
+            b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+    }
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    replace = {}
+    for name in zf.namelist():
+        if name.endswith((".xml", ".rels")):
+            body = zf.read(name)
+            for old, new in transitional.items():
+                body = body.replace(old, new)
+            replace[name] = body
+    return rezip(data, replace=replace)
+
+
 def ole_file(extra: bytes = b"") -> bytes:
     """The start of a Compound File (.xls / .et / an encrypted .xlsx all look like this)."""
     return OLE_MAGIC + b"\x00" * 16 + b"\x3e\x00\x03\x00\xfe\xff\x09\x00" + b"\x00" * 480 + extra
@@ -543,6 +569,20 @@ def _import_never_cuts(total: int) -> Check:
     return check
 
 
+def _import_keeps(text: str) -> Check:
+    def check(ws: Workspace, result: Result) -> None:
+        out = ws.out / "imported.xlsx"
+        assert out.exists(), "no workbook written"
+        assert text in strings_in(out), "imported narrative was altered"
+        assert_no_injected_formulas(out)
+
+    return check
+
+
+def _docx_template_bytes() -> bytes:
+    return (Path(__file__).resolve().parent.parent / "docx_templates" / "gov_info_2021.docx").read_bytes()
+
+
 def _import_injection_check(ws: Workspace, result: Result) -> None:
     out = ws.out / "imported.xlsx"
     assert out.exists(), "no workbook written"
@@ -619,7 +659,12 @@ def corpus() -> list[Case]:
                     ("实体", "XML", "损坏", "不安全", "DTD")),
         _check_case("xml-external-entity", "外部实体.xlsx", lambda: external_entity(base()), {2},
                     ("实体", "XML", "损坏", "不安全", "DTD"), _no_passwd),
+        _check_case("xml-malformed-sheet", "半截.xlsx", lambda: malformed_sheet(base(), t3_sheet), {2},
+                    ("损坏",)),
         # ---- wrong formats ---------------------------------------------------------------
+        _check_case("strict-open-xml", "严格.xlsx", lambda: strict_ooxml(base()), {2},
+                    ("Strict", "严格", "另存为", "不是", "损坏")),
+        _check_case("docx-given-to-check", "年报.xlsx", _docx_template_bytes, {2}, ("Word 文档",)),
         _check_case("ole-xls", "旧格式.xls", ole_file, {2}, ("另存为",)),
         _check_case("ole-et", "金山.et", ole_file, {2}, ("另存为",)),
         _check_case("ole-encrypted-xlsx", "加密.xlsx", ole_file, {2}, ("密码", "另存为")),
@@ -695,6 +740,9 @@ def corpus() -> list[Case]:
         _fill_case("fill-narrative-control-chars", "控制字符.xlsx",
                    lambda: control_chars(base(), "第一段\x07响铃\x1b\n第二段"), {0}, (),
                    _docx_contains("第一段响铃", "第二段")),
+        _fill_case("fill-narrative-formula-injection", "注入.xlsx",
+                   _edited(set_narrative("overview", INJECTIONS[1])), {0}, (),
+                   _docx_contains(INJECTIONS[1])),
         _fill_case("fill-errors-stop", "负数.xlsx", _edited(set_value("t3.new_received.natural_person", -3)),
                    {1}, (t3_input,), _no_output),
         Case("fill-output-is-input", "fill", _fill_over_input, frozenset({2}), ("覆盖", "输入")),
@@ -729,6 +777,8 @@ def corpus() -> list[Case]:
                      ("拆分", "32767", "32,767", "过长", "导入", "已"), _import_never_cuts(100_000)),
         _import_case("import-formula-injection", lambda: _text_report(INJECTIONS[0]), {0, 1}, (),
                      _import_injection_check),
+        _import_case("import-gbk-markup", lambda: _text_report(MARKUP), {0, 1}, (),
+                     _import_keeps(MARKUP), encoding="gb18030"),
         _import_case("import-binary-garbage", lambda: "\x00\x01\x02" * 100, {2}, ("文本", "无法", "不是")),
         Case("import-ole-doc", "import",
              lambda ws: ["import", str(_file("旧.doc", ole_file)(ws)), "-o", str(ws.out / "x.xlsx")],

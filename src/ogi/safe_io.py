@@ -153,6 +153,10 @@ def check_zip_package(data: bytes, path: Path, *, kind: str = "xlsx") -> zipfile
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names:
         raise InputError(f"文件已损坏：缺少 [Content_Types].xml，不是有效的 {label}", path=path)
+    other = {"xlsx": ("word/document.xml", "Word 文档（.docx）"),
+             "docx": ("xl/workbook.xml", "Excel 工作簿（.xlsx）")}.get(kind)
+    if other is not None and other[0] in names and (kind != "xlsx" or "xl/workbook.xml" not in names):
+        raise InputError(f"这是{other[1]}，不是 {label}（可能是改错了扩展名或选错了文件）", path=path)
     bad = zf.testzip() if len(data) < 5 * 1024 * 1024 else None
     if bad is not None:
         raise InputError(f"文件已损坏（内部文件 {bad} 校验失败）", path=path)
