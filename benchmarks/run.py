@@ -29,7 +29,11 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(HERE))
+# Measure the checkout this file lives in, also in every subprocess, whatever `pip install -e`
+# last pointed the environment at.
+sys.path[:0] = [str(REPO / "src"), str(HERE)]
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"),
+                                                         os.environ.get("PYTHONPATH", "")]))
 
 import floors  # noqa: E402
 
@@ -519,6 +523,9 @@ def main(argv: list[str] | None = None) -> int:
 
     info = machine()
     log("ogi benchmarks — " + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    import ogi
+
+    info["ogi"] = f"{ogi.__version__} from {Path(ogi.__file__).parent}"
     for k, v in info.items():
         log(f"  {k}: {v}")
     try:
