@@ -439,13 +439,16 @@ def _check_case(cid: str, name: str, data: Callable[[], bytes], codes: Iterable[
 
 
 def _fill_case(cid: str, name: str, data: Callable[[], bytes], codes: Iterable[int],
-               keywords: Iterable[str], check: Check | None = None) -> Case:
+               keywords: Iterable[str], check: Check | None = None, gbk: bool = False) -> Case:
     writer = _file(name, data)
 
     def make(ws: Workspace) -> list[str]:
         return ["fill", str(writer(ws)), "-o", str(ws.out)]
 
-    return Case(cid, "fill", make, frozenset(codes), tuple(keywords), check)
+    return Case(cid, "fill", make, frozenset(codes), tuple(keywords), check, gbk)
+
+
+EMOJI_AGENCY = Agency("笑脸😀镇人民政府", "640425997", "乡镇街道")
 
 
 def _edited(fn: Callable[[Any], None]) -> Callable[[], bytes]:
@@ -743,6 +746,9 @@ def corpus() -> list[Case]:
         _fill_case("fill-narrative-formula-injection", "注入.xlsx",
                    _edited(set_narrative("overview", INJECTIONS[1])), {0}, (),
                    _docx_contains(INJECTIONS[1])),
+        _fill_case("fill-gbk-console-emoji-agency", "笑脸.xlsx",
+                   lambda: build(EMOJI_AGENCY, valid_report(EMOJI_AGENCY, narrative={"overview": "😀 表情与“引号”"})),
+                   {0}, ("已生成",), _docx_contains("😀 表情与“引号”"), gbk=True),
         _fill_case("fill-errors-stop", "负数.xlsx", _edited(set_value("t3.new_received.natural_person", -3)),
                    {1}, (t3_input,), _no_output),
         Case("fill-output-is-input", "fill", _fill_over_input, frozenset({2}), ("覆盖", "输入")),
