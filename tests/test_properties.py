@@ -196,15 +196,27 @@ def _perturbations(key: str, current: Value) -> list[tuple[str, Any]]:
 
 #: Computed cells (totals) that hold a formula in the workbook.
 FORMULA_KEYS = sorted(LAYOUT.formula_cells())
+#: Required text a clerk must fill: narrative fields and unlocked metadata.
+REQUIRED_TEXT = sorted([n.key for n in SPEC.narrative if n.required]
+                       + [m.key for m in SPEC.metadata if m.required and not m.locked])
+
+
+def _text_cell(key: str) -> tuple[str, str]:
+    fc = LAYOUT.narrative_fields.get(key) or LAYOUT.meta_fields[key]
+    return fc.sheet, fc.address
 
 
 @st.composite
 def perturbation(draw: st.DrawFn) -> tuple[str, str, Any]:
     from hostile import balanced  # the base workbook's values
 
-    if draw(st.integers(0, 4)) == 0:  # one time in five: a total overwritten with a number
+    roll = draw(st.integers(0, 9))
+    if roll < 2:  # a total overwritten with a number
         key = draw(st.sampled_from(FORMULA_KEYS))
         return key, "formula-overwritten", int(balanced()[key] or 0) + draw(st.integers(0, 3))
+    if roll == 2:  # a required text emptied (narrative or contact field)
+        key = draw(st.sampled_from(REQUIRED_TEXT))
+        return key, "text-emptied", draw(st.sampled_from([None, "", "   "]))
     key = draw(st.sampled_from(INPUT_KEYS))
     kind, value = draw(st.sampled_from(_perturbations(key, balanced()[key])))
     return key, kind, value
@@ -222,11 +234,12 @@ def check_findings(path: Path) -> list[Any]:
 def test_single_cell_damage_is_named(p: tuple[str, str, Any]) -> None:
     """Damage to one cell of a valid workbook yields an error naming that cell (or, for a value that
     is valid but unbalances 表三, the balance rule of that cell's column). A total overwritten with a
-    number is an error at the total even when the number is right: the formula is gone."""
+    number is an error at the total even when the number is right: the formula is gone. A required
+    narrative or contact field emptied is an error at that field's cell."""
     import openpyxl
 
     key, kind, value = p
-    sheet, addr = LAYOUT.address(key)
+    sheet, addr = _text_cell(key) if kind == "text-emptied" else LAYOUT.address(key)
     wb = openpyxl.load_workbook(io.BytesIO(_valid_workbook_bytes()))
     wb[sheet][addr].value = value
     with tempfile.TemporaryDirectory() as d:
