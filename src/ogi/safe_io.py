@@ -58,12 +58,13 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = False,
     ``overwrite``, and always refuses to replace any path in ``protect`` (the inputs)."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    for p in protect:
-        try:
-            if path.resolve() == Path(p).resolve():
-                raise OutputError("输出文件不能覆盖输入文件，请换一个输出位置", path=path)
-        except OSError:
-            continue
+    # A target that does not exist yet cannot be an input; one that does is compared by device and
+    # inode (one stat each, not a resolve() per input: a batch of N files must not cost N² resolves).
+    target = _stat_or_none(path) if protect else None
+    for p in protect if target is not None else ():
+        p_stat = _stat_or_none(Path(p))
+        if p_stat is not None and os.path.samestat(target, p_stat):
+            raise OutputError("输出文件不能覆盖输入文件，请换一个输出位置", path=path)
     if not folder.is_dir():
         raise OutputError("输出文件夹不存在", path=folder)
     if path.exists() and not overwrite:
@@ -93,6 +94,13 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def _stat_or_none(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None
 
 
 def read_capped(path: Path, *, what: str = "文件") -> bytes:
