@@ -8,6 +8,7 @@ because a workbook round trip takes tens of milliseconds and varies with load.
 from __future__ import annotations
 
 import io
+import os
 import re
 import tempfile
 import unicodedata
@@ -30,7 +31,9 @@ T3_COLUMNS = [c.key for c in SPEC.table("t3").columns if c.key != "total"]
 #: No shrinking: every example writes real files, and a shrink of a failing round trip takes minutes.
 #: A failure prints the whole example instead.
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
-PROFILE = settings(max_examples=12, deadline=None, phases=PHASES,
+#: OGI_PROPERTY_EXAMPLES=200 for a deeper local run.
+EXAMPLES = int(os.environ.get("OGI_PROPERTY_EXAMPLES", "12"))
+PROFILE = settings(max_examples=EXAMPLES, deadline=None, phases=PHASES,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # ---------------------------------------------------------------------------------------------
@@ -229,7 +232,7 @@ def check_findings(path: Path) -> list[Any]:
     return list(getattr(result, "findings", result))
 
 
-@settings(max_examples=25, deadline=None, phases=PHASES, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=2 * EXAMPLES, deadline=None, phases=PHASES, suppress_health_check=[HealthCheck.too_slow])
 @given(perturbation())
 def test_single_cell_damage_is_named(p: tuple[str, str, Any]) -> None:
     """Damage to one cell of a valid workbook yields an error naming that cell (or, for a value that
