@@ -370,6 +370,115 @@ def _formula_cache(xml: bytes) -> dict[str, tuple[str, str]]:
 Grid = dict[tuple[int, int], tuple[Any, str]]  # (row0, col0) -> (value, data_type)
 
 
+def _read_only_sheet_class() -> type:
+    """openpyxl's ``ReadOnlyWorksheet`` without the size probe its constructor makes.
+
+    The probe parses the sheet up to its ``<dimension>`` element (for ogi's small sheets, with
+    expat's 64 KiB feed, practically the whole sheet) only for ogi to throw the result away with
+    ``reset_dimensions()``: WPS writes wrong dimensions, so ogi reads every row that is really there.
+    """
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class UnsizedReadOnlyWorksheet(ReadOnlyWorksheet):  # type: ignore[misc]
+        #: The part's bytes as the package pass already read them (None: from the archive).
+        _ogi_xml: bytes | None = None
+
+        def _get_size(self) -> None:
+            self._min_row = self._min_column = 1
+            self._max_row = self._max_column = None
+
+        def _get_source(self) -> Any:
+            if self._ogi_xml is None:
+                return super()._get_source()
+            return io.BytesIO(self._ogi_xml)
+
+    return UnsizedReadOnlyWorksheet
+
+
+_ROOT_RE = re.compile(rb"""<(?:\w+:)?worksheet\b(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_ROOT_END_RE = re.compile(rb"</((?:\w+:)?worksheet)\s*>\s*$")
+_SHEET_DATA_RE = re.compile(rb"<(?:\w+:)?sheetData\b(?:[^>]*/>|.*</(?:\w+:)?sheetData\s*>)", re.S)
+
+
+def _cells_only(xml: bytes) -> bytes | None:
+    """The worksheet part reduced to its root element and ``<sheetData>`` (the cells), for
+    openpyxl's row parser; None when the part is not plainly shaped for that (comments, CDATA,
+    no or several ``sheetData``), in which case the whole part is parsed.
+
+    Everything else in a sheet (views, columns, merges, validations, conditional formats, page
+    setup) is parsed by openpyxl's read-only reader only to be dropped; for ogi's sheets it is
+    most of the XML. The part as a whole must still be well-formed XML (checked by the caller).
+    """
+    if b"<!--" in xml or b"<![CDATA[" in xml or xml.count(b"sheetData") > 2:
+        return None
+    root = _ROOT_RE.search(xml)
+    end = _ROOT_END_RE.search(xml)
+    data = _SHEET_DATA_RE.search(xml)
+    if root is None or end is None or data is None or not root.end() <= data.start():
+        return None
+    return root.group(0) + data.group(0) + end.group(0)
+
+
+def _well_formed(xml: bytes) -> None:
+    """Raise ``xml.parsers.expat.ExpatError`` unless ``xml`` is well-formed (expat, no handlers:
+    no tree, no callbacks). DTDs and entity declarations never get here: the package pass refuses
+    them."""
+    from xml.parsers import expat
+
+    expat.ParserCreate().Parse(xml, True)
+
+
+_SHEET_CLASS: list[type] = []
+
+
+def _open_openpyxl(data: bytes, parts: dict[str, bytes] | None = None
+                   ) -> tuple[list[str], Callable[[str], Any], Callable[[], None]]:
+    """The workbook's sheet names, a function giving one read-only worksheet by name, and one
+    closing the package.
+
+    This is ``openpyxl.load_workbook(read_only=True, data_only=False, keep_links=False)`` made of
+    the same :class:`openpyxl.reader.excel.ExcelReader` steps (manifest, shared strings, workbook,
+    stylesheet for the date formats), minus what ogi never uses: document/custom properties and the
+    theme (the package pass reads ogi's custom properties), the per-sheet relationship parts, defined
+    names, and the size probe of every sheet (worksheets are made on demand, unsized). The parsers
+    are openpyxl's own, with defusedxml.
+    """
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    if not _SHEET_CLASS:
+        _SHEET_CLASS.append(_read_only_sheet_class())
+    reader = ExcelReader(io.BytesIO(data), read_only=True, keep_vba=False, data_only=False,
+                         keep_links=False)
+    reader.read_manifest()
+    reader.read_strings()
+    reader.read_workbook()
+    apply_stylesheet(reader.archive, reader.wb)
+    wb = reader.wb
+    valid = set(reader.valid_files)
+    targets: dict[str, tuple[str, str, bool]] = {}
+    names: list[str] = []
+    for sheet, rel in reader.parser.find_sheets():
+        if rel.target not in valid:
+            continue  # as load_workbook: a sheet whose part is missing is not in the workbook
+        names.append(sheet.name)
+        targets.setdefault(sheet.name, (rel.target, sheet.state, "chartsheet" in rel.Type))
+
+    def worksheet(name: str) -> Any:
+        target, state, chart = targets[name]
+        if chart:  # reported like any other sheet ogi cannot read cells from
+            raise ValueError(f"工作表“{name}”是图表工作表，不是表格")
+        ws = _SHEET_CLASS[0](wb, name, target, reader.shared_strings)
+        ws.sheet_state = state
+        xml = (parts or {}).get(target)
+        if xml is not None:
+            _well_formed(xml)
+            ws._ogi_xml = _cells_only(xml) or xml
+        return ws
+
+    return names, worksheet, reader.archive.close
+
+
 def _read_grid(ws: Any) -> Grid:
     grid: Grid = {}
     ws.reset_dimensions()  # WPS writes wrong <dimension> elements; read what is really there
@@ -455,18 +564,16 @@ class _Reader:
         return _formula_cache(pkg.parts.get(part, b""))
 
     def _read_openpyxl(self, pkg: _Package) -> ReadResult:
-        """openpyxl's read-only mode (dimensions reset per sheet in :func:`_read_grid`)."""
-        import openpyxl
-
+        """openpyxl's read-only mode, through :func:`_open_openpyxl` (dimensions are never trusted:
+        every row of a sheet is read, see :func:`_read_grid`)."""
         path = self.path
         try:
-            wb = openpyxl.load_workbook(io.BytesIO(self.data), read_only=True, data_only=False,
-                                        keep_links=False)
+            names, sheet, close = _open_openpyxl(self.data, pkg.parts)
         except Exception as exc:
             raise InputError(f"工作簿已损坏，无法读取（{type(exc).__name__}）。请用 WPS/Excel 打开后"
                              "重新保存为 .xlsx 再试", path=path) from exc
         try:
-            return self._read(list(wb.sheetnames), lambda sheet: _read_grid(wb[sheet]), pkg)
+            return self._read(names, lambda name: _read_grid(sheet(name)), pkg)
         except Exception as exc:
             from defusedxml import DefusedXmlException
 
@@ -474,7 +581,7 @@ class _Reader:
                 raise InputError("工作簿内部含有不安全的 XML 声明，拒绝打开", path=path) from exc
             raise
         finally:
-            wb.close()
+            close()
 
     # -----------------------------------------------------------------------------------------
     def _read(self, names: list[str], grid_of: Callable[[str], Grid], pkg: _Package) -> ReadResult:
