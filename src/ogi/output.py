@@ -154,14 +154,37 @@ def gbk_safe(text: str) -> str:
     return text.translate(_GBK_SAFE)
 
 
-def totals_line(results: Sequence[Any]) -> str:
-    unusable = sum(1 for r in results if getattr(r, "error", ""))
-    with_errors = sum(1 for r in results if not getattr(r, "error", "") and r.errors)
-    clean = len(results) - unusable - with_errors
-    line = f"共检查 {len(results)} 个文件：{clean} 个无错误，{with_errors} 个有错误"
-    if unusable:
-        line += f"，{unusable} 个无法读取"
-    return line
+class Tally:
+    """What the closing line and the exit code of a batch need, counted as results stream by, so
+    that a batch of 1,000 files does not keep 1,000 results (each with its whole Report)."""
+
+    def __init__(self, results: Iterable[Any] = ()) -> None:
+        self.files = 0
+        self.unusable = 0
+        self.with_errors = 0
+        self.exit_code = 0
+        for r in results:
+            self.add(r)
+
+    def add(self, result: Any) -> None:
+        self.files += 1
+        if getattr(result, "error", ""):
+            self.unusable += 1
+        elif result.errors:
+            self.with_errors += 1
+        self.exit_code = max(self.exit_code, result.exit_code)
+
+    def line(self) -> str:
+        clean = self.files - self.unusable - self.with_errors
+        line = f"共检查 {self.files} 个文件：{clean} 个无错误，{self.with_errors} 个有错误"
+        if self.unusable:
+            line += f"，{self.unusable} 个无法读取"
+        return line
+
+
+def totals_line(results: Sequence[Any] | Tally) -> str:
+    tally = results if isinstance(results, Tally) else Tally(results)
+    return tally.line()
 
 
 def exit_code(results: Iterable[Any]) -> int:
@@ -180,6 +203,13 @@ def render_json(results: Sequence[Any], *, indent: int | None = 2, ascii_only: b
     """The machine form: ``{"format": "ogi-check/1", "exit_code": n, "files": [...]}``.
     ``ascii_only`` escapes every non-ASCII character (for a console that is not UTF-8: nothing a
     clerk typed is lost to a replacement character)."""
-    data = {"format": JSON_FORMAT, "exit_code": exit_code(results),
-            "files": [result_dict(r) for r in results]}
+    return render_json_files([result_dict(r) for r in results], exit_code(results), indent=indent,
+                             ascii_only=ascii_only)
+
+
+def render_json_files(files: Sequence[dict[str, Any]], code: int, *, indent: int | None = 2,
+                      ascii_only: bool = False) -> str:
+    """:func:`render_json` from the files' dicts (:func:`result_dict`) kept while checking a batch:
+    the findings without the Reports they came from."""
+    data = {"format": JSON_FORMAT, "exit_code": code, "files": list(files)}
     return json.dumps(data, ensure_ascii=ascii_only, indent=indent)

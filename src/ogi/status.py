@@ -2,8 +2,11 @@
 
 Every workbook under a folder is identified by the agency recorded inside it (:mod:`ogi.collect`),
 checked once (:func:`ogi.checker.check_workbook`), and reduced to plain data: its status, finding
-counts, the findings themselves and the :class:`~ogi.report.Report` (kept for ``ogi summary``). No
-openpyxl workbook outlives its own check, so 500 files cost 500 Reports, not 500 workbooks.
+counts, the findings themselves, a fingerprint and compact per-field digests (to tell how two files
+of the same agency differ) and, as the caller asks (``keep``), the whole
+:class:`~ogi.report.Report` (``ogi new --previous``), only the numbers (``ogi summary``) or nothing
+more (``ogi status``). No openpyxl workbook outlives its own check, and with ``keep="counts"`` no
+Report does either: 1,000 files cost about 1 KB each plus their findings.
 
 Statuses, per file and per agency (an agency's status is that of its newest file):
 
@@ -23,6 +26,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +41,7 @@ from .collect import (
     read_identity,
 )
 from .errors import EXIT_FINDINGS, EXIT_OK, InputError
-from .report import Finding, FindingCounts, Report
+from .report import Finding, FindingCounts, Report, Value
 from .safe_io import read_capped
 from .xlsx_writer import Agency
 
@@ -55,6 +59,107 @@ NOT_OGI = ("不是 ogi 生成的填报工作簿（没有找到隐藏的 ogi_meta
 
 Progress = Callable[[Iterable[Any], int], Iterator[Any]]
 
+#: What :func:`check_file` keeps of a readable workbook besides counts, findings and digests.
+KEEP_REPORT = "report"  # the whole Report (next year's prefill reads values and contact fields)
+KEEP_VALUES = "values"  # the numbers, packed, plus what the carry-over check needs (ogi summary)
+KEEP_COUNTS = "counts"  # nothing more (ogi status)
+KEEP_MODES = (KEEP_REPORT, KEEP_VALUES, KEEP_COUNTS)
+
+_DIGEST_SIZE = 4  # bytes per field: only to count differing fields; the fingerprint decides equality
+_SHARED_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _shared(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """One tuple object per distinct key list (every workbook of a template has the same keys)."""
+    return _SHARED_KEYS.setdefault(keys, keys)
+
+
+def _canonical_value(v: Value) -> str:
+    if v is None:
+        return "\x00"
+    # Equal numbers give equal text whatever their type (1 == Decimal("1.0"), as != compares).
+    return format(Decimal(v).normalize(), "f")
+
+
+@dataclass(frozen=True)
+class Digests:
+    """Per-field digests of a Report's values, 正文, 基本信息 and 说明: enough to count how many
+    fields two files differ in (:func:`describe_difference`) without keeping either Report."""
+
+    sections: tuple[tuple[tuple[str, ...], bytes], ...]
+
+    @classmethod
+    def of(cls, report: Report) -> Digests:
+        parts: list[tuple[tuple[str, ...], bytes]] = []
+        for mapping, canon in ((report.values, _canonical_value),
+                               (report.narrative, lambda v: (v or "").strip()),
+                               (report.metadata, lambda v: "\x00" if v is None else "s" + str(v)),
+                               (report.explanations, lambda v: "\x00" if v is None else "s" + str(v))):
+            keys = _shared(tuple(mapping))
+            digest = b"".join(hashlib.blake2b(canon(mapping[k]).encode("utf-8", "surrogatepass"),
+                                              digest_size=_DIGEST_SIZE).digest() for k in keys)
+            parts.append((keys, digest))
+        return cls(tuple(parts))
+
+    def differing(self, other: Digests) -> tuple[int, ...]:
+        """Per section, the number of keys whose content differs (a missing key counts as blank)."""
+        out = []
+        for (keys_a, dig_a), (keys_b, dig_b) in zip(self.sections, other.sections, strict=True):
+            n = _DIGEST_SIZE
+            if keys_a == keys_b:
+                out.append(sum(1 for i in range(0, len(dig_a), n) if dig_a[i:i + n] != dig_b[i:i + n]))
+                continue
+            a = {k: dig_a[i * n:(i + 1) * n] for i, k in enumerate(keys_a)}
+            b = {k: dig_b[i * n:(i + 1) * n] for i, k in enumerate(keys_b)}
+            blank = hashlib.blake2b(b"\x00", digest_size=n).digest()
+            out.append(sum(1 for k in set(a) | set(b) if a.get(k, blank) != b.get(k, blank)))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class PackedValues:
+    """A Report's numbers as one short string (about 1 KB instead of a 260-entry dict of about
+    15 KB), with the few things the carry-over check needs; ``ogi summary`` keeps one per file."""
+
+    keys: tuple[str, ...]
+    packed: str
+    template_id: str
+    template_version: int
+    year: str
+    explanations: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, report: Report) -> PackedValues:
+        return cls.of_values(report.values, template_id=report.template_id,
+                             template_version=report.template_version, year=report.year,
+                             explanations=tuple(report.explanations.items()))
+
+    @classmethod
+    def of_values(cls, values: dict[str, Value], *, template_id: str = "", template_version: int = 0,
+                  year: str = "", explanations: tuple[tuple[str, str], ...] = ()) -> PackedValues:
+        def enc(v: Value) -> str:
+            if v is None:
+                return ""
+            return f"d{v}" if isinstance(v, Decimal) else str(int(v))
+
+        return cls(_shared(tuple(values)), ",".join(enc(v) for v in values.values()),
+                   template_id, template_version, year, explanations)
+
+    @property
+    def values(self) -> dict[str, Value]:
+        def dec(text: str) -> Value:
+            if not text:
+                return None
+            return Decimal(text[1:]) if text[0] == "d" else int(text)
+
+        return {k: dec(t) for k, t in zip(self.keys, self.packed.split(","), strict=True)} \
+            if self.keys else {}
+
+    def report(self) -> Report:
+        """A Report with these numbers and explanations (no 正文, no contact fields)."""
+        return Report(self.template_id, self.template_version, metadata={"year": self.year},
+                      values=self.values, explanations=dict(self.explanations))
+
 
 @dataclass
 class FileResult(FindingCounts):
@@ -64,9 +169,13 @@ class FileResult(FindingCounts):
     identity: Identity | None = None
     status: str = UNREADABLE
     problem: str = ""  # why the file is unreadable, in Chinese
-    report: Report | None = None
+    report: Report | None = None  # only with keep=KEEP_REPORT
     findings: list[Finding] = field(default_factory=list)
     fingerprint: str = ""
+    readable: bool = False  # a Report was read (whatever was kept of it)
+    template_id: str = ""
+    digests: Digests | None = None
+    packed: PackedValues | None = None  # only with keep=KEEP_VALUES
     # Filled in by grouping:
     agency: Agency | None = None
     on_roster: bool = True
@@ -78,6 +187,19 @@ class FileResult(FindingCounts):
     @property
     def modified(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.file.mtime).replace(microsecond=0)
+
+    @property
+    def values(self) -> dict[str, Value] | None:
+        """The numbers as read (from the Report or the packed form), None when none were kept."""
+        if self.report is not None:
+            return self.report.values
+        return self.packed.values if self.packed is not None else None
+
+    def report_for_checks(self) -> Report | None:
+        """The Report, or one rebuilt from the packed numbers (enough for the carry-over rules)."""
+        if self.report is not None:
+            return self.report
+        return self.packed.report() if self.packed is not None else None
 
 
 @dataclass
@@ -185,10 +307,14 @@ class StatusReport:
 
 
 # ---- checking one file --------------------------------------------------------------------------
-def check_file(found: FoundFile) -> FileResult | None:
-    """Identify and check one workbook; None when it is one of ogi's own outputs (skipped)."""
+def check_file(found: FoundFile, keep: str = KEEP_REPORT) -> FileResult | None:
+    """Identify and check one workbook; None when it is one of ogi's own outputs (skipped).
+    ``keep`` says what to keep of the Report (:data:`KEEP_REPORT`, :data:`KEEP_VALUES`,
+    :data:`KEEP_COUNTS`)."""
     from .checker import check_workbook
 
+    if keep not in KEEP_MODES:
+        raise ValueError(f"keep must be one of {KEEP_MODES}")
     result = FileResult(found)
     try:
         data = read_capped(found.path, what="工作簿")
@@ -213,13 +339,20 @@ def check_file(found: FoundFile) -> FileResult | None:
         return result
     result.findings = [f for f in checked.findings]
     report = checked.report
+    del checked
     if report is None:
         first = next((f.message for f in result.findings if f.severity == "error"), "")
         result.problem = first or "工作簿无法读取"
         return result
-    result.report = report
+    result.readable = True
+    result.template_id = report.template_id
     result.fingerprint = fingerprint(report)
+    result.digests = Digests.of(report)
     result.status = classify(report, result.findings)
+    if keep == KEEP_REPORT:
+        result.report = report
+    elif keep == KEEP_VALUES:
+        result.packed = PackedValues.of(report)
     return result
 
 
@@ -248,14 +381,12 @@ def fingerprint(report: Report) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def describe_difference(a: Report, b: Report) -> str:
-    nums = sum(1 for k in set(a.values) | set(b.values) if a.values.get(k) != b.values.get(k))
-    texts = sum(1 for k in set(a.narrative) | set(b.narrative)
-                if (a.narrative.get(k) or "").strip() != (b.narrative.get(k) or "").strip())
-    others = sum(1 for k in set(a.metadata) | set(b.metadata)
-                 if a.metadata.get(k) != b.metadata.get(k))
-    others += sum(1 for k in set(a.explanations) | set(b.explanations)
-                  if a.explanations.get(k) != b.explanations.get(k))
+def describe_difference(a: Report | Digests, b: Report | Digests) -> str:
+    """How many numbers, 正文 fields and other fields differ, from the Reports or their digests."""
+    da = a if isinstance(a, Digests) else Digests.of(a)
+    db = b if isinstance(b, Digests) else Digests.of(b)
+    nums, texts, meta, notes = da.differing(db)
+    others = meta + notes
     parts = []
     if nums:
         parts.append(f"{nums} 个数字")
@@ -269,15 +400,16 @@ def describe_difference(a: Report, b: Report) -> str:
 # ---- the whole folder -----------------------------------------------------------------------------
 def collect_status(folder: Path, roster: list[Agency] | None = None, *, year: int | None = None,
                    progress: Progress | None = None,
-                   exclude: Iterable[Path] = ()) -> StatusReport:
-    """Identify, check and group every workbook under ``folder`` (see the module doc)."""
+                   exclude: Iterable[Path] = (), keep: str = KEEP_REPORT) -> StatusReport:
+    """Identify, check and group every workbook under ``folder`` (see the module doc); ``keep``
+    as in :func:`check_file`."""
     found, skipped = find_workbooks(folder, exclude=exclude)
     results: list[FileResult] = []
     items: Iterable[FoundFile] = found
     if progress is not None:
         items = progress(found, len(found))
     for f in items:
-        r = check_file(f)
+        r = check_file(f, keep)
         if r is None:
             skipped.append(f.path)
         else:
@@ -370,12 +502,12 @@ def _rows_for(agency: Agency, files: list[FileResult]) -> list[StatusRow]:
         for r in files[1:]:
             r.newer = newest.file.rel
             r.notes.append(f"同一机关共有 {n} 个文件，此文件较旧，以 {newest.file.rel} 为准")
-            if r.report is not None and newest.report is not None:
+            if r.digests is not None and newest.digests is not None:
                 if r.fingerprint == newest.fingerprint:
                     r.notes.append("与较新的文件内容相同")
                 else:
                     r.notes.append("与较新的文件内容不同："
-                                   + describe_difference(r.report, newest.report))
+                                   + describe_difference(r.digests, newest.digests))
             else:
                 r.notes.append("无法比较内容（有文件无法读取）")
     return [StatusRow(agency, r, r.status, list(r.notes)) for r in files]
@@ -397,7 +529,7 @@ def format_table(report: StatusReport) -> str:
     lines: list[tuple[str, ...]] = []
     for row in report.rows:
         r = row.result
-        readable = r is not None and r.report is not None
+        readable = r is not None and r.readable
         lines.append((
             row.agency_name or "（无法识别）",
             row.status,
@@ -451,7 +583,7 @@ def build_status_workbook(report: StatusReport) -> bytes:
         ws.write_string(i, 1, row.agency_name or "（无法识别）", text)
         ws.write_string(i, 2, row.agency.id if row.agency else "", text)
         ws.write_string(i, 3, row.status, status_fmt[row.status])
-        if r is not None and r.report is not None:
+        if r is not None and r.readable:
             ws.write_number(i, 4, r.errors, num)
             ws.write_number(i, 5, r.warnings, num)
             ws.write_number(i, 6, r.explained, num)

@@ -34,9 +34,11 @@ from .status import (
     HAS_ERRORS,
     HAS_WARNINGS,
     INCOMPLETE,
+    KEEP_VALUES,
     MISSING,
     PASSED,
     FileResult,
+    PackedValues,
     Progress,
     StatusReport,
     collect_status,
@@ -153,7 +155,12 @@ def figure_value(figure: Figure, values: dict[str, Value]) -> int | Decimal | No
 class SummaryRow:
     agency: Agency
     result: FileResult
-    values: dict[str, Value]  # every cell, totals recomputed from the inputs
+    packed: PackedValues  # every cell, totals recomputed from the inputs, packed (1,000 rows)
+
+    @property
+    def values(self) -> dict[str, Value]:
+        """Every cell of the agency (unpacked afresh on each call)."""
+        return self.packed.values
 
     @property
     def status(self) -> str:
@@ -222,6 +229,7 @@ def summarize(status: StatusReport, *, include_errors: bool = False,
     left_out: list[LeftOut] = []
     roster_given = status.roster is not None
     admitted = {PASSED, HAS_WARNINGS} | ({HAS_ERRORS, INCOMPLETE} if include_errors else set())
+    totals: dict[str, int | Decimal] = dict.fromkeys(spec.cells, 0)
     for row in status.rows:
         r = row.result
         name = row.agency_name
@@ -244,11 +252,12 @@ def summarize(status: StatusReport, *, include_errors: bool = False,
         if roster_given and not r.on_roster:
             left_out.append(LeftOut(name, agency_id, r.file.rel, "不在机关名单中"))
             continue
-        if r.report is not None and r.report.template_id and r.report.template_id != spec.id:
+        if r.readable and r.template_id and r.template_id != spec.id:
             left_out.append(LeftOut(name, agency_id, r.file.rel,
-                                    f"使用的表式为 {r.report.template_id}，与本次汇总的表式 {spec.id} 不同"))
+                                    f"使用的表式为 {r.template_id}，与本次汇总的表式 {spec.id} 不同"))
             continue
-        if r.report is None or r.status not in admitted:
+        values = r.values if r.readable else None
+        if values is None or r.status not in admitted:
             reason = {
                 HAS_ERRORS: f"有 {r.errors} 个错误（修改后重新汇总，或加 --include-errors 一并计入）",
                 INCOMPLETE: "未完成：正文尚未填写（加 --include-errors 可一并计入）",
@@ -256,15 +265,12 @@ def summarize(status: StatusReport, *, include_errors: bool = False,
             left_out.append(LeftOut(name, agency_id, r.file.rel, reason))
             continue
         assert row.agency is not None
-        rows.append(SummaryRow(row.agency, r, compute_totals(spec, r.report.values)))
-    totals: dict[str, int | Decimal] = {}
-    for key in spec.cells:
-        total: int | Decimal = 0
-        for sr in rows:
-            v = sr.values.get(key)
+        all_values = compute_totals(spec, values)
+        for key in spec.cells:
+            v = all_values.get(key)
             if v is not None:
-                total += v
-        totals[key] = total
+                totals[key] += v
+        rows.append(SummaryRow(row.agency, r, PackedValues.of_values(all_values)))
     return Summary(status, rows, left_out, totals, include_errors)
 
 
@@ -279,11 +285,13 @@ def add_continuity(summary: Summary, previous: Path, *, progress: Progress | Non
     summary.previous_problems = list(prev.problems)
     for row in summary.rows:
         entry = prev.find(row.agency)
-        if entry is None or entry.report is None:
+        if entry is None or entry.report_for_checks() is None:
             summary.previous_missing.append(row.agency)
             continue
-        assert row.result.report is not None
-        checked: Any = check_report(row.result.report, previous=entry.report)
+        report = row.result.report_for_checks()
+        previous_report = entry.report_for_checks()
+        assert report is not None and previous_report is not None
+        checked: Any = check_report(report, previous=previous_report)
         findings: Iterable[Finding] = getattr(checked, "findings", checked)
         for f in findings:
             if f.code.startswith("PREV-"):
@@ -294,7 +302,8 @@ def build_summary(folder: Path, roster: list[Agency] | None = None, *, year: int
                   include_errors: bool = False, previous: Path | None = None,
                   progress: Progress | None = None, previous_progress: Progress | None = None,
                   exclude: Iterable[Path] = ()) -> Summary:
-    status = collect_status(folder, roster, year=year, progress=progress, exclude=exclude)
+    status = collect_status(folder, roster, year=year, progress=progress, exclude=exclude,
+                            keep=KEEP_VALUES)
     summary = summarize(status, include_errors=include_errors)
     if previous is not None:
         add_continuity(summary, previous, progress=previous_progress)
@@ -410,8 +419,9 @@ def _summary_sheet(ws: Any, f: _Formats, summary: Summary, figures: list[Figure]
         ws.write_string(r, 1, row.agency.name, f.text)
         ws.write_string(r, 2, row.agency.id, f.center)
         ws.write_string(r, 3, row.status, f.center)
+        values = row.values
         for c, fig in columns.items():
-            v = figure_value(fig, row.values)
+            v = figure_value(fig, values)
             if v is None:
                 ws.write_blank(r, c, None, f.value[fig.type])
             else:
@@ -460,8 +470,9 @@ def _detail_sheet(ws: Any, f: _Formats, summary: Summary, spec: FormSpec) -> Non
         r = DETAIL_FIRST_ROW + i
         ws.write_string(r, 0, row.agency.name, f.text)
         ws.write_string(r, 1, row.agency.id, f.center)
+        values = row.values
         for key, c in columns.items():
-            v = row.values.get(key)
+            v = values.get(key)
             fmt = f.value[spec.cells[key].type]
             if v is None:
                 ws.write_blank(r, c, None, fmt)

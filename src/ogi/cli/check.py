@@ -33,10 +33,14 @@ def check(files: tuple[Path, ...], previous: Path | None, strict: bool, as_json:
           quiet: bool) -> None:
     from ..checker import CheckResult, check_workbook, read_previous
     from ..errors import InputError
-    from ..output import exit_code, render_human, render_json, render_result
+    from ..output import Tally, render_human, render_json_files, render_result, result_dict
 
     previous_report = read_previous(previous) if previous is not None else None
-    results: list[CheckResult] = []
+    # Stream: keep only what the closing line, the exit code and --json need (the findings as
+    # dicts), never every CheckResult with its whole Report (1,000 files would hold 1,000 Reports).
+    tally = Tally()
+    single: CheckResult | None = None  # one file: printed whole at the end, as before
+    file_dicts: list[dict[str, object]] = []
     stream = not as_json and len(files) > 1
     quiet = quiet or stream or not sys.stderr.isatty()  # a bar only for --json on a terminal
     for path in progress(files, length=len(files), label="检查工作簿", quiet=quiet):
@@ -44,16 +48,20 @@ def check(files: tuple[Path, ...], previous: Path | None, strict: bool, as_json:
             result = check_workbook(path, strict=strict, previous_report=previous_report)
         except InputError as exc:
             result = CheckResult.unusable(path, exc)
-        results.append(result)
-        if stream:  # print as we go: a county office sees progress on 60 files
+        tally.add(result)
+        if as_json:
+            file_dicts.append(result_dict(result))
+        elif stream:  # print as we go: a county office sees progress on 60 files
             click.echo(render_result(result) + "\n")
+        else:
+            single = result
+        del result
     if as_json:
         encoding = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "")
-        click.echo(render_json(results, ascii_only=encoding not in ("utf8", "utf8sig")))
+        click.echo(render_json_files(file_dicts, tally.exit_code,
+                                     ascii_only=encoding not in ("utf8", "utf8sig")))
     elif stream:
-        from ..output import totals_line
-
-        click.echo(totals_line(results))
+        click.echo(tally.line())
     else:
-        click.echo(render_human(results), nl=False)
-    sys.exit(exit_code(results))
+        click.echo(render_human([single] if single is not None else []), nl=False)
+    sys.exit(tally.exit_code)

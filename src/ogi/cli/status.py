@@ -50,12 +50,12 @@ def status(folder: Path, roster: Path | None, year: int | None, output: Path | N
            overwrite: bool, as_json: bool, quiet: bool) -> int:
     from ..roster import read_roster
     from ..safe_io import atomic_write_bytes
-    from ..status import build_status_workbook, collect_status, format_table
+    from ..status import KEEP_COUNTS, build_status_workbook, collect_status, format_table
 
     check_output(output, overwrite)
     agencies = read_roster(roster) if roster is not None else None
     report = collect_status(folder, agencies, year=year,
-                            exclude=[output] if output is not None else [],
+                            exclude=[output] if output is not None else [], keep=KEEP_COUNTS,
                             progress=lambda items, n: progress(items, length=n, label="检查工作簿",
                                                                quiet=quiet))
     if as_json:
