@@ -293,7 +293,8 @@ class _Part:
     prefix: str  # text before the rendered fragment (document.xml: up to <w:body>)
     suffix: str
     template: Any  # jinja2.Template
-    source: str  # the patched Jinja source, for variable analysis
+    source: str  # the patched Jinja source
+    variables: set[str]  # the template variables it uses (jinja2.meta)
 
 
 class PreparedTemplate:
@@ -360,18 +361,20 @@ class PreparedTemplate:
             suffix = tail
         src = self._tpl.patch_xml(src)
         src = re.sub(r"<w:p([ >])", r"\n<w:p\1", src)
-        try:
-            compiled = self.env.from_string(src)
-        except Exception as exc:  # jinja2.TemplateSyntaxError
-            raise RenderError(f"Word 模板 {name} 中的模板语法有误：{exc}") from exc
-        return _Part(name, prefix, suffix, compiled, src)
-
-    def _variables(self) -> set[str]:
         from jinja2 import meta
 
+        try:  # parsed once: the syntax tree gives the variables and is compiled
+            tree = self.env.parse(src)
+            variables = meta.find_undeclared_variables(tree)
+            compiled = self.env.from_string(tree)
+        except Exception as exc:  # jinja2.TemplateSyntaxError
+            raise RenderError(f"Word 模板 {name} 中的模板语法有误：{exc}") from exc
+        return _Part(name, prefix, suffix, compiled, src, variables)
+
+    def _variables(self) -> set[str]:
         found: set[str] = set()
         for part in self._parts.values():
-            found |= meta.find_undeclared_variables(self.env.parse(part.source))
+            found |= part.variables
         return found
 
     def check_against_spec(self) -> None:

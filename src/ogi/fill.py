@@ -87,13 +87,16 @@ class FillOutcome:
 def expand_inputs(paths: Iterable[Path]) -> list[Path]:
     """Files as given; a folder contributes every workbook under it (lock files, temporary files and
     ogi's own 进度/汇总 outputs skipped). Duplicates are dropped, order kept."""
-    from .collect import find_workbooks, is_ogi_output
-
     out: list[Path] = []
     seen: set[Path] = set()
     for p in paths:
         p = Path(p)
-        found = [f.path for f in find_workbooks(p)[0] if not is_ogi_output(f.path)] if p.is_dir() else [p]
+        if p.is_dir():  # ogi.collect imports the workbook writer (xlsxwriter): only for folders
+            from .collect import find_workbooks, is_ogi_output
+
+            found = [f.path for f in find_workbooks(p)[0] if not is_ogi_output(f.path)]
+        else:
+            found = [p]
         for f in found:
             try:
                 key = f.resolve()
