@@ -4,8 +4,11 @@ One read per workbook. The package is sniffed and capped first (:mod:`ogi.safe_i
 encrypted), not a zip, truncated, zip bomb, macro-enabled, DTD/entity declarations (XML bomb, external
 entity). The small package parts (workbook, relationships, properties) are parsed with defusedxml.
 Cells are then read with openpyxl's read-only mode (one load; normal mode is about twice as slow and
-would need a second load for cached results), sheet dimensions reset first (WPS writes wrong
-``<dimension>`` elements that would hide rows). What read-only reading hides comes from the package
+would need a second load for cached results), built from openpyxl's own ``ExcelReader`` steps so
+that nothing is parsed that ogi throws away (:func:`_open_openpyxl`): no size probe per sheet
+(sheet dimensions are never trusted: WPS writes wrong ``<dimension>`` elements that would hide
+rows), no sheet ogi does not read, only the cell data of each sheet it does (the whole part is
+still checked to be well-formed XML). What read-only reading hides comes from the package
 itself, in a cheap pass over the bytes already in memory: sheet and workbook protection, sheet states,
 and the cached results of the total formulas.
 
@@ -873,8 +876,6 @@ def _rc(addr: str) -> tuple[int, int]:
     return int(m.group(2)) - 1, col - 1
 
 
-#: How cells are read: "lxml" (the package XML directly; the default, about ten times faster) or
-#: "openpyxl" (read-only mode; the reference the tests hold the fast reader to).
 def read_workbook(path: Path) -> ReadResult:
     """Read one returned workbook. Raises :class:`InputError` when the file cannot be used at all;
     everything else is a finding. The file is only ever read."""
