@@ -123,9 +123,34 @@ def _xlsx_rows(data: bytes, path: Path) -> list[list[str]]:
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        raise InputError(f"名单工作簿无法读取（{type(exc).__name__}）", path=path) from exc
+        raise InputError(f"名单工作簿无法读取：{_xlsx_problem(data, path, exc)}", path=path) from exc
     ws = wb.worksheets[0]
     return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+
+
+def _xlsx_problem(data: bytes, path: Path, exc: Exception) -> str:
+    """Why openpyxl could not open a roster workbook, in Chinese: the package pass of
+    :mod:`ogi.xlsx_reader` names unsafe XML (DTD/entities: an XML bomb), damaged or missing parts,
+    then every XML part is parsed to name the one that is damaged; failing that, a generic
+    sentence with the exception's type."""
+    from defusedxml import DefusedXmlException
+
+    from .xlsx_reader import _open_package, _xml
+
+    try:
+        package = _open_package(data, path)
+        for name in sorted(package.parts):  # a roster is small: find the part that is damaged
+            _xml(package.parts[name], path, name)
+    except InputError as problem:
+        return problem.message
+    except Exception:  # the diagnosis must never hide the original failure
+        pass
+    if isinstance(exc, DefusedXmlException):
+        return "工作簿内部含有不安全的 XML 声明（DTD/实体），拒绝打开"
+    if isinstance(exc, (SyntaxError, KeyError, ValueError)):
+        return (f"工作簿已损坏（内部 XML 无法解析，{type(exc).__name__}），"
+                "请用 WPS/Excel 打开后重新保存，或另存为 CSV")
+    return f"工作簿无法打开（{type(exc).__name__}），请用 WPS/Excel 打开后重新保存，或另存为 CSV"
 
 
 def _cell_text(value: object) -> str:

@@ -346,13 +346,14 @@ def build_summary_workbook(summary: Summary, layout: Layout | None = None) -> by
     spec = layout.spec
     figures = key_figures(layout)
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
-                                   "strings_to_urls": False, "strings_to_numbers": False})
+    # Not in_memory: the 明细 sheet (about 260 cells per agency) is streamed to a temporary file.
+    wb = xlsxwriter.Workbook(buf, {"strings_to_formulas": False, "strings_to_urls": False,
+                                   "strings_to_numbers": False})
     f = _Formats(wb)
     ws_sum = wb.add_worksheet(SHEET_SUMMARY)
     ws_chart = wb.add_worksheet(SHEET_CHARTS)
     ws_tables = wb.add_worksheet(SHEET_TABLES)
-    ws_detail = wb.add_worksheet(SHEET_DETAIL)
+    ws_detail = _add_streamed_worksheet(wb, SHEET_DETAIL)
     ws_left = wb.add_worksheet(SHEET_LEFT_OUT)
     _summary_sheet(ws_sum, f, summary, figures)
     _detail_sheet(ws_detail, f, summary, spec)
@@ -368,6 +369,56 @@ def build_summary_workbook(summary: Summary, layout: Layout | None = None) -> by
     wb.set_custom_property(OUTPUT_PROPERTY, "summary")
     wb.close()
     return buf.getvalue()
+
+
+def _add_streamed_worksheet(wb: Any, name: str) -> Any:
+    """A worksheet whose rows go to a temporary file as soon as the next row is started
+    (xlsxwriter's ``constant_memory`` mode), so that 1,000 agencies × 260 cells are never all
+    held in memory; its rows must be written top to bottom (``set_row`` before a row is left).
+
+    xlsxwriter offers that mode for a whole workbook only, but the other sheets need random
+    access (headers merged over two rows, the official tables' merges, the charts' cached values
+    read back from 汇总), and the mode writes every text inline in the sheet XML. The worksheet
+    class below turns the mode on for this sheet alone (xlsxwriter's packager asks each worksheet)
+    and keeps texts in the shared string table like the other sheets do. It relies on xlsxwriter
+    internals (checked against 3.x); tests/test_summary_county.py reads the result back.
+    """
+    return wb.add_worksheet(name, worksheet_class=_streamed_worksheet_class())
+
+
+_STREAMED_CLASS: Any = None
+
+
+def _streamed_worksheet_class() -> Any:
+    global _STREAMED_CLASS
+    if _STREAMED_CLASS is not None:
+        return _STREAMED_CLASS
+    from xlsxwriter.worksheet import Worksheet
+
+    class StreamedWorksheet(Worksheet):  # type: ignore[misc]
+        def _initialize(self, init_data: dict[str, Any]) -> None:
+            super()._initialize({**init_data, "constant_memory": True})
+
+        def _write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> int:
+            ret = super()._write_string(row, col, string, cell_format)
+            cell = self.table.get(row, {}).get(col)
+            if cell is not None and type(cell).__name__ == "String" and isinstance(cell.string, str):
+                index = self.str_table._get_shared_string_index(cell.string)
+                self.table[row][col] = cell._replace(string=index)
+            return ret
+
+        def _write_cell(self, row: int, col: int, cell: Any) -> None:
+            if type(cell).__name__ == "String" and isinstance(cell.string, int):
+                self.constant_memory = False  # a shared string index, as in the other sheets
+                try:
+                    super()._write_cell(row, col, cell)
+                finally:
+                    self.constant_memory = True
+                return
+            super()._write_cell(row, col, cell)
+
+    _STREAMED_CLASS = StreamedWorksheet
+    return _STREAMED_CLASS
 
 
 def summary_columns(figures: list[Figure]) -> dict[int, Figure]:
@@ -455,17 +506,19 @@ def detail_columns(spec: FormSpec) -> dict[str, int]:
 def _detail_sheet(ws: Any, f: _Formats, summary: Summary, spec: FormSpec) -> None:
     columns = detail_columns(spec)
     tables = {t.key: t.sheet for t in spec.tables}
+    # Row by row, top to bottom: the sheet may be streamed (see _add_streamed_worksheet).
+    ws.set_row(0, 110)
+    ws.set_column(0, 0, 30)
+    ws.set_column(2, 1 + len(columns), 12)
     ws.write_string(0, 0, "机关名称", f.head)
     ws.write_string(0, 1, "编号", f.head)
-    ws.write_string(1, 0, "（第二行为数据键名）", f.note)
     for key, c in columns.items():
         cell = spec.cells[key]
         table = tables.get(cell.table, cell.row_label)
         ws.write_string(0, c, f"{table}·{cell.row_label}·{cell.column_label}", f.head)
+    ws.write_string(1, 0, "（第二行为数据键名）", f.note)
+    for key, c in columns.items():
         ws.write_string(1, c, key, f.note)
-    ws.set_row(0, 110)
-    ws.set_column(0, 0, 30)
-    ws.set_column(2, 1 + len(columns), 12)
     for i, row in enumerate(summary.rows):
         r = DETAIL_FIRST_ROW + i
         ws.write_string(r, 0, row.agency.name, f.text)
