@@ -542,6 +542,9 @@ def main(argv: list[str] | None = None) -> int:
         # writes the cache; best-of-N keeps a later one.
         dont_write = os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
         os.environ["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+        # ogi's prepared-template cache (docx_render.template_cache_dir) starts empty in every
+        # run: the first `ogi fill` process fills it, like a user's first fill after installing.
+        os.environ["OGI_CACHE_DIR"] = str(tmp / "ogi-cache")
         log(f"  bytecode: cached under the run's temporary folder (PYTHONDONTWRITEBYTECODE was "
             f"{'set' if dont_write else 'not set'}; ogi and floor processes alike)")
         if "cold" in only:
