@@ -434,6 +434,28 @@ def _well_formed(xml: bytes) -> None:
 _SHEET_CLASS: list[type] = []
 
 
+@lru_cache(maxsize=1)
+def _lean_reader_supported() -> bool:
+    """Whether this openpyxl has the internals :func:`_open_openpyxl` builds on (3.1 does). Another
+    version falls back to the public ``load_workbook``: slower, never a false 已损坏."""
+    try:
+        from openpyxl.reader.excel import ExcelReader
+        from openpyxl.styles.stylesheet import apply_stylesheet  # noqa: F401
+        from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    except ImportError:
+        return False
+    return all(hasattr(ExcelReader, m) for m in ("read_manifest", "read_strings", "read_workbook")) \
+        and all(hasattr(ReadOnlyWorksheet, m) for m in ("_get_size", "_get_source", "reset_dimensions"))
+
+
+def _open_public(data: bytes) -> tuple[list[str], Callable[[str], Any], Callable[[], None]]:
+    """The same triple as :func:`_open_openpyxl`, through ``openpyxl.load_workbook``."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    return list(wb.sheetnames), wb.__getitem__, wb.close
+
+
 def _open_openpyxl(data: bytes, parts: dict[str, bytes] | None = None
                    ) -> tuple[list[str], Callable[[str], Any], Callable[[], None]]:
     """The workbook's sheet names, a function giving one read-only worksheet by name, and one
@@ -446,6 +468,8 @@ def _open_openpyxl(data: bytes, parts: dict[str, bytes] | None = None
     names, and the size probe of every sheet (worksheets are made on demand, unsized). The parsers
     are openpyxl's own, with defusedxml.
     """
+    if not _lean_reader_supported():
+        return _open_public(data)
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.styles.stylesheet import apply_stylesheet
 
