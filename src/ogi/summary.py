@@ -38,7 +38,6 @@ from .status import (
     MISSING,
     PASSED,
     FileResult,
-    PackedValues,
     Progress,
     StatusReport,
     collect_status,
@@ -155,12 +154,15 @@ def figure_value(figure: Figure, values: dict[str, Value]) -> int | Decimal | No
 class SummaryRow:
     agency: Agency
     result: FileResult
-    packed: PackedValues  # every cell, totals recomputed from the inputs, packed (1,000 rows)
+    spec: FormSpec
 
     @property
     def values(self) -> dict[str, Value]:
-        """Every cell of the agency (unpacked afresh on each call)."""
-        return self.packed.values
+        """Every cell of the agency, totals recomputed from the inputs. Computed afresh on each
+        call from the file's packed numbers: 1,000 rows do not keep 1,000 dicts."""
+        values = self.result.values
+        assert values is not None
+        return compute_totals(self.spec, values)
 
     @property
     def status(self) -> str:
@@ -270,7 +272,7 @@ def summarize(status: StatusReport, *, include_errors: bool = False,
             v = all_values.get(key)
             if v is not None:
                 totals[key] += v
-        rows.append(SummaryRow(row.agency, r, PackedValues.of_values(all_values)))
+        rows.append(SummaryRow(row.agency, r, spec))
     return Summary(status, rows, left_out, totals, include_errors)
 
 
