@@ -35,6 +35,7 @@ from .sections import (
     find_publish_date,
     find_title,
     is_fee_paragraph,
+    label_value_rows,
     paragraphs,
     read_fees,
     read_narrative,
@@ -544,18 +545,12 @@ class _Importer:
         fee_labels = {norm(f.label): f for f in self.spec.fees}
         text: dict[str, str] = {}
         fees: dict[str, Value] = {}
-        for line in lines:
-            if line.kind != "row":
-                continue
-            cells = [c for c in line.cells if c is not None]
-            if len(cells) < 2:
-                continue
-            label = norm(cells[0])
+        for label, cell in label_value_rows(lines):
             if label in by_label and by_label[label] not in text:
-                text[by_label[label]] = (cells[1] or "").strip()
+                text[by_label[label]] = cell.strip()
             elif label in fee_labels and fee_labels[label].key not in fees:
                 fee = fee_labels[label]
-                value, problem = parse_value(cells[1], fee.type)
+                value, problem = parse_value(cell, fee.type)
                 if not problem:
                     fees[fee.key] = value
         return text, fees

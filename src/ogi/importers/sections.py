@@ -6,6 +6,7 @@ sub-topics, the metadata (agency and year from the title, contact details from t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -148,20 +149,25 @@ def find_contacts(text: str) -> dict[str, str]:
     return out
 
 
-def find_labelled_fields(lines: list[Line], spec: FormSpec) -> dict[str, str]:
-    """Metadata written as label | value rows (an .xlsx 基本信息 sheet, a contact table)."""
-    labels = {norm(m.label): m.key for m in spec.metadata}
-    out: dict[str, str] = {}
+def label_value_rows(lines: list[Line]) -> Iterator[tuple[str, str]]:
+    """(normalised label, value) of every table row written as label | value (an ogi workbook's
+    基本信息 and 正文 sheets, a contact table)."""
     for line in lines:
         if line.kind != "row":
             continue
         cells = [c for c in line.cells if c is not None]
-        if len(cells) < 2:
-            continue
-        label = norm(cells[0]).replace("(必填)", "")
-        key = labels.get(label)
-        if key and key not in out and (cells[1] or "").strip():
-            out[key] = clean(cells[1])
+        if len(cells) >= 2:
+            yield norm(cells[0]), cells[1] or ""
+
+
+def find_labelled_fields(lines: list[Line], spec: FormSpec) -> dict[str, str]:
+    """Metadata written as label | value rows (an .xlsx 基本信息 sheet, a contact table)."""
+    labels = {norm(m.label): m.key for m in spec.metadata}
+    out: dict[str, str] = {}
+    for label, value in label_value_rows(lines):
+        key = labels.get(label.replace("(必填)", ""))
+        if key and key not in out and value.strip():
+            out[key] = clean(value)
     return out
 
 
