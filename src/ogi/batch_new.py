@@ -9,7 +9,7 @@ from typing import Any
 from .errors import InputError, OutputError
 from .layout import layout_for
 from .roster import read_roster
-from .safe_io import atomic_write_bytes
+from .safe_io import atomic_write_bytes, ensure_output_dir
 from .xlsx_writer import (
     Agency,
     WorkbookBuilder,
@@ -59,14 +59,7 @@ def generate(*, agency: str | None = None, agency_id: str = "", agency_type: str
     validate_year(year)
     agencies = resolve_agencies(agency=agency, agency_id=agency_id, agency_type=agency_type,
                                 roster=roster)
-    output = Path(output)
-    if output.exists() and not output.is_dir():
-        raise OutputError("输出位置是一个文件，不是文件夹", path=output)
-    if not output.exists():
-        try:
-            output.mkdir(parents=True)
-        except OSError as exc:
-            raise OutputError(f"无法创建输出文件夹（{exc.strerror or exc}）", path=output) from exc
+    output = ensure_output_dir(output)
     plan = plan_files(agencies, year, output)
     if not overwrite:
         existing = [p for _, p in plan if p.exists()]

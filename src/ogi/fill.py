@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, InputError, OgiError, OutputError
-from .safe_io import atomic_write_bytes
+from .safe_io import atomic_write_bytes, ensure_output_dir
 
 if TYPE_CHECKING:
     from .checker import CheckResult
@@ -116,14 +116,7 @@ def output_dir(options: FillOptions, n_inputs: int) -> Path | None:
         return None
     if n_inputs == 1 and out.suffix.lower() == ".docx" and not out.is_dir():
         return None
-    if out.exists() and not out.is_dir():
-        raise OutputError("输出位置是一个文件，不是文件夹（多个工作簿时 -o 须为文件夹）", path=out)
-    if not out.exists():
-        try:
-            out.mkdir(parents=True)
-        except OSError as exc:
-            raise OutputError(f"无法创建输出文件夹（{exc.strerror or exc}）", path=out) from exc
-    return out
+    return ensure_output_dir(out, not_a_file="输出位置是一个文件，不是文件夹（多个工作簿时 -o 须为文件夹）")
 
 
 def target_docx(path: Path, report: Report, options: FillOptions, folder: Path | None,

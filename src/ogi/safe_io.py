@@ -88,6 +88,19 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = False,
     return path
 
 
+def ensure_output_dir(folder: Path, *, not_a_file: str = "输出位置是一个文件，不是文件夹") -> Path:
+    """The output folder, created (with parents) when missing; a file in its place is an error."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(not_a_file, path=folder)
+    if not folder.exists():
+        try:
+            folder.mkdir(parents=True)
+        except OSError as exc:
+            raise OutputError(f"无法创建输出文件夹（{exc.strerror or exc}）", path=folder) from exc
+    return folder
+
+
 @functools.lru_cache(maxsize=1)
 def _umask() -> int:
     """The process umask (read once: os.umask can only be read by setting it)."""
