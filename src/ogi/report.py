@@ -8,7 +8,10 @@ losslessly (Decimals as strings, so 5949.088667 never becomes a float).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -17,6 +20,21 @@ Value = int | Decimal | None
 Severity = Literal["error", "warning"]
 
 JSON_FORMAT = "ogi-report/1"
+
+
+_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def parse_date_text(text: str) -> dt.date | None:
+    """A date as clerks type it (2024-01-20, 2024/1/20, 2024.1.20, 2024年1月20日, full-width digits),
+    or None. Report metadata keeps dates as YYYY-MM-DD."""
+    m = _DATE_TEXT.fullmatch(unicodedata.normalize("NFKC", text or "").strip())
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
 
 
 @dataclass

@@ -44,7 +44,7 @@ from .layout import (
     a1,
     layout_for,
 )
-from .report import Finding, Report, Value
+from .report import Finding, Report, Value, parse_date_text
 from .rules import compute_totals
 from .spec import DECIMAL_PLACES, UNIT_LABELS, CellSpec, FormSpec
 
@@ -217,12 +217,9 @@ def _parse_date(raw: Any) -> tuple[str, bool]:
         day = dt.date(1899, 12, 30) + dt.timedelta(days=int(raw))
         return day.isoformat(), True
     text = unicodedata.normalize("NFKC", str(raw)).strip()
-    m = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text)
-    if m:
-        try:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat(), True
-        except ValueError:
-            pass
+    day = parse_date_text(text)
+    if day is not None:
+        return day.isoformat(), True
     return str(raw).strip(), not text
 
 

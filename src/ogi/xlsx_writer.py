@@ -42,7 +42,7 @@ from .layout import (
     a1,
     layout_for,
 )
-from .report import Report, Value
+from .report import Report, Value, parse_date_text
 from .rules import compute_totals, rule_holds
 from .safe_io import atomic_write_bytes
 from .spec import DEFAULT_TEMPLATE, FormSpec
@@ -544,13 +544,8 @@ def _cached(value: Value) -> int | float:
 
 
 def _parse_date(text: str) -> dt.datetime | None:
-    m = re.fullmatch(r"\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*", text or "")
-    if not m:
-        return None
-    try:
-        return dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
+    day = parse_date_text(text)
+    return dt.datetime(day.year, day.month, day.day) if day else None
 
 
 def _password_hash(password: str) -> str:
