@@ -129,8 +129,15 @@ def balanced_values(spec: FormSpec, seed: int = 0) -> dict[str, Value]:
         if spec.cells[k].type != "count":
             values[k] = Decimal(rnd.randint(0, 10**8)) / Decimal(10**6 if spec.cells[k].type ==
                                                                  "wan_yuan" else 100)
-    t3 = spec.table("t3")
-    for col in (c.key for c in t3.columns if c.key != "total"):
+    return compute_totals(spec, balance_table3(spec, values))
+
+
+def balance_table3(spec: FormSpec, values: dict[str, Value]) -> dict[str, Value]:
+    """Make 一 + 二 = 三（七）+ 四 hold in every column of 表三 (in place, returned): 四 takes the
+    difference, and 一 is raised where the difference would go negative."""
+    from ogi.rules import compute_totals
+
+    for col in (c.key for c in spec.table("t3").columns if c.key != "total"):
         totals = compute_totals(spec, values)
         diff = (totals[f"t3.new_received.{col}"] + totals[f"t3.carried_over.{col}"]  # type: ignore[operator]
                 - totals[f"t3.result_total.{col}"])
@@ -138,7 +145,7 @@ def balanced_values(spec: FormSpec, seed: int = 0) -> dict[str, Value]:
             values[f"t3.new_received.{col}"] = values[f"t3.new_received.{col}"] - diff  # type: ignore[operator]
             diff = 0
         values[f"t3.carry_forward.{col}"] = diff
-    return compute_totals(spec, values)
+    return values
 
 
 def input_values(spec: FormSpec, values: Mapping[str, Value]) -> dict[str, Value]:

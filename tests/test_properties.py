@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from conftest import balance_table3
 from ogi.layout import layout_for
 from ogi.report import Report, Value
 from ogi.rules import compute_totals
@@ -71,16 +72,7 @@ def _value(key: str) -> st.SearchStrategy[Value]:
 def valid_values(draw: st.DrawFn) -> dict[str, Value]:
     """Input values satisfying every rule: per column of 表三, 四 = 一 + 二 − （七）, raising 一
     where that would go negative (the same construction as conftest.balanced_values)."""
-    values: dict[str, Value] = {k: draw(_value(k)) for k in SPEC.input_keys}
-    for col in T3_COLUMNS:
-        totals = compute_totals(SPEC, values)
-        diff = (totals[f"t3.new_received.{col}"] + totals[f"t3.carried_over.{col}"]  # type: ignore[operator]
-                - totals[f"t3.result_total.{col}"])
-        if diff < 0:
-            values[f"t3.new_received.{col}"] = values[f"t3.new_received.{col}"] - diff  # type: ignore[operator]
-            diff = 0
-        values[f"t3.carry_forward.{col}"] = diff
-    return values
+    return balance_table3(SPEC, {k: draw(_value(k)) for k in SPEC.input_keys})
 
 
 def _paragraph() -> st.SearchStrategy[str]:
