@@ -630,32 +630,25 @@ def _charts(wb: Any, ws: Any, f: _Formats, summary: Summary, figures: list[Figur
     height = max(360, 24 * n + 140)
     font = {"name": "宋体"}
 
-    def add(chart: Any, fig_col: int) -> None:
-        chart.add_series({"name": [SHEET_SUMMARY, 3, fig_col],
-                          "categories": categories,
-                          "values": [SHEET_SUMMARY, first, fig_col, last, fig_col]})
+    def bar_chart(title: str, fig_cols: list[int], options: dict[str, str]) -> Any:
+        chart = wb.add_chart({"type": "bar", **options})
+        for col in fig_cols:
+            chart.add_series({"name": [SHEET_SUMMARY, 3, col],
+                              "categories": categories,
+                              "values": [SHEET_SUMMARY, first, col, last, col]})
+        chart.set_title({"name": title, "name_font": {**font, "size": 12}})
+        chart.set_y_axis({"reverse": True, "num_font": font})
+        chart.set_x_axis({"num_font": font, "min": 0})
+        chart.set_legend({"position": "top", "font": font})
+        chart.set_size({"width": 960, "height": height})
+        return chart
 
     received = [c for c, fig in columns.items() if fig.role in ("received", "result_total",
                                                                  "carry_forward")]
     outcomes = [c for c, fig in columns.items() if fig.role == "outcome"]
-    chart1 = wb.add_chart({"type": "bar"})
-    for c in received:
-        add(chart1, c)
-    chart1.set_title({"name": "收到申请与办理情况（件）", "name_font": {**font, "size": 12}})
-    chart1.set_y_axis({"reverse": True, "num_font": font})
-    chart1.set_x_axis({"num_font": font, "min": 0})
-    chart1.set_legend({"position": "top", "font": font})
-    chart1.set_size({"width": 960, "height": height})
-    ws.insert_chart(2, 0, chart1)
-    chart2 = wb.add_chart({"type": "bar", "subtype": "stacked"})
-    for c in outcomes:
-        add(chart2, c)
-    chart2.set_title({"name": "办理结果构成（件）", "name_font": {**font, "size": 12}})
-    chart2.set_y_axis({"reverse": True, "num_font": font})
-    chart2.set_x_axis({"num_font": font, "min": 0})
-    chart2.set_legend({"position": "top", "font": font})
-    chart2.set_size({"width": 960, "height": height})
-    ws.insert_chart(2 + height // 20 + 2, 0, chart2)
+    ws.insert_chart(2, 0, bar_chart("收到申请与办理情况（件）", received, {}))
+    ws.insert_chart(2 + height // 20 + 2, 0,
+                    bar_chart("办理结果构成（件）", outcomes, {"subtype": "stacked"}))
 
 
 def _left_out_sheet(ws: Any, f: _Formats, summary: Summary) -> None:
