@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from ogi.layout import Layout, layout_for
 from ogi.report import Value
@@ -22,6 +23,15 @@ from ogi.xlsx_writer import Agency, WorkbookOptions, build_workbook
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 REQUIRE_REAL_APPS = os.environ.get("OGI_REQUIRE_REAL_APPS", "") not in ("", "0", "false")
+
+# Property tests: CI runs a derandomised profile (the same examples every run, no example database),
+# so five runs in a row give the same result; a developer's run explores new examples each time.
+# The number of examples is fixed per test (OGI_PROPERTY_EXAMPLES asks for a deeper run).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None,
+                                     print_blob=True)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile(os.environ.get("OGI_HYPOTHESIS_PROFILE")
+                                 or ("ci" if os.environ.get("CI") or REQUIRE_REAL_APPS else "dev"))
 
 SEED_AGENCY = Agency("彭阳县白阳镇人民政府", "640425001", "乡镇街道")
 
@@ -65,7 +75,8 @@ def pdftotext() -> str:
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not (SHARED / "seed").is_dir():
-        _missing("../shared/seed")
+        _missing("../shared/seed (the project's shared design notes and a real published township "
+                 "report, kept beside the checkout; CI has it, a plain clone does not)")
     return SHARED
 
 

@@ -10,11 +10,16 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.util
+import inspect
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from ..errors import EXIT_UNUSABLE
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: name -> (module, function, one-line help). The order is the order of `ogi --help`.
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -53,14 +58,56 @@ class ZhCommand(click.Command):
         pieces = pieces.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
         formatter.write_usage(ctx.command_path, pieces, "用法：")
 
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # ogi lays out its help itself: click's own pipeline changes between releases (8.2 lists
+        # arguments as bare "FILES..." lines under the options, 8.5 adds a "Positional arguments"
+        # section), and users and docs/cli.md must see the same page whatever click pip resolved.
+        self.format_usage(ctx, formatter)
+        self.format_help_text(ctx, formatter)
+        self.format_options(ctx, formatter)
+        self.format_epilog(ctx, formatter)
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        text = inspect.cleandoc(self.help or "").partition("\f")[0]
+        if text:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(text)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.epilog:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(inspect.cleandoc(self.epilog))
+
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Arguments are described in words under 参数, from ogi's own text; only options go under 选项.
+        arguments = [(p.human_readable_name, p.help) for p in self.get_params(ctx)
+                     if isinstance(p, ZhArgument)]
+        if arguments:
+            with formatter.section("参数"):
+                formatter.write_dl(arguments)
         rows = [(name, _zh_markers(text)) for p in self.get_params(ctx)
-                if (rv := p.get_help_record(ctx)) is not None for name, text in [rv]]
+                if isinstance(p, click.Option) and (rv := p.get_help_record(ctx)) is not None
+                for name, text in [rv]]
         if rows:
             with formatter.section("选项"):
                 formatter.write_dl(rows)
         if isinstance(self, click.Group):
             self.format_commands(ctx, formatter)
+
+
+class ZhArgument(click.Argument):
+    """A positional argument with a Chinese name in the usage line and a sentence of help."""
+
+    def __init__(self, param_decls: list[str], *, help: str, **attrs: Any) -> None:  # noqa: A002
+        super().__init__(param_decls, **attrs)
+        self.help = help
+
+
+def argument(name: str, metavar: str, help: str, **attrs: Any) -> Callable[[F], F]:  # noqa: A002
+    """``@click.argument`` with a Chinese ``metavar`` (shown in 用法) and ``help`` (shown under 参数)."""
+    return click.argument(name, cls=ZhArgument, metavar=metavar, help=help, **attrs)
 
 
 def _zh_markers(text: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import ZhCommand
+from . import ZhCommand, argument
 from .common import guarded, json_option, progress, quiet_option
 
 
@@ -22,7 +22,8 @@ from .common import guarded, json_option, progress, quiet_option
 \b
 退出码：0 无错误（可能有警告）；1 发现错误；2 文件无法读取或用法有误。
 多个文件时取最高的退出码；无法读取的文件会给出原因，其余文件照常检查。""")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@argument("files", "工作簿...", "要检查的工作簿（.xlsx），可以是多个文件。", nargs=-1, required=True,
+          type=click.Path(path_type=Path))
 @click.option("--previous", type=click.Path(path_type=Path),
               help="上年度的工作簿：核对“上年结转”和“现行有效件数”与上年是否衔接。")
 @click.option("--strict", is_flag=True, help="严格模式：在“校验”表中未说明的警告也按错误计。")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import ZhCommand
+from . import ZhCommand, argument
 from .common import guarded, progress, quiet_option
 
 if TYPE_CHECKING:
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 \b
 退出码：0 全部生成；1 有工作簿存在错误（未生成，或按 --force 生成）；
 2 有文件无法读取、无法写入或 PDF 未能生成，或用法有误。""")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@argument("files", "工作簿...", "填好的工作簿（.xlsx）或存放工作簿的文件夹，可以是多个。", nargs=-1, required=True,
+          type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="输出文件夹（不存在时自动创建）；只有一个工作簿时也可以是 .docx 文件名。默认保存在工作簿旁边。")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF 存档（需已安装 LibreOffice）。")

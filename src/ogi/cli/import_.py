@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import ZhCommand
+from . import ZhCommand, argument
 from .common import guarded, json_option
 
 
@@ -27,7 +27,8 @@ LibreOffice）、PDF（需有文字层，扫描件不行）、旧版或损坏的
 
 \b
 退出码：0 无错误（可能有警告）；1 原报告有错误或有读不到的数字；2 文件无法读取或用法有误。""")
-@click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
+@argument("reports", "年报...", "已发布的年度报告文件或存放报告的文件夹，可以是多个。", nargs=-1, required=True,
+          type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="输出的工作簿（.xlsx 文件名或文件夹；导入多个报告时为文件夹）；默认放在原报告所在文件夹。")
 @click.option("--as-previous", is_flag=True,

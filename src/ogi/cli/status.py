@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import ZhCommand
+from . import ZhCommand, argument
 from .common import guarded, json_option, progress, quiet_option
 
 
@@ -37,7 +37,7 @@ ogi status 交回/ --roster 机关名单.xlsx -o 进度.xlsx
 -o 另存为进度表（可筛选），其中“问题清单”表列出每个问题所在的文件和单元格，便于分发给各机关。
 
 退出码：0 没有错误；1 有工作簿有错误或无法读取；2 文件夹或名单无法使用。""")
-@click.argument("folder", type=click.Path(path_type=Path))
+@argument("folder", "文件夹", "存放各机关交回工作簿的文件夹（含子文件夹）。", type=click.Path(path_type=Path))
 @click.option("--roster", type=click.Path(path_type=Path),
               help="机关名单（.txt / .csv / .xlsx）；不给时只列出找到的工作簿。")
 @click.option("--year", type=int, help="报告年度；不给时取多数工作簿的年度。")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import ZhCommand
+from . import ZhCommand, argument
 from .common import guarded, progress, quiet_option
 from .status import check_output
 
@@ -20,7 +20,7 @@ ogi summary 交回/ -o 汇总.xlsx --previous 去年交回/
 “汇总”表每个机关一行（表二各项、表三总计列各项及小计、表四总计、信息处理费），最后一行为合计公式；“全县汇总表”按官方表格样式列出表二、表三、表四每个格子的合计；“图表”为各机关收到申请和办理结果的图表；“明细”为每个机关的全部数字。
 
 默认只汇总没有错误的工作簿，未计入的机关列在“未计入”表和屏幕上。--previous 给出上年交回的文件夹时，检查各机关“二、上年结转”与上年“四、结转下年度”、现行有效件数是否衔接。""")
-@click.argument("folder", type=click.Path(path_type=Path))
+@argument("folder", "文件夹", "存放各机关交回工作簿的文件夹（含子文件夹）。", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("汇总.xlsx"),
               show_default=True, help="汇总工作簿（.xlsx）。")
 @click.option("--roster", type=click.Path(path_type=Path), help="机关名单（.txt / .csv / .xlsx）。")
