@@ -100,12 +100,12 @@ class ZhCommand(click.Command):
 class ZhArgument(click.Argument):
     """A positional argument with a Chinese name in the usage line and a sentence of help."""
 
-    def __init__(self, param_decls: list[str], *, help: str, **attrs: Any) -> None:  # noqa: A002
+    def __init__(self, param_decls: list[str], *, help: str, **attrs: Any) -> None:
         super().__init__(param_decls, **attrs)
         self.help = help
 
 
-def argument(name: str, metavar: str, help: str, **attrs: Any) -> Callable[[F], F]:  # noqa: A002
+def argument(name: str, metavar: str, help: str, **attrs: Any) -> Callable[[F], F]:
     """``@click.argument`` with a Chinese ``metavar`` (shown in 用法) and ``help`` (shown under 参数)."""
     return click.argument(name, cls=ZhArgument, metavar=metavar, help=help, **attrs)
 
