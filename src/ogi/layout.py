@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .rules import input_operands
 from .spec import DEFAULT_TEMPLATE, FormSpec, Rule, Table, load_spec
 
 SHEET_GUIDE = "填报说明"
@@ -292,24 +293,44 @@ class Layout:
                 out[rule.target] = (sheet, self.total_formula(rule))
         return out
 
-    def check_formula(self, rule: Rule, from_sheet: str) -> str:
-        """A live 通过/未通过 formula for a sum or balance rule."""
+    def check_formula(self, rule: Rule, from_sheet: str, *, legacy: bool = False) -> str:
+        """A live 通过/未通过/数据不完整 formula for a sum or balance rule. ``legacy``: as ogi wrote it
+        before it counted the inputs behind a total (workbooks already sent out still hold it)."""
         if rule.kind == "sum":
             left, right = (rule.target,), rule.addends
         elif rule.kind == "balance":
             left, right = rule.left, rule.right
         else:
             raise ValueError(f"rule {rule.id} cannot be checked in the workbook")
-        inputs = [k for k in (*left, *right) if not self.spec.cells[k].computed]
+        # Every input behind the operands (a total's own addends too): a blank one anywhere makes
+        # the check 数据不完整, in the 总计 column as in the others.
+        inputs = input_operands(self.spec, (*left, *right))
+        refs = self._refs(inputs, from_sheet)
+        if legacy:
+            inputs = tuple(k for k in (*left, *right) if not self.spec.cells[k].computed)
+            refs = ",".join(self.ref(k, from_sheet) for k in inputs)
         lhs = self._sum_expr(left, from_sheet)
         rhs = self._sum_expr(right, from_sheet)
         test = f'IF({lhs}={rhs},"{PASS}","{FAIL}")'
         if inputs:
-            refs = ",".join(self.ref(k, from_sheet) for k in inputs)
             test = f'IF(COUNT({refs})<{len(inputs)},"{INCOMPLETE}",{test})'
         return "=" + test
 
-    def balance_check_cells(self) -> dict[str, tuple[str, str, Rule]]:
+    def _refs(self, keys: tuple[str, ...], from_sheet: str | None) -> str:
+        """``D6:I28,D30:I30``: the cells of ``keys`` as few rectangles, per sheet, for COUNT."""
+        per_sheet: dict[str, list[tuple[int, int]]] = {}
+        for k in keys:
+            sheet, r, c = self._address[k]
+            per_sheet.setdefault(sheet, []).append((r, c))
+        refs = []
+        for sheet, cells in per_sheet.items():
+            prefix = "" if sheet == from_sheet else f"{quote_sheet(sheet)}!"
+            for r0, c0, r1, c1 in contiguous_ranges(cells):
+                first, last = a1(r0, c0), a1(r1, c1)
+                refs.append(f"{prefix}{first}" if first == last else f"{prefix}{first}:{prefix}{last}")
+        return ",".join(refs)
+
+    def balance_check_cells(self, *, legacy: bool = False) -> dict[str, tuple[str, str, Rule]]:
         """The live balance row under table 三: A1 address -> (sheet, formula, rule)."""
         out: dict[str, tuple[str, str, Rule]] = {}
         for tl in self.tables.values():
@@ -319,7 +340,8 @@ class Layout:
                 if rule.kind != "balance" or self._address[rule.left[0]][0] != tl.sheet:
                     continue
                 col = self._address[rule.left[0]][2]
-                out[a1(tl.check_row, col)] = (tl.sheet, self.check_formula(rule, tl.sheet), rule)
+                out[a1(tl.check_row, col)] = (tl.sheet, self.check_formula(rule, tl.sheet, legacy=legacy),
+                                              rule)
         return out
 
     def blank_count_formula(self) -> str:
@@ -330,16 +352,18 @@ class Layout:
         parts = [f"SUMPRODUCT(--ISTEXT({quote_sheet(s)}!{r}))" for s, r in self.input_ranges()]
         return "=" + "+".join(parts)
 
-    def all_formulas(self) -> dict[tuple[str, str], str]:
-        """(sheet, A1) -> formula for every formula cell ogi writes; the reader checks each."""
+    def all_formulas(self, *, legacy: bool = False) -> dict[tuple[str, str], str]:
+        """(sheet, A1) -> formula for every formula cell ogi writes; the reader checks each.
+        ``legacy``: the live checks as earlier versions wrote them (see :meth:`check_formula`)."""
         out: dict[tuple[str, str], str] = {}
         for key, (sheet, formula) in self.formula_cells().items():
             out[(sheet, self.address(key)[1])] = formula
-        for addr, (sheet, formula, _) in self.balance_check_cells().items():
+        for addr, (sheet, formula, _) in self.balance_check_cells(legacy=legacy).items():
             out[(sheet, addr)] = formula
         for row in self.check_rows.values():
             if row.rule.live:
-                out[(SHEET_CHECKS, row.result_address)] = self.check_formula(row.rule, SHEET_CHECKS)
+                out[(SHEET_CHECKS, row.result_address)] = self.check_formula(row.rule, SHEET_CHECKS,
+                                                                             legacy=legacy)
         s, r, c = self.blank_count_cell
         out[(s, a1(r, c))] = self.blank_count_formula()
         s, r, c = self.text_count_cell

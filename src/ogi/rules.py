@@ -41,12 +41,56 @@ def sum_rules_in_order(spec: FormSpec) -> list[Rule]:
     return ordered
 
 
-def compute_totals(spec: FormSpec, values: Mapping[str, Value]) -> dict[str, Value]:
-    """A copy of ``values`` with every computed cell recomputed from the inputs."""
+def compute_totals(spec: FormSpec, values: Mapping[str, Value], *,
+                   keep_blank: bool = False) -> dict[str, Value]:
+    """A copy of ``values`` with every computed cell recomputed from the inputs.
+
+    By default a blank addend counts as 0, as the workbook's SUM does (the writer's cached results).
+    With ``keep_blank`` a total with any blank addend is blank itself: a report never shows a total
+    of incomplete data (the reader's Report, which ``ogi fill --force`` prints)."""
     out: dict[str, Value] = {k: values.get(k) for k in spec.cells}
     for rule in sum_rules_in_order(spec):
-        out[rule.target] = sum_values(out, rule.addends)
+        if keep_blank and any(out.get(k) is None for k in rule.addends):
+            out[rule.target] = None
+        else:
+            out[rule.target] = sum_values(out, rule.addends)
     return out
+
+
+def input_operands(spec: FormSpec, keys: Iterable[str]) -> tuple[str, ...]:
+    """The input cells behind ``keys``: each computed key replaced by the inputs its sum rules
+    add up (recursively), in first-seen order without repeats. A live check is 数据不完整 when any
+    of them is blank."""
+    addends = {r.target: r.addends for r in spec.rules if r.kind == "sum"}
+    out: dict[str, None] = {}
+
+    def walk(key: str) -> None:
+        if key in addends:
+            for k in addends[key]:
+                walk(k)
+        else:
+            out[key] = None
+
+    for key in keys:
+        walk(key)
+    return tuple(out)
+
+
+def rule_operands(rule: Rule) -> tuple[str, ...]:
+    """The cells a live rule compares (sum: target and addends; balance: both sides)."""
+    if rule.kind == "sum":
+        return (rule.target, *rule.addends)
+    if rule.kind == "balance":
+        return (*rule.left, *rule.right)
+    raise ValueError(f"rule {rule.id} is not a live rule")
+
+
+def live_state(spec: FormSpec, rule: Rule, values: Mapping[str, Value]) -> str:
+    """What the workbook's live check of ``rule`` shows: ``incomplete`` when an input behind it is
+    blank, else ``pass`` or ``fail`` (:func:`rule_holds`)."""
+    if any(values.get(k) is None for k in input_operands(spec, rule_operands(rule))):
+        return "incomplete"
+    return "pass" if rule_holds(rule, values) else "fail"
 
 
 def rule_holds(rule: Rule, values: Mapping[str, Value]) -> bool:

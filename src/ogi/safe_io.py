@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 from .errors import InputError, OutputError
+from .invisible import strip_invisible
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -37,9 +38,10 @@ def safe_filename(name: str, *, fallback: str = "未命名") -> str:
     """A file name (without folder) that is valid on Windows, macOS and Linux shares.
 
     Path separators and characters Windows forbids become ``_``; reserved device names (``CON``,
-    ``LPT1``) get a ``_`` prefix; trailing dots and spaces go; the length is capped.
+    ``LPT1``) get a ``_`` prefix; trailing dots and spaces go; the length is capped. Invisible
+    format characters (a U+202E that shows "…exe.docx" for "…docx.exe") are removed.
     """
-    name = unicodedata.normalize("NFC", name)
+    name = unicodedata.normalize("NFC", strip_invisible(name)[0])
     name = _UNSAFE_CHARS.sub("_", name).strip().strip(".").strip()
     name = re.sub(r"_{2,}", "_", name)
     if name.replace("_", "") == "":

@@ -39,6 +39,17 @@ class MetaField:
     required: bool = False
     locked: bool = False
     hint: str = ""
+    #: The values a clerk picks from (a dropdown in the workbook); empty: free text.
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AgencyTypeRule:
+    """One rule of 机关类型 inference: an agency whose name matches ``pattern`` (``re.search``) is of
+    ``type``. Rules are tried in spec order; the first match wins."""
+
+    pattern: str
+    type: str
 
 
 @dataclass(frozen=True)
@@ -177,6 +188,7 @@ class FormSpec:
     rules: tuple[Rule, ...]
     sha256: str
     cells: dict[str, CellSpec] = field(default_factory=dict, compare=False, hash=False)
+    agency_type_rules: tuple[AgencyTypeRule, ...] = ()
 
     def table(self, key: str) -> Table:
         for t in self.tables:
@@ -204,6 +216,24 @@ class FormSpec:
     @property
     def narrative_keys(self) -> tuple[str, ...]:
         return tuple(n.key for n in self.narrative)
+
+    def meta(self, key: str) -> MetaField:
+        for m in self.metadata:
+            if m.key == key:
+                return m
+        raise KeyError(key)
+
+    @property
+    def agency_types(self) -> tuple[str, ...]:
+        """The 机关类型 values (政府 / 部门 / 乡镇街道); none in a spec without the field."""
+        return next((m.choices for m in self.metadata if m.key == "agency_type"), ())
+
+    def infer_agency_type(self, name: str) -> str:
+        """The 机关类型 the spec's ordered rules give an agency's name, or "" when none matches."""
+        for rule in self.agency_type_rules:
+            if re.search(rule.pattern, name):
+                return rule.type
+        return ""
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -364,6 +394,14 @@ def _validate(spec: FormSpec) -> None:
         if rule.kind not in ("sum", "balance", "previous_equal", "previous_continuity",
                              "narrative_count"):
             problems.append(f"规则 {rule.id} 的类型未知：{rule.kind}")
+    types = {m.key: m.choices for m in spec.metadata}.get("agency_type", ())
+    for t in spec.agency_type_rules:
+        try:
+            re.compile(t.pattern)
+        except re.error:
+            problems.append(f"机关类型规则的正则表达式有误：{t.pattern}")
+        if t.type not in types:
+            problems.append(f"机关类型规则给出的类型“{t.type}”不在机关类型的可选值中")
     targets = [r.target for r in spec.rules if r.kind == "sum"]
     if len(targets) != len(set(targets)):
         problems.append("同一单元被多条求和规则计算")
@@ -393,7 +431,8 @@ def parse_spec(data: bytes) -> FormSpec:
             report_title=tmpl.get("report_title", "{agency_name}{year}年政府信息公开工作年度报告"),
             metadata=tuple(MetaField(m["key"], m["label"], m.get("type", "text"),
                                      bool(m.get("required", False)), bool(m.get("locked", False)),
-                                     m.get("hint", "")) for m in raw["metadata"]),
+                                     m.get("hint", ""), tuple(m.get("choices", ())))
+                           for m in raw["metadata"]),
             narrative=tuple(NarrativeField(n["key"], n["section"], n["label"], n.get("heading", ""),
                                            bool(n.get("required", False)), n.get("hint", ""))
                             for n in raw["narrative"]),
@@ -402,6 +441,8 @@ def parse_spec(data: bytes) -> FormSpec:
             rules=tuple(rules),
             sha256=hashlib.sha256(data).hexdigest(),
             cells=_cell_specs(tables, fees, rules),
+            agency_type_rules=tuple(AgencyTypeRule(t["pattern"], t["type"])
+                                    for t in raw.get("agency_type_rules", [])),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise SpecError(f"表式文件缺少或写错了字段：{exc}") from exc

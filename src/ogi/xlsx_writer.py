@@ -14,7 +14,7 @@ import math
 import re
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
@@ -25,6 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
 from .errors import InputError
+from .invisible import strip_invisible
 from .layout import (
     BY_OGI,
     FAIL,
@@ -43,9 +44,9 @@ from .layout import (
     layout_for,
 )
 from .report import Report, Value, parse_date_text
-from .rules import compute_totals, rule_holds
+from .rules import compute_totals, live_state
 from .safe_io import atomic_write_bytes
-from .spec import DEFAULT_TEMPLATE, FormSpec
+from .spec import DEFAULT_TEMPLATE, FormSpec, Rule
 
 EXCEL_CELL_LIMIT = 32767
 MIN_YEAR, MAX_YEAR = 2021, 2100
@@ -53,18 +54,26 @@ MIN_YEAR, MAX_YEAR = 2021, 2100
 FIXED_CREATED = dt.datetime(2021, 9, 29)
 FONT = "宋体"
 
-AGENCY_TYPES = ("政府", "部门", "乡镇街道")
+#: 机关类型 values, as the form spec lists them (the 机关类型 dropdown and the roster's column).
+AGENCY_TYPES: tuple[str, ...] = layout_for().spec.agency_types
+#: Longest agency name: at 22 pt a title line holds about 20 characters, and a title over three
+#: lines (name + "2023年政府信息公开工作年度报告") is not an official title (GB/T 9704 §7.3.1).
+MAX_AGENCY_NAME_CHARS = 40
 #: Width (characters) of the 填报说明 column: wide enough to read, narrow enough for portrait A4.
 GUIDE_WIDTH = 88
 
 
 @dataclass(frozen=True)
 class Agency:
-    """One agency to generate a workbook for. ``id`` is the county's stable 编号 (may be empty)."""
+    """One agency to generate a workbook for. ``id`` is the county's stable 编号 (may be empty).
+
+    ``removed`` lists the invisible format characters :func:`validate_agency` took out of the name
+    (``U+202E`` ...), for the caller's warning."""
 
     name: str
     id: str = ""
     type: str = ""
+    removed: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass
@@ -78,17 +87,31 @@ class WorkbookOptions:
 
 
 def validate_agency(agency: Agency) -> Agency:
-    name = re.sub(r"\s+", " ", agency.name or "").strip()
+    """The agency with its name tidied (invisible format characters removed and listed in
+    ``removed``, runs of spaces made one); refuses empty, over-long and control-character names and
+    an unknown 机关类型."""
+    name, removed = strip_invisible(agency.name or "")
+    name = re.sub(r"\s+", " ", name).strip()
     if not name:
         raise InputError("机关名称不能为空")
-    if len(name) > 100:
-        raise InputError(f"机关名称过长（{len(name)} 个字符，最多 100 个）：{name[:20]}…")
+    if len(name) > MAX_AGENCY_NAME_CHARS:
+        raise InputError(f"机关名称过长（{len(name)} 个字符，最多 {MAX_AGENCY_NAME_CHARS} 个）：{name[:20]}…。"
+                         "年度报告标题超过三行不符合公文格式，请使用机关的规范名称或规范简称")
     if any(ord(ch) < 32 for ch in name):
         raise InputError("机关名称含有控制字符")
     kind = (agency.type or "").strip()
     if kind and kind not in AGENCY_TYPES:
         raise InputError(f"机关类型“{kind}”不认识，应为：{' / '.join(AGENCY_TYPES)}（机关：{name}）")
-    return Agency(name, (agency.id or "").strip(), kind)
+    return Agency(name, strip_invisible(agency.id or "")[0].strip(), kind,
+                  (*agency.removed, *removed))
+
+
+def invisible_warning(agency: Agency) -> str:
+    """The warning for an agency name that had invisible format characters, or ""."""
+    if not agency.removed:
+        return ""
+    return (f"警告：机关名称“{agency.name}”中含有不可见的格式字符（{'、'.join(agency.removed)}，"
+            "可能来自网页或其他软件复制的文字，会打乱文字显示顺序），已删除")
 
 
 def validate_year(year: int) -> int:
@@ -226,6 +249,8 @@ class WorkbookBuilder:
             metadata.update({k: v for k, v in prefill.metadata.items() if v})
             narrative.update({k: v for k, v in prefill.narrative.items() if v})
             explanations.update(prefill.explanations)
+        if not agency.type:
+            agency = replace(agency, type=self.spec.infer_agency_type(agency.name))
         metadata.update({"agency_name": agency.name, "year": str(year),
                          "agency_id": agency.id, "agency_type": agency.type})
         values = compute_totals(self.spec, values)
@@ -268,13 +293,14 @@ class WorkbookBuilder:
     def _guide(self, ws: Worksheet, f: _Formats, agency: Agency, year: int,
                options: WorkbookOptions) -> None:
         ws.set_column(0, 0, GUIDE_WIDTH)
-        deadline = options.deadline or "县级政务公开办通知的日期"
+        deadline = (f"请于 {options.deadline} 前交回。" if options.deadline
+                    else "请在县级政务公开办通知的截止日期前交回。")
         lines = [
             (f.title, f"{agency.name}{year}年政府信息公开工作年度报告填报表"),
             (f.plain, ""),
             (f.plain, "一、这是什么：本表用于填报《政府信息公开工作年度报告》"
                       f"（{self.spec.basis}格式）。填好后交回县级政务公开办，由 ogi 检查并生成 Word 年报。"),
-            (f.plain, f"二、截止日期：请于 {deadline} 前交回。统计期限为 {year}年1月1日至{year}年12月31日。"),
+            (f.plain, f"二、截止日期：{deadline}统计期限为 {year}年1月1日至{year}年12月31日。"),
             (f.plain, "三、填哪里：只有浅黄色（数字）和白色（文字）的格子可以填写；灰色格子是自动计算的合计或固定内容，不能改动。"),
             (f.plain, "四、数字：所有数字格已预先填好 0，只需改写不为 0 的数；不要把 0 删成空格（空格会被判为“未填写”）。"
                       "件数填整数；表二“本年收费金额”单位为万元，可填小数（最多 6 位）。"),
@@ -303,12 +329,20 @@ class WorkbookBuilder:
         ws.write_string(2, 0, "项目", f.header)
         ws.write_string(2, 1, "内容", f.header)
         ws.write_string(2, 2, "说明", f.header)
+        example_date = f"{int(metadata['year']) + 1}-01-20"
         for m in self.spec.metadata:
             fc = self.layout.meta_fields[m.key]
             label = m.label + ("（必填）" if m.required and not m.locked else "")
             ws.write_string(fc.row, 0, fc.label, f.label)
             value = _check_text(metadata.get(m.key, ""), f"基本信息“{m.label}”")
-            if m.locked:
+            if m.locked and m.choices and not value:  # not given, not inferred: the clerk picks
+                ws.write_blank(fc.row, 1, None, f.field_in)
+                ws.data_validation(fc.row, 1, fc.row, 1, {
+                    "validate": "list", "source": list(m.choices),
+                    "input_title": m.label, "input_message": f"请从下拉列表中选择：{' / '.join(m.choices)}。",
+                    "error_title": "输入有误", "error_message": f"只能选择：{' / '.join(m.choices)}。",
+                })
+            elif m.locked:
                 if m.type == "year" and value:
                     ws.write_number(fc.row, 1, int(value), f.text_locked)
                 else:
@@ -323,12 +357,13 @@ class WorkbookBuilder:
                 ws.data_validation(fc.row, 1, fc.row, 1, {
                     "validate": "date", "criteria": "between",
                     "minimum": dt.date(2000, 1, 1), "maximum": dt.date(2100, 12, 31),
-                    "input_title": "发布日期", "input_message": "例如 2024-01-20。",
-                    "error_title": "日期有误", "error_message": "请填写日期，例如 2024-01-20。",
+                    "input_title": m.label, "input_message": f"例如 {example_date}。",
+                    "error_title": "日期有误", "error_message": f"请填写日期，例如 {example_date}。",
                 })
             else:
                 ws.write_string(fc.row, 1, value, f.field_in)
-            hint = m.hint if label == m.label else f"必填。{m.hint}"
+            hint = m.hint.format(next_year=int(metadata["year"]) + 1)
+            hint = hint if label == m.label else f"必填。{hint}"
             ws.write_string(fc.row, 2, hint, f.hint)
             ws.set_row(fc.row, 22)
         self._print_setup(ws, landscape=False)
@@ -401,7 +436,7 @@ class WorkbookBuilder:
         ws.set_row(r, 22)
         for _addr, (_, formula, rule) in self.layout.balance_check_cells().items():
             col = self.layout.cell(rule.left[0])[2]
-            ws.write_formula(r, col, formula, f.check, PASS if rule_holds(rule, values) else FAIL)
+            ws.write_formula(r, col, formula, f.check, _live_text(self.spec, rule, values))
         ws.conditional_format(r, label_cols, r, tl.table.grid_columns - 1,
                               {"type": "cell", "criteria": "==", "value": f'"{PASS}"',
                                "format": f.green})
@@ -491,8 +526,8 @@ class WorkbookBuilder:
             ws.write_string(row.row, 0, rule.id, f.label)
             ws.write_string(row.row, 1, rule.title, f.label)
             if rule.live:
-                cached = PASS if rule_holds(rule, values) else FAIL
-                ws.write_formula(row.row, 2, lay.check_formula(rule, SHEET_CHECKS), f.check, cached)
+                ws.write_formula(row.row, 2, lay.check_formula(rule, SHEET_CHECKS), f.check,
+                                 _live_text(self.spec, rule, values))
             else:
                 ws.write_string(row.row, 2, BY_OGI, f.check)
             text = _check_text(explanations.get(rule.id, ""), f"校验“{rule.id}”的说明")
@@ -529,6 +564,11 @@ class WorkbookBuilder:
         ws.fit_to_pages(1, 1 if one_page else 0)
         ws.center_horizontally()
         ws.set_margins(left=0.5, right=0.5, top=0.5, bottom=0.5)
+
+
+def _live_text(spec: FormSpec, rule: Rule, values: Mapping[str, Value]) -> str:
+    """The cached result of a live check formula: what Excel shows before recalculating."""
+    return {"pass": PASS, "fail": FAIL, "incomplete": INCOMPLETE}[live_state(spec, rule, values)]
 
 
 def _hidden_rows() -> dict[str, int]:
