@@ -228,8 +228,9 @@ def test_control_characters_are_removed_with_a_warning(tmp_path: Path, spec: For
 
 
 def test_narrative_with_markup_and_formula_text_is_kept_verbatim(new, layout: Layout) -> None:
+    """Formula-like text inside a sentence is text (a formula *cell* is an error: test_print_safety)."""
     path = new()
-    text = '=HYPERLINK("x") & <b> {{ a }} {% if %} 😀'
+    text = '见 =HYPERLINK("x") & <b> {{ a }} {% if %} 😀'
     filled(path, layout, narrative={"other_matters": text})
     result = check_workbook(path)
     assert result.findings == []

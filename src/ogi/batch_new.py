@@ -14,6 +14,7 @@ from .xlsx_writer import (
     Agency,
     WorkbookBuilder,
     WorkbookOptions,
+    invisible_warning,
     safe_workbook_filename,
     validate_agency,
     validate_year,
@@ -54,11 +55,17 @@ def generate(*, agency: str | None = None, agency_id: str = "", agency_type: str
              roster: Path | None = None, year: int, output: Path, deadline: str = "",
              password: str = "", overwrite: bool = False,
              progress: Progress | None = None,
-             prefills: dict[Agency, Any] | None = None) -> list[Path]:
-    """Write workbooks for one agency or a roster. Nothing is written if any target is unusable."""
+             prefills: dict[Agency, Any] | None = None,
+             warn: Callable[[str], None] | None = None) -> list[Path]:
+    """Write workbooks for one agency or a roster. Nothing is written if any target is unusable.
+    ``warn`` receives a Chinese warning per agency name that had invisible format characters."""
     validate_year(year)
     agencies = resolve_agencies(agency=agency, agency_id=agency_id, agency_type=agency_type,
                                 roster=roster)
+    for ag in agencies:
+        message = invisible_warning(ag)
+        if message and warn is not None:
+            warn(message)
     output = ensure_output_dir(output)
     plan = plan_files(agencies, year, output)
     if not overwrite:

@@ -166,7 +166,8 @@ class _Checker:
                 continue
             value = self.values.get(key)
             if value is None:
-                self.out.append(make("VALUE-BLANK", **self.where(key)))
+                if not cell.computed:  # a blank total follows from a blank input, reported there
+                    self.out.append(make("VALUE-BLANK", **self.where(key)))
                 continue
             if value < 0:
                 self.out.append(make("VALUE-NEGATIVE", **self.where(key), found=_fmt(value)))
@@ -218,7 +219,7 @@ class _Checker:
     def metadata(self) -> None:
         for m in self.spec.metadata:
             fc = self.layout.meta_fields[m.key]
-            if fc.sheet in self.skip_sheets:
+            if fc.sheet in self.skip_sheets or m.key in self.skip_keys:
                 continue
             value = (self.report.metadata.get(m.key) or "").strip()
             if m.required and not value:
@@ -234,7 +235,7 @@ class _Checker:
     def narrative(self) -> None:
         for n in self.spec.narrative:
             fc = self.layout.narrative_fields[n.key]
-            if fc.sheet in self.skip_sheets:
+            if fc.sheet in self.skip_sheets or n.key in self.skip_keys:
                 continue
             text = self.report.narrative.get(n.key) or ""
             loc = {"sheet": fc.sheet, "cell": fc.address, "row_label": n.label, "key": n.key}
@@ -332,7 +333,8 @@ def check_report(report: Report, *, spec: FormSpec | None = None, previous: Repo
     """Every rule of the spec on a plain Report: blanks, types and signs, sums, balances, metadata,
     narrative (required, placeholders, stated counts) and, with ``previous``, carry-over rules.
 
-    ``skip_keys`` are keys already reported by the reader (unreadable or invalid cells); ``skip_sheets``
+    ``skip_keys`` are keys already reported by the reader (unreadable or invalid cells, text and date
+    fields that held a formula); ``skip_sheets``
     are sheets whose text could not be read by position.
     """
     if spec is None:

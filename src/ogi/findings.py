@@ -51,6 +51,10 @@ _ENTRIES = (
     Entry("XLSX-FORMULA-CHANGED", "error", "公式被改写",
           "这里应是自动计算的公式，现在是{found}；ogi 按各项之和计算为 {computed}",
           "合计格子不能手工填写或粘贴覆盖。请在县级下发的原表中重新填写，或把公式恢复为 {formula}。"),
+    Entry("XLSX-FORMULA-VALUE", "warning", "合计公式被改成了正确的数字",
+          "这里应是自动计算的公式，现在是数字 {found}；与 ogi 按各项之和计算的 {computed} 相同",
+          "数字正确，但公式已丢失，以后改动各项时合计不会自动更新。请在县级下发的原表中填写，"
+          "或把公式恢复为 {formula}。"),
     Entry("XLSX-CHECK-FORMULA-CHANGED", "warning", "校验公式被改写",
           "自动校验公式被改写或删除（现在是{found}）",
           "校验结果以 ogi check 为准；请勿改动校验格子。"),
@@ -76,6 +80,9 @@ _ENTRIES = (
     Entry("VALUE-FORMULA", "error", "数字格子中是公式",
           "这里应直接填数字，现在是公式 {found}",
           "请删除公式，直接填写数字。"),
+    Entry("VALUE-DIGIT-VARIANT", "error", "数字中有上标、下标等特殊字符",
+          "数字“{found}”中有上标、下标、圈码或其他特殊写法的数字（{chars}），无法确定应读作哪个数",
+          "请用半角阿拉伯数字 0–9 重新输入（例如“1²”可能是 12，也可能是 1 加注释）。"),
     Entry("VALUE-NEGATIVE", "error", "负数",
           "数字不能为负数，现在是 {found}",
           "请填写不小于 0 的数。"),
@@ -94,6 +101,10 @@ _ENTRIES = (
     Entry("TEXT-CONTROL-CHARS", "warning", "文字中有控制字符",
           "文字中含有 {count} 个不可见的控制字符（{chars}），已删除",
           "这通常来自从网页或其他软件复制的文字；请检查内容是否完整。"),
+    Entry("TEXT-FORMULA", "error", "文字或日期格子中是公式",
+          "这里应直接填写{what}，现在是公式 {found}；ogi 不计算公式，报告会印出公式本身",
+          "请删除公式，直接写出{what}（需要的数字请照表中的数写出）。以“=”“+”“-”开头的内容会被 "
+          "Excel 当作公式；确需以这些符号开头时，请在前面加上文字。加 --force 生成时这一项留空。"),
     # ---- metadata and narrative -------------------------------------------------------------
     Entry("META-REQUIRED", "error", "基本信息未填写",
           "必填项“{label}”未填写",

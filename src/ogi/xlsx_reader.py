@@ -78,6 +78,7 @@ class ReadResult:
     #: Keys whose cell could not be read at all (sheet missing, rows shifted): no per-cell findings.
     unreadable: frozenset[str] = frozenset()
     #: Keys that already have a type finding (text, negative, ...): their ``None`` is not a blank.
+    #: Metadata and narrative keys whose cell held a formula are here too.
     invalid: frozenset[str] = frozenset()
     #: Sheets whose fixed text is out of place: metadata/narrative/explanations there are not read.
     broken_sheets: frozenset[str] = frozenset()
@@ -147,6 +148,22 @@ def _as_value(d: Decimal, kind: str) -> int | Decimal:
     return d.normalize()
 
 
+_FULL_WIDTH_DIGITS = frozenset("０１２３４５６７８９")
+
+
+def digit_variants(text: str) -> list[str]:
+    """Characters of ``text`` that are digits, or that NFKC would turn into digits, other than the
+    ASCII and full-width digits: ``²`` (NFKC: ``2``, so ``1²`` would read as 12), ``₃``, ``①``,
+    ``½``, ``𝟒``, Arabic-Indic ``٣``. Which number such a cell means is a guess: an error, never
+    normalised."""
+    if text.isascii():
+        return []
+    out = [ch for ch in text if not ch.isascii() and ch not in _FULL_WIDTH_DIGITS and
+           (ch.isdigit() or
+            any(c.isdigit() for c in unicodedata.normalize("NFKC", ch)))]
+    return list(dict.fromkeys(out))
+
+
 def parse_number(raw: Any, data_type: str, kind: str) -> tuple[Value, list[tuple[str, dict[str, Any]]]]:
     """Parse one numeric cell. Returns (value or None, [(code, fields)...]).
 
@@ -175,6 +192,10 @@ def parse_number(raw: Any, data_type: str, kind: str) -> tuple[Value, list[tuple
             return None, []
         if data_type == "e":
             return None, [("VALUE-TEXT", {"found": _short(text), "unit": unit})]
+        variants = digit_variants(text)
+        if variants:
+            return None, [("VALUE-DIGIT-VARIANT", {"found": _short(text.strip()),
+                                                   "chars": "".join(variants)})]
         norm = unicodedata.normalize("NFKC", text).replace("\u2212", "-")
         if norm != text and norm.strip() != text.strip():
             what.append("使用了全角字符")
@@ -796,7 +817,7 @@ class _Reader:
         caches = {s: self.formula_cache(parts.get(s, ""), pkg)
                   for s in cache_parts if s in grids and s not in self.broken}
         values, cached, formulas_entered = self._values(grids, caches)
-        totals = compute_totals(spec, values)
+        totals = compute_totals(spec, values, keep_blank=True)  # incomplete data has no total
         self._check_formulas(grids, totals, formulas_entered)
         for key, found in cached.items():
             computed = totals.get(key)
@@ -941,22 +962,38 @@ class _Reader:
                 self.add("XLSX-CHECK-FORMULA-CHANGED", sheet=sheet, cell=addr, found=found)
                 continue
             cell = spec.cells[key]
+            computed = totals.get(key)
+            typed = parse_number(raw, data_type, cell.type)[0] if data_type != "f" else None
+            if typed is not None and computed is not None and typed == computed:
+                # Typed over with exactly the right figure: the formula is gone, the figure is not.
+                self.add("XLSX-FORMULA-VALUE", **self._where(key, cell), found=_short(raw),
+                         computed=computed, formula=formula)
+                continue
             self.add("XLSX-FORMULA-CHANGED", **self._where(key, cell), found=found,
-                     computed=totals.get(key), formula=formula)
+                     computed="空白（有未填写的项）" if computed is None else computed,
+                     formula=formula)
 
     def _metadata(self, grids: dict[str, Grid], hidden: dict[str, str]) -> dict[str, str]:
         grid = grids.get(SHEET_META, {})
         out: dict[str, str] = {}
         broken = SHEET_META in self.broken
+        year = hidden.get("year", "").strip()
+        example = f"{int(year) + 1}-01-20" if year.isdigit() else "2024-01-20"
         for m in self.spec.metadata:
             fc = self.layout.meta_fields[m.key]
-            raw = None if broken else grid.get((fc.row, 1), (None, "n"))[0]
+            raw, data_type = (None, "n") if broken else grid.get((fc.row, 1), (None, "n"))
+            # A locked field holds what ogi new wrote (the hidden copy is what counts); one ogi new
+            # left open for the clerk to pick (机关类型 the name does not tell) holds the choice.
+            from_hidden = m.locked and m.key in hidden and bool(hidden[m.key] or not m.choices)
+            if not from_hidden:
+                raw = self._no_formula(raw, data_type, fc.sheet, fc.address, m.label, m.key,
+                                       "日期" if m.type == "date" else "文字")
             if m.type == "date":
                 text, ok = _parse_date(raw)
                 if not ok:
                     self.add("META-FORMAT", sheet=fc.sheet, cell=fc.address, row_label=m.label,
                              key=m.key, label=m.label, found=_short(text), what="不是日期",
-                             fix="请按 2024-01-20 的格式填写日期。")
+                             fix=f"请按 {example} 的格式填写日期。")
             elif raw is None:
                 text = ""
             else:
@@ -968,12 +1005,20 @@ class _Reader:
                     self.add("TEXT-CONTROL-CHARS", sheet=fc.sheet, cell=fc.address,
                              row_label=m.label, key=m.key, count=len(removed),
                              chars=" ".join(dict.fromkeys(removed)))
-            if m.locked and m.key in hidden:
-                expected = hidden[m.key]
+            if from_hidden:
+                expected, removed = clean_text(hidden[m.key])
+                if removed:  # written by an earlier ogi, which kept bidi controls in names
+                    self.add("TEXT-CONTROL-CHARS", sheet=fc.sheet, cell=fc.address,
+                             row_label=m.label, key=m.key, count=len(removed),
+                             chars=" ".join(dict.fromkeys(removed)))
                 if text and expected and _norm_label(text) != _norm_label(expected):
                     self.add("XLSX-META-CHANGED", sheet=fc.sheet, cell=fc.address, row_label=m.label,
                              key=m.key, label=m.label, found=_short(text), expected=expected)
                 text = expected
+            elif m.choices and text and text not in m.choices:
+                self.add("META-FORMAT", sheet=fc.sheet, cell=fc.address, row_label=m.label,
+                         key=m.key, label=m.label, found=_short(text), what="不是可选的类型",
+                         fix=f"请从下拉列表中选择：{' / '.join(m.choices)}。")
             if m.key == "postcode" and text and not re.fullmatch(r"\d{6}", text):
                 self.add("META-FORMAT", sheet=fc.sheet, cell=fc.address, row_label=m.label,
                          key=m.key, label=m.label, found=_short(text), what="不是 6 位数字",
@@ -989,7 +1034,8 @@ class _Reader:
             if grid is None or fc.sheet in self.broken:
                 out[n.key] = ""
                 continue
-            raw = grid.get((fc.row, 1), (None, "n"))[0]
+            raw, data_type = grid.get((fc.row, 1), (None, "n"))
+            raw = self._no_formula(raw, data_type, fc.sheet, fc.address, n.label, n.key, "文字")
             if raw is None:
                 out[n.key] = ""
                 continue
@@ -1001,6 +1047,19 @@ class _Reader:
                          key=n.key, count=len(removed), chars=" ".join(dict.fromkeys(removed)))
             out[n.key] = text.strip()
         return out
+
+    def _no_formula(self, raw: Any, data_type: str, sheet: str, cell: str, label: str, key: str,
+                    what: str) -> Any:
+        """``raw``, or None with a TEXT-FORMULA error when the text or date cell holds a formula
+        (or formula source as text): formula source never reaches a report, ``--force`` prints the
+        cell blank. The key is marked invalid, so that its blank is not reported again."""
+        source = formula_source(raw, data_type)
+        if source is None:
+            return raw
+        self.add("TEXT-FORMULA", sheet=sheet, cell=cell, row_label=label, key=key, what=what,
+                 found=_short(source, 60))
+        self.invalid.add(key)
+        return None
 
     def _explanations(self, grids: dict[str, Grid]) -> dict[str, str]:
         grid = grids.get(SHEET_CHECKS)

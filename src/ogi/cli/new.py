@@ -54,7 +54,8 @@ def new(agency: str | None, agency_id: str, agency_type: str, roster: Path | Non
                        overwrite=overwrite,
                        progress=lambda items, n: progress(items, length=n, label="生成工作簿",
                                                           quiet=quiet),
-                       prefills=plan.prefills if plan is not None else None)
+                       prefills=plan.prefills if plan is not None else None,
+                       warn=lambda message: click.echo(message, err=True))
     for path in written:
         click.echo(f"已生成：{path}")
     if len(written) > 1:

@@ -62,6 +62,11 @@ def parse_value(text: str | None, vtype: str) -> tuple[Value, str]:
     t = norm(text or "")
     if t == "":
         return None, "blank"
+    from ..xlsx_reader import digit_variants
+
+    variants = digit_variants(text or "")
+    if variants:  # NFKC reads 1² as 12: a footnote mark or a typo, never a digit to guess
+        return None, f"“{(text or '').strip()}”中有上标、下标等特殊写法的数字（{''.join(variants)}），无法确定是哪个数"
     if t.startswith("="):
         return None, FORMULA
     if t in _PLACEHOLDERS or set(t) <= {"-"}:
