@@ -290,6 +290,34 @@ def set_narrative(key: str, text: str) -> Callable[[Any], None]:
     return fn
 
 
+def text_cell(key: str) -> str:
+    """A1 address of a narrative field's cell."""
+    return layout_for().narrative_fields[key].address
+
+
+def meta_cell(key: str) -> tuple[str, str]:
+    fc = layout_for().meta_fields[key]
+    return fc.sheet, fc.address
+
+
+def formula_in_text(where: str | tuple[str, str], value: Any) -> Callable[[Any], None]:
+    """Put ``value`` into a 正文 (address) or (sheet, address) cell as openpyxl stores it: a string
+    starting with ``=`` becomes a formula cell, as a formula typed or pasted in Excel does."""
+    sheet, addr = where if isinstance(where, tuple) else (layout_for().narrative_fields["overview"].sheet,
+                                                          where)
+
+    def fn(wb: Any) -> None:
+        wb[sheet][addr].value = value
+
+    return fn
+
+
+def _formulas_everywhere(wb: Any) -> None:
+    formula_in_text(text_cell("on_request"), '="本年度收到申请"&表三!J7&"件"')(wb)
+    formula_in_text(meta_cell("publish_date"), "=TODAY()")(wb)
+    set_narrative("platform", '=HYPERLINK("http://x","点击")')(wb)
+
+
 def hidden_value(key: str, value: str) -> Callable[[Any], None]:
     row = layout_for().hidden_rows[key]
 
@@ -471,6 +499,30 @@ def _docx_contains(*texts: str) -> Check:
         body = docx_text(docs[0])
         for t in texts:
             assert t in body, f"DOCX lost text: {t[:60]!r}…"
+
+    return check
+
+
+def _docx_lacks(*texts: str) -> Check:
+    def check(ws: Workspace, result: Result) -> None:
+        docs = list(ws.out.glob("*.docx"))
+        assert len(docs) == 1, f"expected one DOCX, found {[d.name for d in docs]}"
+        body = docx_text(docs[0])
+        for t in texts:
+            assert t not in body, f"formula source printed: {t!r}"
+
+    return check
+
+
+def _new_named(name: str) -> Check:
+    """One workbook, named ``name`` (no invisible characters), whose package holds none either."""
+    def check(ws: Workspace, result: Result) -> None:
+        _new_outputs(1)(ws, result)
+        [made] = list(ws.out.glob("*.xlsx"))
+        assert made.name == name, made.name
+        with zipfile.ZipFile(made) as zf:
+            package = b"".join(zf.read(n) for n in zf.namelist())
+        assert "\u202e".encode() not in package and "\u2066".encode() not in package
 
     return check
 
@@ -724,8 +776,33 @@ def corpus() -> list[Case]:
                     lambda: control_chars(base(), "第一段\x07响铃\x1b[31m\x00\n第二段\x0b"), {0},
                     ("控制字符",)),
         _check_case("narrative-32767", "最长.xlsx", _edited(set_narrative("overview", long_text)), {0}, ()),
+        # Formula source in a text or date cell would print as such: an error naming the cell.
         _check_case("narrative-formula-injection", "注入.xlsx",
-                    _edited(set_narrative("overview", INJECTIONS[0])), {0}, ()),
+                    _edited(set_narrative("overview", INJECTIONS[0])), {1}, (text_cell("overview"),)),
+        _check_case("narrative-formula-cell", "公式正文.xlsx",
+                    _edited(formula_in_text(text_cell("on_request"), '="本年度收到申请"&表三!J7&"件"')),
+                    {1}, (text_cell("on_request"),)),
+        _check_case("narrative-minus-formula-text", "减号.xlsx",
+                    _edited(set_narrative("platform", "-表三!J7")), {1}, (text_cell("platform"),)),
+        _check_case("narrative-dash-sentence", "破折号.xlsx",
+                    _edited(set_narrative("platform", "-本年度网站运行平稳。")), {0}, ()),
+        _check_case("publish-date-today", "今天.xlsx",
+                    _edited(formula_in_text(meta_cell("publish_date"), "=TODAY()")), {1},
+                    (meta_cell("publish_date")[1],)),
+        _check_case("publish-date-blank", "无日期.xlsx",
+                    _edited(formula_in_text(meta_cell("publish_date"), None)), {1}, ("发布日期",)),
+        _check_case("superscript-digit", "上标.xlsx",
+                    _edited(set_value("t3.new_received.natural_person", "1²", as_text=True)), {1},
+                    (t3_input, "上标")),
+        _check_case("gbk-console-superscript", "上标.xlsx",
+                    _edited(set_value("t3.new_received.natural_person", "1²", as_text=True)), {1},
+                    (t3_input,), gbk=True),
+        _check_case("total-typed-right", "合计照抄.xlsx",
+                    _edited(set_value("t3.new_received.total", values["t3.new_received.total"])), {0},
+                    (t3_total, "公式")),
+        _check_case("bidi-in-narrative", "反向.xlsx",
+                    _edited(set_narrative("overview", "本年度\u202e度年本\u200b工作平稳。")), {0},
+                    ("U+202E",)),
         # ---- GBK console (Chinese Windows), real subprocess ---------------------------------
         _check_case("gbk-console-truncated", "截断.xlsx", lambda: base()[:3000], {2}, ("损坏", "不完整"),
                     gbk=True),
@@ -744,8 +821,12 @@ def corpus() -> list[Case]:
                    lambda: control_chars(base(), "第一段\x07响铃\x1b\n第二段"), {0}, (),
                    _docx_contains("第一段响铃", "第二段")),
         _fill_case("fill-narrative-formula-injection", "注入.xlsx",
-                   _edited(set_narrative("overview", INJECTIONS[1])), {0}, (),
-                   _docx_contains(INJECTIONS[1])),
+                   _edited(set_narrative("overview", INJECTIONS[1])), {1}, (text_cell("overview"),),
+                   _no_output),
+        Case("fill-force-formula-prints-blank", "fill",
+             lambda ws: ["fill", str(_file("公式.xlsx", _edited(_formulas_everywhere))(ws)), "-o",
+                         str(ws.out), "--force"],
+             frozenset({1}), (text_cell("on_request"),), _docx_lacks("表三!J7", "TODAY", "HYPERLINK")),
         _fill_case("fill-gbk-console-emoji-agency", "笑脸.xlsx",
                    lambda: build(EMOJI_AGENCY, valid_report(EMOJI_AGENCY, narrative={"overview": "😀 表情与“引号”"})),
                    {0}, ("已生成",), _docx_contains("😀 表情与“引号”"), gbk=True),
@@ -756,6 +837,12 @@ def corpus() -> list[Case]:
         _new_agency_case("new-name-traversal", "../../x"),
         _new_agency_case("new-name-CON", "CON"),
         _new_agency_case("new-name-windows-chars", "a:b*c?"),
+        Case("new-name-bidi", "new", lambda ws: ["new", "--agency", "彭阳县\u202e城关\u2066镇人民政府",
+                                                 "--year", str(YEAR), "-o", str(ws.out)],
+             frozenset({0}), ("不可见",), _new_named("2023年彭阳县城关镇人民政府政府信息公开工作年度报告填报表.xlsx")),
+        Case("new-name-too-long", "new", lambda ws: ["new", "--agency", "宁" * 41, "--year", str(YEAR),
+                                                     "-o", str(ws.out)],
+             frozenset({2}), ("过长",), _no_output),
         *[_new_agency_case(f"new-name-injection-{i}", s) for i, s in enumerate(INJECTIONS)],
         _roster_case("new-roster-hostile-names", "名单.txt",
                      lambda: "\n".join(["../../x", "CON", "a:b*c?", *INJECTIONS]).encode("utf-8"), {0},
@@ -775,6 +862,10 @@ def corpus() -> list[Case]:
         _roster_case("new-roster-undecodable", "名单.txt", lambda: bytes(range(128, 256)) * 4, {2},
                      ("编码",)),
         _roster_case("new-roster-empty", "名单.txt", lambda: b"\n\n", {2}, ("空",)),
+        _roster_case("new-roster-name-too-long", "名单.txt",
+                     lambda: ("彭阳县教育局\n" + "彭阳县" + "某" * 40 + "局\n").encode(), {2}, ("第 2 行", "过长")),
+        _roster_case("new-roster-bidi", "名单.txt", lambda: "彭阳县\u202e教育局\n".encode(), {0},
+                     ("不可见",), _new_named("2023年彭阳县教育局政府信息公开工作年度报告填报表.xlsx")),
         _roster_case("new-roster-gbk-console-emoji", "名单.txt",
                      lambda: "笑脸😀镇人民政府\n彭阳县白阳镇人民政府\n".encode(), {0}, ("已生成", "共生成"),
                      _new_outputs(2), gbk=True),
@@ -792,7 +883,8 @@ def corpus() -> list[Case]:
         # ---- status / summary: text from other people's files never becomes a formula -------
         # status: 0 no errors; 1 a workbook has errors or is unreadable (its --help). summary: 0,
         # unreadable workbooks are listed as left out.
-        _rollup_case("status-injection", "status", hostile=False, codes={0}),
+        # (the injected narrative and 填报人 are formula source: errors, whose messages quote it)
+        _rollup_case("status-injection", "status", hostile=False, codes={1}),
         _rollup_case("status-hostile-folder", "status", hostile=True, codes={1}),
         _rollup_case("summary-injection", "summary", hostile=False, codes={0}),
         _rollup_case("summary-hostile-folder", "summary", hostile=True, codes={0}),

@@ -17,7 +17,8 @@ from ogi.xlsx_writer import Agency, WorkbookOptions, build_workbook
 SPEC = load_spec()
 NARRATIVE = {key: f"{key}：本年度相关工作有序开展。" for key in SPEC.narrative_keys}
 NARRATIVE |= {"overview": "本年度政务公开工作有序开展。\n全年无重大问题。", "on_request": "全年收到申请若干件。"}
-META = {"address": "某某县文化路5号", "phone": "0954-7222222", "website": "某某县人民政府网站"}
+META = {"address": "某某县文化路5号", "phone": "0954-7222222", "website": "某某县人民政府网站",
+        "publish_date": "2024-01-20"}
 
 
 def insert_rows(ws, before: int, count: int) -> None:

@@ -173,7 +173,11 @@ def test_deleted_value_counts_as_blank(cases: dict[str, Case], layout: Layout) -
     assert got[(SHEET_CHECKS, a1(*layout.blank_count_cell[1:]))] == 1
     assert got[(SHEET_CHECKS, a1(*layout.text_count_cell[1:]))] == 1
     assert got[(SHEET_CHECKS, layout.check_rows["T3-BALANCE:other_org"].result_address)] == INCOMPLETE
-    assert got[(SHEET_CHECKS, layout.check_rows["T3-BALANCE:total"].result_address)] == FAIL
+    # The 总计 column's check counts the inputs behind its totals: incomplete, as every other column.
+    assert got[(SHEET_CHECKS, layout.check_rows["T3-BALANCE:total"].result_address)] == INCOMPLETE
+    balance_row = {rule.id: got[(s, addr)] for addr, (s, _, rule) in layout.balance_check_cells().items()}
+    assert balance_row["T3-BALANCE:total"] == INCOMPLETE == balance_row["T3-BALANCE:other_org"]
+    assert got[(SHEET_CHECKS, layout.check_rows["T3-ROW-TOTAL:new_received"].result_address)] == INCOMPLETE
     assert got[(SHEET_CHECKS, layout.check_rows["T4-TOTAL:review"].result_address)] == INCOMPLETE
 
 

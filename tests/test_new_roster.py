@@ -13,7 +13,7 @@ import pytest
 
 from ogi.batch_new import generate
 from ogi.cli import main
-from ogi.layout import HIDDEN_KEYS, SHEET_HIDDEN
+from ogi.layout import HIDDEN_KEYS, SHEET_HIDDEN, layout_for
 from ogi.roster import read_roster
 from ogi.xlsx_writer import AGENCY_TYPES, Agency
 from test_new_workbook import NS, sheet_parts
@@ -98,8 +98,11 @@ def test_roster_of_fifty_writes_fifty_workbooks(tmp_path: Path, kind: str,
         assert props["ogi_agency_id"] == (meta["agency_id"] or "-")
     assert set(by_name) == {a.name for a in agencies}
     for a in agencies:
-        if kind == "txt":  # a plain list has names only
-            assert (by_name[a.name]["agency_id"], by_name[a.name]["agency_type"]) == ("", "")
+        if kind == "txt":  # a plain list has names only: the type is what the name tells
+            assert (by_name[a.name]["agency_id"], by_name[a.name]["agency_type"]) == \
+                ("", layout_for().spec.infer_agency_type(a.name))
+            if a.type in ("政府", "部门"):  # …片区人民政府, …局
+                assert by_name[a.name]["agency_type"] == a.type
         else:
             assert (by_name[a.name]["agency_id"], by_name[a.name]["agency_type"]) == (a.id, a.type)
 
@@ -141,7 +144,7 @@ def test_duplicate_names_get_distinct_files(tmp_path: Path) -> None:
 
 
 def test_hostile_names_stay_inside_the_output_folder(tmp_path: Path) -> None:
-    names = ["../../x", "CON", "a:b*c?", "彭阳县" + "某" * 97, "..\\..\\y", "/etc/passwd", "nul.txt", "<局>|\"名\"", "a" * 100]
+    names = ["../../x", "CON", "a:b*c?", "彭阳县" + "某" * 37, "..\\..\\y", "/etc/passwd", "nul.txt", "<局>|\"名\"", "a" * 40]
     roster = tmp_path / "bad.txt"
     roster.write_text("\n".join(names), encoding="utf-8")
     out = tmp_path / "deep" / "out"

@@ -33,7 +33,7 @@ from ogi.layout import (
     a1,
 )
 from ogi.report import Report, Value
-from ogi.rules import compute_totals, rule_holds
+from ogi.rules import compute_totals, input_operands, rule_holds
 from ogi.spec import FormSpec
 from ogi.xlsx_writer import Agency, WorkbookOptions, build_workbook
 
@@ -80,8 +80,10 @@ def expected_formula_results(layout: Layout, values: dict[str, Value]) -> dict[t
     for rule in spec.rules:
         if not rule.live:
             continue
-        operands = (*rule.left, *rule.right) if rule.kind == "balance" else (rule.target, *rule.addends)
-        if any(values.get(k) is None for k in operands if not spec.cells[k].computed):
+        # 数据不完整 when any input behind the operands is blank, a total's own addends included.
+        operands = input_operands(spec, (*rule.left, *rule.right) if rule.kind == "balance"
+                                  else (rule.target, *rule.addends))
+        if any(values.get(k) is None for k in operands):
             checks[rule.id] = INCOMPLETE
         else:
             checks[rule.id] = PASS if rule_holds(rule, values) else FAIL

@@ -208,7 +208,8 @@ def perturbation(draw: st.DrawFn) -> tuple[str, str, Any]:
     roll = draw(st.integers(0, 9))
     if roll < 2:  # a total overwritten with a number
         key = draw(st.sampled_from(FORMULA_KEYS))
-        return key, "formula-overwritten", int(balanced()[key] or 0) + draw(st.integers(0, 3))
+        # off by 1-3: the right figure typed over a total is a warning (test_print_safety)
+        return key, "formula-overwritten", int(balanced()[key] or 0) + draw(st.integers(1, 3))
     if roll == 2:  # a required text emptied (narrative or contact field)
         key = draw(st.sampled_from(REQUIRED_TEXT))
         return key, "text-emptied", draw(st.sampled_from([None, "", "   "]))

@@ -38,7 +38,8 @@ LAST_YEAR = 16  # also sent last year's workbook
 INJECTION = 7  # agency name starting with "="
 NO_ID = {10, 40}  # roster without 编号: matched by name
 
-CONTACT = {"address": "测试县政府大院", "phone": "0954-1234567", "website": "测试县人民政府网站"}
+CONTACT = {"address": "测试县政府大院", "phone": "0954-1234567", "website": "测试县人民政府网站",
+           "publish_date": "2024-01-20"}
 
 
 def agency(i: int) -> Agency:
