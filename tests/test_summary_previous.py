@@ -12,7 +12,8 @@ from ogi.layout import layout_for
 from ogi.report import Value
 from ogi.xlsx_writer import Agency, WorkbookOptions, build_workbook
 
-CONTACT = {"address": "某路1号", "phone": "0954-5550001", "website": "某县人民政府网站"}
+CONTACT = {"address": "某路1号", "phone": "0954-5550001", "website": "某县人民政府网站",
+           "publish_date": "2024-01-20"}
 AGENCIES = [Agency("甲镇人民政府", "C001"), Agency("乙镇人民政府", "C002"), Agency("丙镇人民政府", "C003")]
 
 
