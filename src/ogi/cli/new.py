@@ -17,10 +17,12 @@ from .common import guarded, progress, quiet_option
 按名单：  ogi new --roster 机关名单.xlsx --year 2023 -o 填报表/
 接上年：  ogi new --roster 机关名单.xlsx --year 2024 --previous 2023交回/ -o 填报表/
 
-名单可以是文本文件（每行一个机关）、CSV（UTF-8 或 GBK）或 .xlsx，含“机关名称”列，可选“编号”“机关类型”（政府/部门/乡镇街道）列。""")
+名单可以是文本文件（每行一个机关）、CSV（UTF-8 或 GBK）或 .xlsx，含“机关名称”列，可选“编号”“机关类型”（政府/部门/乡镇街道）列。
+
+机关名称最多 40 个字。没有给出机关类型时按名称判断（…镇人民政府、…街道办事处为乡镇街道，…县人民政府为政府，…局、…委员会、…办公室为部门），判断不出的由填报人在“基本信息”表中选择。""")
 @click.option("--agency", help="机关名称（单个机关时使用）。")
 @click.option("--agency-id", default="", help="机关编号（可选，用于汇总时识别）。")
-@click.option("--agency-type", default="", help="机关类型：政府 / 部门 / 乡镇街道（可选）。")
+@click.option("--agency-type", default="", help="机关类型：政府 / 部门 / 乡镇街道（可选，不填时按名称判断）。")
 @click.option("--roster", type=click.Path(path_type=Path), help="机关名单文件（.txt / .csv / .xlsx）。")
 @click.option("--year", type=int, required=True, help="报告年度，例如 2023。")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=Path("."),
