@@ -364,6 +364,8 @@ class WorkbookBuilder:
                 ws.write_string(fc.row, 1, value, f.field_in)
             hint = m.hint.format(next_year=int(metadata["year"]) + 1)
             hint = hint if label == m.label else f"必填。{hint}"
+            if m.locked and m.choices and not value:
+                hint = f"请从下拉列表中选择：{' / '.join(m.choices)}。"
             ws.write_string(fc.row, 2, hint, f.hint)
             ws.set_row(fc.row, 22)
         self._print_setup(ws, landscape=False)
