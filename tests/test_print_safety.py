@@ -322,3 +322,15 @@ def test_invisible_characters_leave_names_titles_and_file_names(
 def test_validate_agency_refuses_a_name_of_invisible_characters_only() -> None:
     with pytest.raises(InputError, match="不能为空"):
         validate_agency(Agency(BIDI))
+
+
+def test_imported_report_loses_invisible_characters_in_its_name(tmp_path: Path) -> None:
+    from ogi.importers import import_report
+
+    path = tmp_path / "年报.txt"
+    path.write_text(f"彭阳县{BIDI[0]}城关镇人民政府2023年政府信息公开工作年度报告\n一、总体情况\n本年度工作平稳。\n",
+                    encoding="utf-8")
+    result = import_report(path)
+    assert result.report.agency_name == "彭阳县城关镇人民政府"
+    [f] = [f for f in result.findings if f.code == "IMPORT-INVISIBLE-CHARS"]
+    assert f.severity == "warning" and "U+202E" in f.message

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, InputError
+from ..invisible import strip_invisible
 from ..layout import SHEET_TEXT, layout_for
 from ..report import Finding, FindingCounts, Report, Value
 from ..resources import template_path
@@ -441,6 +442,11 @@ class _Importer:
         if agency_name and title_agency and norm(agency_name) != norm(title_agency):
             self.add("IMPORT-AGENCY-DIFFERS", "warning",
                      f"标题中的机关名称是“{title_agency}”，按 --agency 使用“{agency_name}”")
+        name, removed = strip_invisible(name)
+        if removed:
+            self.add("IMPORT-INVISIBLE-CHARS", "warning",
+                     f"机关名称中含有不可见的格式字符（{'、'.join(removed)}），已删除",
+                     "这类字符（如改变文字方向的 U+202E）会打乱名称的显示顺序，请核对原报告")
         metadata["agency_name"] = name
         metadata["year"] = report_year
 
