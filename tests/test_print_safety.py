@@ -334,3 +334,22 @@ def test_imported_report_loses_invisible_characters_in_its_name(tmp_path: Path) 
     assert result.report.agency_name == "彭阳县城关镇人民政府"
     [f] = [f for f in result.findings if f.code == "IMPORT-INVISIBLE-CHARS"]
     assert f.severity == "warning" and "U+202E" in f.message
+
+
+def test_invisible_set_is_every_format_character() -> None:
+    """The character class of :mod:`ogi.invisible` against this Python's Unicode database: every
+    format (Cf) character and the Hangul fillers, and nothing assigned besides."""
+    import sys
+    import unicodedata
+
+    from ogi.invisible import INVISIBLE_RE
+
+    fillers = set("\u115f\u1160\u3164\uffa0")
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        category = unicodedata.category(ch)
+        matched = INVISIBLE_RE.match(ch) is not None
+        if category == "Cf" or ch in fillers:
+            assert matched, f"U+{cp:04X} not stripped"
+        elif matched:
+            assert category == "Cn", f"U+{cp:04X} ({category}) stripped"

@@ -34,7 +34,7 @@ from typing import Any
 
 from .errors import InputError
 from .findings import make
-from .invisible import is_invisible, strip_invisible
+from .invisible import INVISIBLE_RE
 from .layout import (
     GENERAL_EXPLANATION,
     SHEET_CHECKS,
@@ -103,10 +103,10 @@ def clean_text(text: str) -> tuple[str, list[str]]:
     if removed:
         text = _CONTROL_RE.sub("", text)
     if not text.isascii():
-        invisible = [ch for ch in text if is_invisible(ch)]
+        invisible = INVISIBLE_RE.findall(text)
         if invisible:
             removed += invisible
-            text = strip_invisible(text)[0]
+            text = INVISIBLE_RE.sub("", text)
     return text, [f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"U+{ord(ch):04X}" for ch in removed]
 
 
