@@ -22,12 +22,12 @@ from ogi.checker import check_workbook
 from ogi.cli import main
 from ogi.errors import InputError
 from ogi.fill import FillOptions, fill_files
+from ogi.formula_text import formula_source
 from ogi.invisible import strip_invisible
 from ogi.layout import SHEET_GUIDE, SHEET_HIDDEN, SHEET_META, Layout
 from ogi.report import Value
 from ogi.safe_io import safe_filename
 from ogi.spec import FormSpec
-from ogi.xlsx_reader import formula_source
 from ogi.xlsx_writer import (
     AGENCY_TYPES,
     MAX_AGENCY_NAME_CHARS,

@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from conftest import balance_table3
+from ogi.formula_text import formula_source
 from ogi.layout import layout_for
 from ogi.report import Report, Value
 from ogi.rules import compute_totals
-from ogi.xlsx_reader import formula_source
 from ogi.xlsx_writer import Agency, WorkbookOptions, build_workbook
 
 LAYOUT = layout_for()
