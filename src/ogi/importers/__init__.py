@@ -42,7 +42,7 @@ from .sections import (
     section_ranges,
     strip_signature,
 )
-from .tables import FORMULA, TableRead, parse_value, read_table
+from .tables import FORMULA, TableRead, parse_value, read_table, variants_for
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -416,7 +416,8 @@ class _Importer:
                          "原文可能不完整（被截断），或标题写法与官方格式不同；该部分的内容请核对")
 
         # Tables.
-        reads = {t.key: read_table(t, _region(doc, t, ranges)) for t in src.tables}
+        variants = variants_for(src.id)
+        reads = {t.key: read_table(t, _region(doc, t, ranges), variants) for t in src.tables}
         values, mapped = self.migrate(src, reads)
         for read in reads.values():
             self.table_findings(read, src, mapped)
