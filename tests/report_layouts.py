@@ -69,12 +69,17 @@ def t4_parts(values: dict[str, Value]) -> list[tuple[str, list[str], list[str]]]
 
 # ---- the document around the tables --------------------------------------------------------------
 def document(report: Report, tables: Callable[[Table, dict[str, Value]], list[str]],
-             *, title: str | None = None) -> str:
-    values = compute_totals(SPEC, dict(report.values))
+             *, title: str | None = None, as_given: bool = False) -> str:
+    """The whole report text; totals computed from the values unless ``as_given`` (a report whose
+    printed figures do not add up)."""
+    values = dict(report.values) if as_given else compute_totals(SPEC, dict(report.values))
     name, year = report.agency_name, report.year
     n = report.narrative
     lines = [title if title is not None else f"{name}{year}年政府信息公开工作年度报告", "",
              f"本报告根据《中华人民共和国政府信息公开条例》编制，统计期限自{year}年1月1日起至{year}年12月31日止。",
+             f"如对本报告有疑问，请与本机关联系（地址：{report.metadata.get('address', '某某县人民路8号')}；"
+             f"电话：{report.metadata.get('phone', '0954-7012345')}；"
+             f"网址：{report.metadata.get('website', 'www.example.gov.cn')}）。",
              "一、总体情况", n.get("overview", "本年度依法做好政府信息公开工作。"),
              "（一）主动公开", n.get("proactive", "主动公开信息30条。"),
              "（二）依申请公开", n.get("on_request", "本年度收到申请件数见表三。"),
@@ -91,7 +96,7 @@ def document(report: Report, tables: Callable[[Table, dict[str, Value]], list[st
               "六、其他需要报告的事项",
               f"本年度发出收费通知{number(values.get('fee.notices_count'))}件，收费通知总金额"
               f"{number(values.get('fee.notices_amount'))}元，实际收取信息处理费{number(fee)}元。",
-              name, f"{year}年1月20日"]
+              name, f"{int(year) + 1}年1月20日"]
     return "\n".join(lines) + "\n"
 
 
@@ -200,6 +205,7 @@ LAYOUTS: dict[str, Callable[..., list[str]]] = {
 }
 
 
-def render(report: Report, layout: str, *, t4_split: bool = False, title: str | None = None) -> str:
+def render(report: Report, layout: str, *, t4_split: bool = False, title: str | None = None,
+           as_given: bool = False) -> str:
     fn = LAYOUTS[layout]
-    return document(report, lambda t, v: fn(t, v, t4_split=t4_split), title=title)
+    return document(report, lambda t, v: fn(t, v, t4_split=t4_split), title=title, as_given=as_given)

@@ -47,6 +47,8 @@ class SourceDoc:
     findings: list[Finding] = field(default_factory=list)
     #: True where paragraph boundaries are real (text, HTML, DOCX); a PDF guesses them from indents.
     exact_paragraphs: bool = True
+    #: The document's own title where the format has one apart from its text (HTML ``<title>``).
+    title: str = ""
 
     @property
     def label(self) -> str:

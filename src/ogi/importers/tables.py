@@ -393,16 +393,17 @@ def read_table(table: Table, lines: list[Line], variants: Variants | None = None
             merged_got[merged[label]] = (values, line)
             buffer = ""
             continue
-        doubt = _DOUBT_DETACHED if line.detached else ""
+        doubt = ""
         key, level = match_label(leaves, label)
         if (key is None or level < 3) and buffer:
             key2, level2 = match_label(leaves, buffer + label)
             if key2 is not None and level2 >= max(level, 0):
-                if key2 != key and not line.structured:
-                    doubt = doubt or _DOUBT_WRAPPED
                 key, level = key2, level2
                 if not line.structured and _complete_labels(leaves, buffer) > 1:
                     doubt = _DOUBT_CROWDED
+        if not line.structured and key is not None and level < 2 and not doubt:
+            # Only part of the label is next to these numbers: which row they belong to is inferred.
+            doubt = _DOUBT_DETACHED if line.detached else _DOUBT_WRAPPED
         if key is None and unlabelled and has_values and len(label) <= 6:
             row = unlabelled[0]
             numbers = sum(1 for v in values if is_number_token(v))
