@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, InputError
+from ..findings import make
 from ..layout import SHEET_TEXT, layout_for
 from ..report import Finding, FindingCounts, Report, Value, _value_to_json
 from ..resources import template_path
@@ -287,6 +288,13 @@ class _Importer:
                                      column_label, key if key in self.spec.cells else "", "",
                                      self.file))
 
+    def entry(self, code: str, *, key: str = "", source_spec: FormSpec | None = None, row_label: str = "",
+              column_label: str = "", sheet: str = "", **fields: Any) -> None:
+        """A finding of the catalogue (:mod:`ogi.findings`), placed like :meth:`add`."""
+        found = make(code, **fields)
+        self.add(code, found.severity, found.message, found.hint, key, source_spec, row_label,
+                 column_label, sheet)
+
     def skip_row(self, table: Table, row_key: str, mapped: dict[str, str]) -> None:
         prefix = f"{table.key}.{row_key}."
         for key, target in mapped.items():
@@ -341,8 +349,7 @@ class _Importer:
             label = spec_cell.column_label if spec_cell.row_label == table.section else \
                 f"{spec_cell.row_label}｜{spec_cell.column_label}"
             if cell.code:
-                self.add(cell.code, "error", f"{cell.problem}，工作簿中留空",
-                         "请按实际情况填写这几项", key=target, source_spec=src)
+                self.entry(cell.code, key=target, source_spec=src, problem=cell.problem)
             elif cell.problem == "blank":
                 self.add("IMPORT-BLANK", "error",
                          f"原文{cell.where}“{label}”是空白（不是 0），工作簿中保持空白",
@@ -357,10 +364,7 @@ class _Importer:
                      "官方表格没有这一行（例如自行添加的小计行）；如其中的数字应计入某一行，请手工调整",
                      row_label=label, sheet=table.sheet)
         for numbers, where in read.unpaired:
-            self.add("IMPORT-UNPAIRED", "error",
-                     f"原文{where}{table.sheet}中有一组数字“{numbers}”找不到对应的行标签，没有导入",
-                     "行标签和数字可能错开了（复制或转换时版面被打乱）；请对照原报告核对这张表的每一行",
-                     sheet=table.sheet)
+            self.entry("IMPORT-UNPAIRED", sheet=table.sheet, where=where, table=table.sheet, numbers=numbers)
         for row_key, where in read.duplicates:
             self.add("IMPORT-DUPLICATE-ROW", "warning",
                      f"原文{where}又出现了{table.sheet}“{labels.get(row_key, row_key)}”这一行，"
@@ -399,11 +403,9 @@ class _Importer:
             columns = "、".join(src.cells[c.key].column_label for c, _ in items)
             read = " ".join(c.raw for c, _ in items)
             whys = "；".join(dict.fromkeys(w for _, w in items))
-            self.add("IMPORT-UNCERTAIN", "error",
-                     f"原文{where}对应到“{spec_cell.row_label}”的数字（{columns}：{read}）不能确定属于这一行："
-                     f"{first.doubt}，而{whys}",
-                     "已按读到的数填入工作簿；请对照原报告逐个核对这一行", key=mapped.get(first.key, first.key),
-                     source_spec=src, column_label=columns)
+            self.entry("IMPORT-UNCERTAIN", key=mapped.get(first.key, first.key), source_spec=src,
+                       column_label=columns, where=where, label=spec_cell.row_label, columns=columns,
+                       read=read, doubt=first.doubt, why=whys)
             del row
 
     def pinpoint(self, values: dict[str, Value]) -> None:
@@ -422,10 +424,8 @@ class _Importer:
         if top >= 2 and len(suspects) == 1 and suspects[0] not in self.reported:
             key = suspects[0]
             titles = "；".join(r.title.format(**_labels(self.spec, r)) for r in failing if key in _rule_keys(r))
-            self.add("IMPORT-SUSPECT-CELL", "warning",
-                     f"这个数（{_value_to_json(values[key])}）同时使 {top} 条勾稽关系不成立（{titles}），"
-                     "最可能是这个数印错或读错",
-                     "请对照原报告核对这个数", key=key)
+            self.entry("IMPORT-SUSPECT-CELL", key=key, value=_value_to_json(values[key]), count=top,
+                       rules=titles)
 
     # -- 2019 -> 2021 ----------------------------------------------------------------------------
     def migrate(self, src: FormSpec, reads: dict[str, TableRead]) -> tuple[dict[str, Value], dict[str, str]]:
@@ -518,6 +518,9 @@ class _Importer:
         # Tables.
         variants = variants_for(src.id)
         reads = {t.key: read_table(t, _region(doc, t, ranges), variants) for t in src.tables}
+        if not headings and not any(r.found_any for r in reads.values()):
+            raise InputError(f"{doc.label}中既没有年度报告六个部分的标题，也没有表二、表三、表四的任何一行，"
+                             "不像一份政府信息公开工作年度报告，无法导入", path=doc.path)
         values, mapped = self.migrate(src, reads)
         for read in reads.values():
             self.table_findings(read, src, mapped)
@@ -542,10 +545,8 @@ class _Importer:
                      "落款和文件名中也没有机关名称",
                      "请用 --agency 指定机关名称")
         elif found.source == "filename" and not agency_name and not metadata.get("agency_name"):
-            self.add("IMPORT-AGENCY-FROM-FILENAME", "warning",
-                     f"原文中没有找到机关名称，按文件名取为“{found.agency}”"
-                     + (f"、{found.year}年度" if found.year else ""),
-                     "请核对；不对时用 --agency 和 --year 指定")
+            self.entry("IMPORT-AGENCY-FROM-FILENAME", agency=found.agency,
+                       year=f"、{found.year}年度" if found.year else "")
         if agency_name and found.agency and norm(agency_name) != norm(found.agency):
             self.add("IMPORT-AGENCY-DIFFERS", "warning",
                      f"{found.label}中的机关名称是“{found.agency}”，按 --agency 使用“{agency_name}”")
@@ -681,10 +682,8 @@ class _Importer:
                 continue  # a workbook's formula without a saved result: recomputed, nothing to report
             parts = all(computed.get(k) is not None for k in rule.addends)
             cell = self.spec.cells[rule.target]
-            self.add("IMPORT-TOTAL-BLANK", "error",
-                     f"原文的合计“{cell.row_label}｜{cell.column_label}”是空白"
-                     + (f"；按各项之和应为 {_value_to_json(computed[rule.target])}" if parts else ""),
-                     "新工作簿中该格按公式计算；请核对原报告的这个合计", key=rule.target)
+            self.entry("IMPORT-TOTAL-BLANK", key=rule.target, label=f"{cell.row_label}｜{cell.column_label}",
+                       computed=f"；按各项之和应为 {_value_to_json(computed[rule.target])}" if parts else "")
         return recomputed
 
 

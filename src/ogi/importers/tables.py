@@ -418,11 +418,13 @@ def read_table(table: Table, lines: list[Line], variants: Variants | None = None
                 buffer = ""
                 continue
         if key is None:
-            if has_values and label:
+            shown = [v.strip() for v in values if v and v.strip()]
+            if shown and all(v.startswith("=") for v in shown):
+                pass  # a workbook's own check row (formulas only): not a row of the report
+            elif has_values and label:
                 result.extra_rows.append((label_text.strip(), line.where))
             elif has_values:
-                shown = " ".join(v.strip() for v in values if v and v.strip())
-                result.unpaired.append((shown, line.where))
+                result.unpaired.append((" ".join(shown), line.where))
             buffer = ""
             continue
         if level <= 0 and not has_values:
