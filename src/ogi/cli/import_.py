@@ -23,10 +23,12 @@ from .common import guarded, json_option
 可以导入：文本（.txt，UTF-8 或 GBK）、网页（.html、.mht）、Word（.docx；旧版 .doc/.wps 需安装
 LibreOffice）、PDF（需有文字层，扫描件不行）、旧版或损坏的 ogi 工作簿（.xlsx）；
 2019 年格式的报告会说明哪些数字无法对应到 2021 年格式。
-表格按行列标签读取，读不到的数字保持空白并逐项列出，绝不当作 0。
+表格按行列标签读取（Word/网页表格、TAB 文本、Markdown 竖线表格、每格一行的文本、PDF），
+数字与标签不在同一行时用表格的勾稽关系核实；读不到的数字保持空白并逐项列出，绝不当作 0。
 
 \b
-退出码：0 无错误（可能有警告）；1 原报告有错误或有读不到的数字；2 文件无法读取或用法有误。""")
+退出码：0 全部读到，原报告没有错误（可能有警告）；1 原报告有错误，或有不能确定、读不到的数字
+（逐项列出）；2 没有可用的内容（不是年度报告、扫描件、文件损坏）或用法有误。""")
 @argument("reports", "年报...", "已发布的年度报告文件或存放报告的文件夹，可以是多个。", nargs=-1, required=True,
           type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(),
