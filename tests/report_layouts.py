@@ -171,17 +171,20 @@ def pdf_text(table: Table, values: dict[str, Value], *, t4_split: bool = False, 
         ["（本列数据的勾稽关系为：第一项加第二项之和， 申请人情况",
          "等于第三项加第四项之和） 自然人 法人或其他组织 总计",
          "商业企业 科研机构 社会公益组织 法律服务机构 其他"]
-    for i, (row, (group, label, cells)) in enumerate(zip(table.data_rows, table_rows(table, values),
-                                                         strict=True)):
+    i = -1  # wrapped labels so far: each takes the next of the three ways
+    for row, (group, label, cells) in zip(table.data_rows, table_rows(table, values), strict=True):
         numbers = "  ".join(cells)
         parts = wrap(label, width)
         if group:
             out.append(group)
         if row.key == page_break_after:  # the page ends between the label and its numbers
             out += [*parts, "- 3 -", "某某政务公开", numbers]
-        elif len(parts) == 1:
+            continue
+        if len(parts) == 1:
             out.append(f"{label}  {numbers}")
-        elif i % 3 == 0:  # numbers beside the last line
+            continue
+        i += 1
+        if i % 3 == 0:  # numbers beside the last line
             out += [*parts[:-1], f"{parts[-1]}  {numbers}"]
         elif i % 3 == 1:  # numbers beside the first line
             out += [f"{parts[0]}  {numbers}", *parts[1:]]
