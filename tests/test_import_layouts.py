@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ogi.importers import ImportResult, import_report
 from ogi.report import Report, Value
 from ogi.rules import compute_totals
-from report_layouts import LAYOUTS, SPEC, cell_lines, document, numbers_detached, render, table_rows
+from report_layouts import LAYOUTS, SPEC, cell_lines, document, numbers_detached, pdf_text, render, table_rows
 from test_properties import EXAMPLES, valid_values
 
 #: The suite's CI profile: a fixed number of examples, derandomised (the same examples every run).
@@ -56,6 +56,19 @@ def test_every_layout_imports_the_same_values(values, layout: str, t4_split: boo
     assert not errors(result), errors(result)
     assert result.exit_code == 0
     assert result.recomputed == {k: want[k] for k in result.recomputed}
+
+
+@CI_PROFILE
+@given(values=valid_values(), width=st.integers(7, 24), t4_split=st.booleans())
+def test_pdf_text_at_any_label_width(values, width: int, t4_split: bool) -> None:
+    """Labels wrapped at any column width (their numbers beside the first line, the last line, or on
+    a line of their own) are all matched, and every inferred row is confirmed by the arithmetic."""
+    want = compute_totals(SPEC, values)
+    text = document(report_of(values), lambda t, v: pdf_text(t, v, width=width, t4_split=t4_split))
+    result = import_text(text)
+    diffs = {k: (result.report.values.get(k), want[k]) for k in SPEC.cells if result.report.values.get(k) != want[k]}
+    assert not diffs, list(diffs.items())[:5]
+    assert not errors(result), errors(result)
 
 
 def test_each_layout_once_with_its_features() -> None:

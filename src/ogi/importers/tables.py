@@ -248,7 +248,9 @@ def match_label(leaves: list[_Leaf], text: str) -> tuple[str | None, int]:
                 score = (1, window[1], len(leaf.full))
         if score is None and len(leaf.full) >= 6:
             k, end = _prefix_match(leaf.full, text)
-            if k >= max(6, min(len(leaf.full) // 2, 10)):  # a narrow column shows ~10 characters a line
+            # A narrow column shows a few characters a line: a start no other row's label shares will do.
+            unique = k >= 5 and not any(o.key != leaf.key and o.full.startswith(leaf.full[:k]) for o in leaves)
+            if k >= max(6, min(len(leaf.full) // 2, 10)) or unique:
                 score = (0, end, k)
         if score is not None:
             best.append((score, leaf.key))
