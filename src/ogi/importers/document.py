@@ -29,6 +29,9 @@ class Line:
     #: Numbers gathered from lines of their own (one cell per line, numbers below a wrapped label):
     #: which row they belong to is inferred, so the import confirms it by the table's arithmetic.
     detached: bool = False
+    #: PDF words: the horizontal centre of each cell on the page, which tells the column a number
+    #: sits under where an empty cell leaves no trace.
+    positions: tuple[float, ...] = ()
 
     @property
     def text(self) -> str:

@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import pairwise
 
 from ..report import Value
 from ..resources import template_path
@@ -450,6 +451,8 @@ def read_table(table: Table, lines: list[Line], variants: Variants | None = None
         values, line, doubt = got[key]
         result.rows_found[key] = line.where
         fitted = _fit(values, len(row.values), line.structured)
+        if fitted is None and line.positions:
+            fitted = _by_position(values, line, _anchors(got, len(row.values)))
         if fitted is None:
             present = [v for v in values if v is not None and (norm(v) or line.structured)]
             result.mismatched[key] = (line.where, len(present), len(row.values))
@@ -463,6 +466,45 @@ def read_table(table: Table, lines: list[Line], variants: Variants | None = None
     for part_keys, (values, line) in merged_got.items():
         _read_merged(result, table, part_keys, values, line, label_of[part_keys])
     return result
+
+
+def _value_positions(values: list[str | None], line: Line) -> list[float]:
+    return list(line.positions[len(line.positions) - len(values):]) if len(line.positions) >= len(values) \
+        else []
+
+
+def _anchors(got: dict[str, tuple[list[str | None], Line, str]], n: int) -> list[float]:
+    """The horizontal centre of each of ``n`` columns, from the rows that show all ``n`` numbers."""
+    columns: list[list[float]] = [[] for _ in range(n)]
+    for values, line, _ in got.values():
+        xs = _value_positions(values, line)
+        numbers = [(v, x) for v, x in zip(values, xs, strict=False) if v and norm(v)]
+        if xs and len(numbers) == n:
+            for i, (_, x) in enumerate(numbers):
+                columns[i].append(x)
+    if not all(columns):
+        return []
+    return [sorted(c)[len(c) // 2] for c in columns]
+
+
+def _by_position(values: list[str | None], line: Line, anchors: list[float]) -> list[str] | None:
+    """A PDF row with empty cells: each number placed in the column it sits under (a column with no
+    number is a blank). None when a number is not clearly under one column."""
+    xs = _value_positions(values, line)
+    if not anchors or not xs or len(anchors) < 2:
+        return None
+    gap = min(b - a for a, b in pairwise(anchors))
+    if gap <= 0:
+        return None
+    out: list[str] = [""] * len(anchors)
+    for value, x in zip(values, xs, strict=True):
+        if not value or not norm(value):
+            continue
+        col = min(range(len(anchors)), key=lambda i: abs(anchors[i] - x))
+        if abs(anchors[col] - x) > gap / 2 or out[col]:
+            return None
+        out[col] = value
+    return out
 
 
 def unlabelled_keys(rows: list[Row]) -> set[str]:
