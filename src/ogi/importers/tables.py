@@ -15,13 +15,13 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from itertools import pairwise
 
 from ..report import Value
 from ..resources import template_path
-from ..spec import DECIMAL_PLACES, DEFAULT_TEMPLATE, Row, Table
+from ..spec import DEFAULT_TEMPLATE, Row, Table
+from ..xlsx_reader import parse_number
 from .document import Line, norm
 
 if sys.version_info >= (3, 11):
@@ -77,28 +77,31 @@ def parse_value(text: str | None, vtype: str) -> tuple[Value, str]:
     if t in _PLACEHOLDERS or set(t) <= {"-"}:
         return None, f"写的是“{(text or '').strip()}”而不是数字"
     body, unit = _strip_unit(t)
-    body = body.replace(",", "")
+    shown = (text or "").strip()
     if vtype == "wan_yuan" and unit == "元":
-        return None, f"“{text.strip()}”以元为单位，本栏单位是万元（ogi 不换算，请核实后填写）"
+        return None, f"“{shown}”以元为单位，本栏单位是万元（ogi 不换算，请核实后填写）"
     if vtype == "yuan" and unit == "万元":
-        return None, f"“{text.strip()}”以万元为单位，本栏单位是元（ogi 不换算，请核实后填写）"
+        return None, f"“{shown}”以万元为单位，本栏单位是元（ogi 不换算，请核实后填写）"
     if not _NUMBER.match(body):
-        return None, f"“{(text or '').strip()}”不是数字"
-    try:
-        number = Decimal(body)
-    except InvalidOperation:
-        return None, f"“{(text or '').strip()}”不是数字"
-    if number < 0 and vtype != "delta":
-        return None, f"“{text.strip()}”是负数"
-    places = DECIMAL_PLACES.get(vtype, 0)
-    if places == 0:
-        if number != number.to_integral_value():
-            return None, f"“{text.strip()}”不是整数"
-        return int(number), ""
-    exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places:
-        return None, f"“{text.strip()}”的小数超过 {places} 位"
-    return number, ""
+        return None, f"“{shown}”不是数字"
+    # The one number parser (the workbook reader's): the same limits for a typed and a printed figure.
+    negative = vtype == "delta" and body.startswith("-")
+    value, problems = parse_number(body[1:] if negative else body, "s", vtype)
+    for code, fields in problems:
+        if code != "VALUE-NORMALISED":
+            return None, _PROBLEMS.get(code, "“{shown}”不是数字").format(shown=shown, **fields)
+    if negative and value is not None:
+        value = -value
+    return value, ""
+
+
+#: parse_number's codes as what a published figure is instead of a value.
+_PROBLEMS = {
+    "VALUE-NEGATIVE": "“{shown}”是负数",
+    "VALUE-FRACTION": "“{shown}”不是整数",
+    "VALUE-PRECISION": "“{shown}”的小数超过 {places} 位",
+    "VALUE-TOO-LARGE": "“{shown}”超过上限 {limit}",
+}
 
 
 @dataclass(frozen=True)
