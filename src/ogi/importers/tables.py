@@ -22,7 +22,7 @@ from ..report import Value
 from ..resources import template_path
 from ..spec import DEFAULT_TEMPLATE, Row, Table
 from ..xlsx_reader import parse_number
-from .document import Line, norm
+from .document import Line, norm, pipe_cells
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -342,6 +342,19 @@ def _numbers_only(line: Line) -> list[str] | None:
 def coalesce(lines: list[Line]) -> list[Line]:
     """Join numbers printed on lines of their own (one cell per line; the numbers of a wrapped label
     below it) into one row of numbers; the label lines before them name its row."""
+    from .text import word_line  # (text imports this module)
+
+    def flattened(line: Line) -> Line:
+        """A paragraph inside a table's region that is a row flattened to text (a web page whose
+        table lost its markup, a markdown table kept as paragraphs): the row, as a text line gives it."""
+        if not (line.is_para and line.structured):
+            return line
+        pipe = pipe_cells(line.text)
+        if pipe is not None:
+            return Line(pipe, line.where, "row") if pipe else Line(("",), line.where)
+        return word_line(line.text, line.where)
+
+    lines = [flattened(line) for line in lines]
     out: list[Line] = []
     i = 0
     while i < len(lines):
