@@ -244,14 +244,6 @@ def _rule_keys(rule: Rule) -> tuple[str, ...]:
     return tuple(k for k in (rule.target, *rule.addends, *rule.left, *rule.right) if k)
 
 
-def _labels(spec: FormSpec, rule: Rule) -> dict[str, str]:
-    """Placeholders a rule title may use, for a title still holding them."""
-    key = rule.target or (rule.left[0] if rule.left else "")
-    cell = spec.cells.get(key)
-    return {"column_label": cell.column_label if cell else "", "row_label": cell.row_label if cell else "",
-            "group_label": (cell.column_label.split("·")[0] if cell else "")}
-
-
 def _migration(source: str) -> dict[str, Any]:
     raw = tomllib.loads(template_path(f"{source}.toml").read_text(encoding="utf-8"))
     return raw.get("migration", {}).get(DEFAULT_TEMPLATE, {})
@@ -397,7 +389,7 @@ class _Importer:
             else:
                 why = "它所在的勾稽关系不成立"
             rows.setdefault((key.rsplit(".", 1)[0], cell.where), []).append((cell, why))
-        for (row, where), items in rows.items():
+        for (_, where), items in rows.items():
             first = items[0][0]
             spec_cell = src.cells[first.key]
             columns = "、".join(src.cells[c.key].column_label for c, _ in items)
@@ -406,7 +398,6 @@ class _Importer:
             self.entry("IMPORT-UNCERTAIN", key=mapped.get(first.key, first.key), source_spec=src,
                        column_label=columns, where=where, label=spec_cell.row_label, columns=columns,
                        read=read, doubt=first.doubt, why=whys)
-            del row
 
     def pinpoint(self, values: dict[str, Value]) -> None:
         """The one cell that breaks two or more sum/balance rules at once (a row total and a column
@@ -423,7 +414,7 @@ class _Importer:
         suspects = [k for k, n in counts.items() if n == top]
         if top >= 2 and len(suspects) == 1 and suspects[0] not in self.reported:
             key = suspects[0]
-            titles = "；".join(r.title.format(**_labels(self.spec, r)) for r in failing if key in _rule_keys(r))
+            titles = "；".join(r.title for r in failing if key in _rule_keys(r))
             self.entry("IMPORT-SUSPECT-CELL", key=key, value=_value_to_json(values[key]), count=top,
                        rules=titles)
 

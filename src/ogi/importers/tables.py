@@ -175,9 +175,8 @@ def _leaves(table: Table, variants: Variants) -> list[_Leaf]:
         core = _NOTE.sub("", full) or full
         bare = _PREFIX.sub("", core)
         out.append(_Leaf(key, full, core, bare))
-    bares = [leaf.bare for leaf in out]
+    # A label without its number identifies a row only when no other row's does the same.
     return [leaf if len(leaf.bare) >= 4 and len({x.key for x in out if x.bare == leaf.bare}) == 1
-            and bares.count(leaf.bare) >= 1
             else _Leaf(leaf.key, leaf.full, leaf.core, "") for leaf in out]
 
 
@@ -458,7 +457,7 @@ def read_table(table: Table, lines: list[Line], variants: Variants | None = None
 
     for key, row in rows.items():
         if key not in got:
-            if key in unlabelled_keys(unlabelled) and parts and _read_parts(result, table, row, parts):
+            if parts and any(r.key == key for r in unlabelled) and _read_parts(result, table, row, parts):
                 continue
             if any(key in p for p in merged_got):
                 continue
@@ -521,10 +520,6 @@ def _by_position(values: list[str | None], line: Line, anchors: list[float]) -> 
             return None
         out[col] = value
     return out
-
-
-def unlabelled_keys(rows: list[Row]) -> set[str]:
-    return {r.key for r in rows}
 
 
 def _complete_labels(leaves: list[_Leaf], text: str) -> int:
