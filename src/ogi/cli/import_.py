@@ -160,6 +160,8 @@ def render_import(result: object, written: Path | None, as_previous: bool) -> st
         lines.append(f"已生成工作簿：{written}{note}")
         if errors:
             lines.append("读不到的数字和原报告中的空白在工作簿中保持空白，请对照上面的清单补填后再用 ogi check 检查。")
+        if any(f.code == "IMPORT-UNCERTAIN" for f in r.findings):  # type: ignore[attr-defined]
+            lines.append("不能确定属于哪一行的数字已按读到的填入，请对照原报告逐个核对。")
     return "\n".join(lines)
 
 

@@ -121,12 +121,12 @@ def _import_table(template_id: str) -> dict:
 
 @lru_cache(maxsize=8)
 def variants_for(template_id: str) -> Variants:
-    data = _import_table(template_id)
-    # Numbering styles are the same in every format: a spec without its own uses the current one's.
-    numbering = data.get("numbering") or _import_table(DEFAULT_TEMPLATE).get("numbering", [])
+    # A spec without an [import] table of its own (the 2019 one) uses the current one's: its tables
+    # are printed the same ways, and entries naming rows it does not have are never matched.
+    data = _import_table(template_id) or _import_table(DEFAULT_TEMPLATE)
     return Variants(
         tuple((r, label) for r, label in data.get("row_variants", [])),
-        tuple(re.compile(p) for p in numbering),
+        tuple(re.compile(p) for p in data.get("numbering", [])),
         tuple((label, tuple(rows)) for label, rows in data.get("merged_rows", [])),
         tuple((r, words, col) for r, words, col in data.get("part_captions", [])))
 
@@ -165,8 +165,9 @@ def leaf_label(row: Row) -> str:
 
 def _leaves(table: Table, variants: Variants) -> list[_Leaf]:
     labels = [(row.key, leaf_label(row)) for row in table.data_rows]
+    keys = {key for key, _ in labels}
     labels += [(row.split(".", 1)[1], label) for row, label in variants.row_variants
-               if row.split(".", 1)[0] == table.key]
+               if row.split(".", 1)[0] == table.key and row.split(".", 1)[1] in keys]
     out = []
     for key, text in labels:
         full = label_norm(text, variants)
@@ -380,13 +381,14 @@ _DOUBT_PART = "表格分成几部分印出，没有找到这一部分的标题�
 
 def read_table(table: Table, lines: list[Line], variants: Variants | None = None) -> TableRead:
     """Match the data rows of ``table`` in ``lines`` (the table's region of the document)."""
-    variants = variants or Variants()
+    variants = variants or variants_for(DEFAULT_TEMPLATE)
     result = TableRead(table)
     leaves = _leaves(table, variants)
     rows = {r.key: r for r in table.data_rows}
     unlabelled = [r for r in table.data_rows if not norm(leaf_label(r))]
     merged = {label_norm(label, variants): tuple(r.split(".", 1)[1] for r in parts)
-              for label, parts in variants.merged_rows if parts[0].split(".", 1)[0] == table.key}
+              for label, parts in variants.merged_rows
+              if all(r.split(".", 1)[0] == table.key and r.split(".", 1)[1] in rows for r in parts)}
     captions = [(norm(words), col) for row, words, col in variants.part_captions
                 if unlabelled and row == f"{table.key}.{unlabelled[0].key}"]
     got: dict[str, tuple[list[str | None], Line, str]] = {}
