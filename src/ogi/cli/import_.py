@@ -56,8 +56,8 @@ def import_(reports: tuple[Path, ...], output: str | None, as_previous: bool, ag
     many = len(reports) > 1
     if many and agency:
         raise click.UsageError("--agency 只能用于导入单个报告")
-    if many and output is not None and not Path(output).is_dir():
-        raise click.UsageError("导入多个报告时，-o 应为已存在的文件夹")
+    if many and output is not None and not (Path(output).is_dir() or output.endswith(("/", "\\"))):
+        raise click.UsageError("导入多个报告时，-o 应为文件夹（已存在，或以 / 结尾）")
     results: list[object] = []
     for report in reports:
         try:

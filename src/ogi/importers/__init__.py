@@ -673,7 +673,9 @@ class _Importer:
                 continue  # a workbook's formula without a saved result: recomputed, nothing to report
             parts = all(computed.get(k) is not None for k in rule.addends)
             cell = self.spec.cells[rule.target]
-            self.entry("IMPORT-TOTAL-BLANK", key=rule.target, label=f"{cell.row_label}｜{cell.column_label}",
+            table = self.spec.table(cell.table)
+            label = cell.column_label if cell.row_label == table.section else f"{cell.row_label}｜{cell.column_label}"
+            self.entry("IMPORT-TOTAL-BLANK", key=rule.target, label=label,
                        computed=f"；按各项之和应为 {_value_to_json(computed[rule.target])}" if parts else "")
         return recomputed
 
