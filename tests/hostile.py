@@ -600,6 +600,18 @@ def _long_paragraphs(total: int) -> str:
     return text[:total]
 
 
+def _detached_report() -> str:
+    """A text report whose table 三 lost its layout: every row label first, then every row's numbers."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from report_layouts import document, numbers_detached
+
+    report = valid_report()
+    report.metadata["agency_name"], report.metadata["year"] = AGENCY.name, str(YEAR)
+    return document(report, numbers_detached)
+
+
 def _import_case(cid: str, text: Callable[[], str], codes: Iterable[int], keywords: Iterable[str],
                  check: Check | None = None, encoding: str = "utf-8") -> Case:
     def make(ws: Workspace) -> list[str]:
@@ -877,6 +889,10 @@ def corpus() -> list[Case]:
         _import_case("import-gbk-markup", lambda: _text_report(MARKUP), {0, 1}, (),
                      _import_keeps(MARKUP), encoding="gb18030"),
         _import_case("import-binary-garbage", lambda: "\x00\x01\x02" * 100, {2}, ("文本", "无法", "不是")),
+        _import_case("import-not-a-report", lambda: "会议纪要\n今天开会，讨论了食堂的菜单。\n", {2},
+                     ("不像一份", "年度报告")),
+        _import_case("import-labels-detached-from-numbers", _detached_report, {1},
+                     ("没有找到", "找不到", "不能确定")),
         Case("import-ole-doc", "import",
              lambda ws: ["import", str(_file("旧.doc", ole_file)(ws)), "-o", str(ws.out / "x.xlsx")],
              frozenset({2}), ("另存为", ".doc", "不支持"), _no_output),

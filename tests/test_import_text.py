@@ -100,10 +100,15 @@ def test_seed_blank_table_four_cells_reported(seed_file: Path, layout) -> None:
     result = import_report(seed_file)
     blanks = [f for f in result.findings if f.code == "IMPORT-BLANK"]
     assert [(f.sheet, f.cell, f.key) for f in blanks] == [
-        ("表四", layout.address(f"t4.cases.{col}")[1], f"t4.cases.{col}") for col in T4_REVIEW]
+        ("表四", layout.address(f"t4.cases.{col}")[1], f"t4.cases.{col}") for col in T4_REVIEW[:4]]
     assert all(f.severity == "error" and "空白（不是 0）" in f.message for f in blanks)
     assert {f.column_label for f in blanks} == {f"行政复议·{x}" for x in ("结果维持", "结果纠正", "其他结果",
-                                                                          "尚未审结", "总计")}
+                                                                          "尚未审结")}
+    # The blank published total is reported as such, and stays blank in what the import reports.
+    total = [f for f in result.findings if f.code == "IMPORT-TOTAL-BLANK"]
+    assert [(f.cell, f.key) for f in total] == [(layout.address("t4.cases.review_total")[1],
+                                                 "t4.cases.review_total")]
+    assert result.report.values["t4.cases.review_total"] is None
     # ogi check's own blank finding is not repeated for the same cells.
     assert not [f for f in result.findings if f.code == "VALUE-BLANK" and f.key.startswith("t4.")]
     # Nothing else in the tables is reported: every row was found by its label.

@@ -84,6 +84,8 @@ class WorkbookOptions:
     prefill: Report | None = None
     template_id: str = DEFAULT_TEMPLATE
     extra: dict[str, str] = field(default_factory=dict)
+    #: Cell key -> a comment shown on that cell (`ogi import`: the published figure of a total).
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def validate_agency(agency: Agency) -> Agency:
@@ -232,12 +234,14 @@ class WorkbookBuilder:
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
         self.spec: FormSpec = layout.spec
+        self.notes: dict[str, str] = {}
 
     # ------------------------------------------------------------------------------------------
     def build(self, agency: Agency, options: WorkbookOptions) -> bytes:
         agency = validate_agency(agency)
         year = validate_year(options.year)
         prefill = options.prefill
+        self.notes = options.notes
         values: dict[str, Value] = {k: 0 for k in self.spec.input_keys}
         metadata: dict[str, str] = {}
         narrative: dict[str, str] = {}
@@ -403,6 +407,8 @@ class WorkbookBuilder:
                 ws.merge_range(p.row, p.col, p.last_row, p.last_col, "", fmt)
             if cell.computed:
                 ws.write_formula(p.row, p.col, formulas[key][1], fmt, _cached(value))
+                if key in self.notes:
+                    ws.write_comment(p.row, p.col, self.notes[key], {"x_scale": 2.5, "y_scale": 1.5})
             elif value is None:
                 ws.write_blank(p.row, p.col, None, fmt)
             else:

@@ -23,14 +23,17 @@ from .common import guarded, json_option
 可以导入：文本（.txt，UTF-8 或 GBK）、网页（.html、.mht）、Word（.docx；旧版 .doc/.wps 需安装
 LibreOffice）、PDF（需有文字层，扫描件不行）、旧版或损坏的 ogi 工作簿（.xlsx）；
 2019 年格式的报告会说明哪些数字无法对应到 2021 年格式。
-表格按行列标签读取，读不到的数字保持空白并逐项列出，绝不当作 0。
+表格按行列标签读取（Word/网页表格、TAB 文本、Markdown 竖线表格、每格一行的文本、PDF），
+数字与标签不在同一行时用表格的勾稽关系核实；读不到的数字保持空白并逐项列出，绝不当作 0。
 
 \b
-退出码：0 无错误（可能有警告）；1 原报告有错误或有读不到的数字；2 文件无法读取或用法有误。""")
+退出码：0 全部读到，原报告没有错误（可能有警告）；1 原报告有错误，或有不能确定、读不到的数字
+（逐项列出）；2 没有可用的内容（不是年度报告、扫描件、文件损坏）或用法有误。""")
 @argument("reports", "年报...", "已发布的年度报告文件或存放报告的文件夹，可以是多个。", nargs=-1, required=True,
           type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="输出的工作簿（.xlsx 文件名或文件夹；导入多个报告时为文件夹）；默认放在原报告所在文件夹。")
+@click.option("-o", "--output", type=click.Path(),
+              help="输出的工作簿（.xlsx 文件名，或文件夹：已存在的文件夹或以 / 结尾时写入其中；"
+                   "导入多个报告时为文件夹）；默认放在原报告所在文件夹。")
 @click.option("--as-previous", is_flag=True,
               help="生成下一年度的工作簿：上年结转取自本报告的结转下年度，联系方式沿用，正文作为草稿保留。")
 @click.option("--agency", default="", help="机关名称（报告标题中没有或不对时使用；只用于单个报告）。")
@@ -39,7 +42,7 @@ LibreOffice）、PDF（需有文字层，扫描件不行）、旧版或损坏的
 @click.option("--overwrite", is_flag=True, help="覆盖已存在的同名文件。")
 @json_option
 @guarded
-def import_(reports: tuple[Path, ...], output: Path | None, as_previous: bool, agency: str, year: str,
+def import_(reports: tuple[Path, ...], output: str | None, as_previous: bool, agency: str, year: str,
             no_workbook: bool, overwrite: bool, as_json: bool) -> None:
     from ..checker import CheckResult
     from ..errors import OgiError
@@ -53,8 +56,8 @@ def import_(reports: tuple[Path, ...], output: Path | None, as_previous: bool, a
     many = len(reports) > 1
     if many and agency:
         raise click.UsageError("--agency 只能用于导入单个报告")
-    if many and output is not None and not output.is_dir():
-        raise click.UsageError("导入多个报告时，-o 应为已存在的文件夹")
+    if many and output is not None and not (Path(output).is_dir() or output.endswith(("/", "\\"))):
+        raise click.UsageError("导入多个报告时，-o 应为文件夹（已存在，或以 / 结尾）")
     results: list[object] = []
     for report in reports:
         try:
@@ -96,11 +99,26 @@ def _expand(paths: tuple[Path, ...]) -> tuple[Path, ...]:
     return tuple(out)
 
 
-def _import_one(report: Path, output: Path | None, *, as_previous: bool, agency: str, year: str,
+def output_target(output: str | None, report: Path, filename: str) -> Path:
+    """Where the workbook goes: into a folder when ``-o`` names an existing one or ends in a slash
+    (created then), else the file ``-o`` names (``.xlsx`` added); by default beside the report."""
+    from ..safe_io import ensure_output_dir, safe_filename
+
+    if output is None:
+        return report.parent / safe_filename(filename)
+    target = Path(output)
+    if output.endswith(("/", "\\")) or target.is_dir():
+        return ensure_output_dir(target) / safe_filename(filename)
+    if target.suffix.lower() != ".xlsx":
+        target = target.with_name(target.name + ".xlsx")
+    return target
+
+
+def _import_one(report: Path, output: str | None, *, as_previous: bool, agency: str, year: str,
                 no_workbook: bool, overwrite: bool) -> tuple[object, Path | None]:
     from ..errors import InputError, OgiError
     from ..importers import build_import_workbook, import_report
-    from ..safe_io import atomic_write_bytes, safe_filename
+    from ..safe_io import atomic_write_bytes
 
     try:
         result = import_report(report, agency_name=agency.strip(), year=year.strip())
@@ -113,11 +131,7 @@ def _import_one(report: Path, output: Path | None, *, as_previous: bool, agency:
     if not no_workbook:
         data, filename, extra = build_import_workbook(result, as_previous=as_previous)
         result.findings.extend(extra)
-        target = output if output is not None else report.parent
-        if target.is_dir() or (output is not None and str(output).endswith(("/", "\\"))):
-            target = target / safe_filename(filename)
-        elif target.suffix.lower() != ".xlsx":
-            target = target.with_name(target.name + ".xlsx")
+        target = output_target(output, report, filename)
         written = atomic_write_bytes(target, data, overwrite=overwrite, protect=(report,))
     return result, written
 
@@ -146,6 +160,8 @@ def render_import(result: object, written: Path | None, as_previous: bool) -> st
         lines.append(f"已生成工作簿：{written}{note}")
         if errors:
             lines.append("读不到的数字和原报告中的空白在工作簿中保持空白，请对照上面的清单补填后再用 ogi check 检查。")
+        if any(f.code == "IMPORT-UNCERTAIN" for f in r.findings):  # type: ignore[attr-defined]
+            lines.append("不能确定属于哪一行的数字已按读到的填入，请对照原报告逐个核对。")
     return "\n".join(lines)
 
 

@@ -16,25 +16,26 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, InputError
+from ..findings import make
 from ..invisible import strip_invisible
 from ..layout import SHEET_TEXT, layout_for
-from ..report import Finding, FindingCounts, Report, Value
+from ..report import Finding, FindingCounts, Report, Value, _value_to_json
 from ..resources import template_path
-from ..rules import compute_totals
+from ..rules import compute_totals, rule_holds
 from ..safe_io import OLE_MAGIC, ZIP_MAGIC, read_capped
-from ..spec import DEFAULT_TEMPLATE, FormSpec, Table, load_spec, row_labels
+from ..spec import DEFAULT_TEMPLATE, FormSpec, Rule, Table, load_spec, row_labels
 from .document import Line, SourceDoc, norm
 from .sections import (
     SECTION_TABLE,
     SECTION_TITLES,
     TABLE_SECTION,
     detect_format,
+    find_agency,
     find_contacts,
     find_headings,
     find_labelled_fields,
     find_period_year,
     find_publish_date,
-    find_title,
     is_fee_paragraph,
     label_value_rows,
     paragraphs,
@@ -43,7 +44,7 @@ from .sections import (
     section_ranges,
     strip_signature,
 )
-from .tables import FORMULA, TableRead, parse_value, read_table
+from .tables import FORMULA, CellRead, TableRead, parse_value, read_table, variants_for
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -70,6 +71,9 @@ class ImportResult(FindingCounts):
     findings: list[Finding] = field(default_factory=list)
     #: Narrative fields too long for one workbook cell: left out of ``report``, kept whole here.
     overflow: dict[str, str] = field(default_factory=dict)
+    #: Every total recomputed from its published parts (``report.values`` holds what was published,
+    #: ``None`` for a blank).
+    recomputed: dict[str, Value] = field(default_factory=dict)
 
     #: Duck-typed like ogi.checker.CheckResult, so that ogi.output renders it.
     error: str = ""
@@ -95,7 +99,19 @@ class ImportResult(FindingCounts):
             "warnings": self.warnings,
             "findings": [f.to_dict() for f in self.findings],
             "report": self.report.to_dict(),
+            "recomputed_totals": {k: _value_to_json(v) for k, v in self.recomputed.items()},
         }
+
+    def total_notes(self) -> dict[str, str]:
+        """Cell key -> comment for each total whose published figure is blank or differs from the sum
+        of its parts (the workbook shows the sum, by formula)."""
+        notes = {}
+        for key, total in self.recomputed.items():
+            published = self.report.values.get(key)
+            if published != total:
+                shown = "空白" if published is None else _value_to_json(published)
+                notes[key] = f"原报告此处为 {shown}；各项之和为 {_value_to_json(total)}，本格按公式计算。"
+        return notes
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -225,6 +241,10 @@ def _region(doc: SourceDoc, table: Table, ranges: dict[int, tuple[int, int]]) ->
     return [line for i, line in enumerate(doc.lines) if i not in taken]
 
 
+def _rule_keys(rule: Rule) -> tuple[str, ...]:
+    return tuple(k for k in (rule.target, *rule.addends, *rule.left, *rule.right) if k)
+
+
 def _migration(source: str) -> dict[str, Any]:
     raw = tomllib.loads(template_path(f"{source}.toml").read_text(encoding="utf-8"))
     return raw.get("migration", {}).get(DEFAULT_TEMPLATE, {})
@@ -239,6 +259,8 @@ class _Importer:
         self.findings: list[Finding] = list(doc.findings)
         #: Cell keys (2021) already reported here: `ogi check`'s rules skip them (one finding each).
         self.reported: set[str] = set()
+        #: Totals a workbook holds as formulas without a saved result (nothing was published there).
+        self.formula_totals: set[str] = set()
 
     # -- findings ---------------------------------------------------------------------------
     def add(self, code: str, severity: str, message: str, hint: str = "", key: str = "",
@@ -258,6 +280,13 @@ class _Importer:
         self.findings.append(Finding(code, severity, message, hint, sheet, cell, row_label,  # type: ignore[arg-type]
                                      column_label, key if key in self.spec.cells else "", "",
                                      self.file))
+
+    def entry(self, code: str, *, key: str = "", source_spec: FormSpec | None = None, row_label: str = "",
+              column_label: str = "", sheet: str = "", **fields: Any) -> None:
+        """A finding of the catalogue (:mod:`ogi.findings`), placed like :meth:`add`."""
+        found = make(code, **fields)
+        self.add(code, found.severity, found.message, found.hint, key, source_spec, row_label,
+                 column_label, sheet)
 
     def skip_row(self, table: Table, row_key: str, mapped: dict[str, str]) -> None:
         prefix = f"{table.key}.{row_key}."
@@ -303,13 +332,18 @@ class _Importer:
             if not cell.problem:
                 continue
             target = mapped.get(cell.key, cell.key)
-            if cell.problem == FORMULA and target in self.spec.cells and self.spec.cells[target].computed:
-                continue  # a total: recomputed from its parts
+            if cell.problem in (FORMULA, "blank") and target in self.spec.cells and \
+                    self.spec.cells[target].computed:
+                if cell.problem == FORMULA:  # a workbook's formula: not a published figure
+                    self.formula_totals.add(target)
+                continue  # a total: see total_findings
             self.reported.add(target)
             spec_cell = src.cells[cell.key]
             label = spec_cell.column_label if spec_cell.row_label == table.section else \
                 f"{spec_cell.row_label}｜{spec_cell.column_label}"
-            if cell.problem == "blank":
+            if cell.code:
+                self.entry(cell.code, key=target, source_spec=src, problem=cell.problem)
+            elif cell.problem == "blank":
                 self.add("IMPORT-BLANK", "error",
                          f"原文{cell.where}“{label}”是空白（不是 0），工作簿中保持空白",
                          "请核实原报告此处应为多少（没有就填 0）", key=target, source_spec=src)
@@ -322,11 +356,68 @@ class _Importer:
                      f"原文{where}{table.sheet}中有一行“{label}”不是官方表格的行，已忽略",
                      "官方表格没有这一行（例如自行添加的小计行）；如其中的数字应计入某一行，请手工调整",
                      row_label=label, sheet=table.sheet)
+        for numbers, where in read.unpaired:
+            self.entry("IMPORT-UNPAIRED", sheet=table.sheet, where=where, table=table.sheet, numbers=numbers)
         for row_key, where in read.duplicates:
             self.add("IMPORT-DUPLICATE-ROW", "warning",
                      f"原文{where}又出现了{table.sheet}“{labels.get(row_key, row_key)}”这一行，"
                      "已采用第一次出现的数字", "请核对原报告是否重复填列",
                      row_label=labels.get(row_key, row_key), sheet=table.sheet)
+
+    # -- arithmetic --------------------------------------------------------------------------
+    def confirm(self, reads: dict[str, TableRead], src: FormSpec, mapped: dict[str, str]) -> None:
+        """A value whose row was inferred (numbers apart from their label) is confirmed only by the
+        table's own arithmetic: every sum and balance rule it takes part in holds. Else it is flagged
+        with what was read and why it is doubted."""
+        cells = {k: c for r in reads.values() for k, c in r.cells.items()}
+        values = {k: c.value for k, c in cells.items()}
+        rules: dict[str, list[Rule]] = {}
+        for rule in src.rules:
+            if rule.kind in ("sum", "balance"):
+                for k in _rule_keys(rule):
+                    rules.setdefault(k, []).append(rule)
+        rows: dict[tuple[str, str], list[tuple[CellRead, str]]] = {}
+        for key, cell in cells.items():
+            if not cell.doubt or cell.problem:
+                continue
+            mine = rules.get(key, [])
+            if not mine:
+                why = "表格中没有能核对这个数的合计关系"
+            elif any(values.get(k) is None for r in mine for k in _rule_keys(r)):
+                why = "核对它所需的数字不全"
+            elif all(rule_holds(r, values) for r in mine):
+                continue  # confirmed
+            else:
+                why = "它所在的勾稽关系不成立"
+            rows.setdefault((key.rsplit(".", 1)[0], cell.where), []).append((cell, why))
+        for (_, where), items in rows.items():
+            first = items[0][0]
+            spec_cell = src.cells[first.key]
+            columns = "、".join(src.cells[c.key].column_label for c, _ in items)
+            read = " ".join(c.raw for c, _ in items)
+            whys = "；".join(dict.fromkeys(w for _, w in items))
+            self.entry("IMPORT-UNCERTAIN", key=mapped.get(first.key, first.key), source_spec=src,
+                       column_label=columns, where=where, label=spec_cell.row_label, columns=columns,
+                       read=read, doubt=first.doubt, why=whys)
+
+    def pinpoint(self, values: dict[str, Value]) -> None:
+        """The one cell that breaks two or more sum/balance rules at once (a row total and a column
+        total): most likely the figure misread or misprinted, named at that cell."""
+        failing = [r for r in self.spec.rules if r.kind in ("sum", "balance")
+                   and all(values.get(k) is not None for k in _rule_keys(r)) and not rule_holds(r, values)]
+        counts: dict[str, int] = {}
+        for rule in failing:
+            for k in _rule_keys(rule):
+                counts[k] = counts.get(k, 0) + 1
+        if not counts:
+            return
+        top = max(counts.values())
+        suspects = [k for k, n in counts.items() if n == top]
+        if top >= 2 and len(suspects) == 1 and suspects[0] not in self.reported:
+            key = suspects[0]
+            titles = "；".join(r.title for r in failing if key in _rule_keys(r))
+            self.entry("IMPORT-SUSPECT-CELL", key=key, value=_value_to_json(values[key]), count=top,
+                       rules=titles)
 
     # -- 2019 -> 2021 ----------------------------------------------------------------------------
     def migrate(self, src: FormSpec, reads: dict[str, TableRead]) -> tuple[dict[str, Value], dict[str, str]]:
@@ -411,20 +502,24 @@ class _Importer:
         headings = find_headings(lines)
         ranges = section_ranges(lines, headings)
         for n, title in SECTION_TITLES.items():
-            if n not in headings:
+            if n not in headings and doc.kind != "xlsx":  # a workbook has sheets, not headings
                 self.add("IMPORT-SECTION-NOT-FOUND", "warning",
                          f"没有找到第{'一二三四五六'[n - 1]}部分的标题“{title}”",
                          "原文可能不完整（被截断），或标题写法与官方格式不同；该部分的内容请核对")
 
         # Tables.
-        reads = {t.key: read_table(t, _region(doc, t, ranges)) for t in src.tables}
+        variants = variants_for(src.id)
+        reads = {t.key: read_table(t, _region(doc, t, ranges), variants) for t in src.tables}
+        if not headings and not any(r.found_any for r in reads.values()):
+            raise InputError(f"{doc.label}中既没有年度报告六个部分的标题，也没有表二、表三、表四的任何一行，"
+                             "不像一份政府信息公开工作年度报告，无法导入", path=doc.path)
         values, mapped = self.migrate(src, reads)
         for read in reads.values():
             self.table_findings(read, src, mapped)
+        self.confirm(reads, src, mapped)
 
         # Metadata.
         first_heading = min(headings.values()) if headings else min(len(lines), 12)
-        title_agency, title_year, _ = find_title(lines, max(first_heading, 1) + 3)
         preamble = "\n".join(text for text, _ in paragraphs(lines[:first_heading], doc.exact_paragraphs))
         metadata: dict[str, str] = {}
         metadata.update({k: v for k, v in find_contacts(preamble).items()
@@ -433,15 +528,20 @@ class _Importer:
         published = find_publish_date(lines)
         if published and "publish_date" not in metadata:
             metadata["publish_date"] = published
-        name = agency_name or metadata.get("agency_name", "") or title_agency
-        report_year = str(year or metadata.get("year", "") or title_year or find_period_year(preamble))
-        if not title_agency and not metadata.get("agency_name"):
+        found = find_agency(doc, max(first_heading, 1) + 3, preamble)
+        name = agency_name or metadata.get("agency_name", "") or found.agency
+        report_year = str(year or metadata.get("year", "") or found.year or find_period_year(preamble))
+        if not found.agency and not metadata.get("agency_name"):
             self.add("IMPORT-TITLE-NOT-FOUND", "warning" if agency_name else "error",
-                     "没有找到报告标题“<机关名称><年度>年政府信息公开工作年度报告”，无法得知机关名称",
+                     "没有找到报告标题“<机关名称><年度>年政府信息公开工作年度报告”，正文开头、网页标题、"
+                     "落款和文件名中也没有机关名称",
                      "请用 --agency 指定机关名称")
-        if agency_name and title_agency and norm(agency_name) != norm(title_agency):
+        elif found.source == "filename" and not agency_name and not metadata.get("agency_name"):
+            self.entry("IMPORT-AGENCY-FROM-FILENAME", agency=found.agency,
+                       year=f"、{found.year}年度" if found.year else "")
+        if agency_name and found.agency and norm(agency_name) != norm(found.agency):
             self.add("IMPORT-AGENCY-DIFFERS", "warning",
-                     f"标题中的机关名称是“{title_agency}”，按 --agency 使用“{agency_name}”")
+                     f"{found.label}中的机关名称是“{found.agency}”，按 --agency 使用“{agency_name}”")
         name, removed = strip_invisible(name)
         if removed:
             self.add("IMPORT-INVISIBLE-CHARS", "warning",
@@ -463,7 +563,8 @@ class _Importer:
                 self.add("IMPORT-FEE-NOT-FOUND", "error",
                          f"原文“六、其他需要报告的事项”中没有写明{fee.label}，工作簿中留空",
                          "请核实后填写（没有就填 0）", key=fee.key)
-        self.total_findings(all_values)
+        recomputed = self.total_findings(all_values)
+        self.pinpoint(all_values)
         report = Report(self.spec.id, self.spec.version, metadata, all_values, {}, {})
         overflow: dict[str, str] = {}
         for key, text in narrative.items():
@@ -477,7 +578,7 @@ class _Importer:
             else:
                 report.narrative[key] = text
         self.findings.extend(self.checks(report))
-        return ImportResult(doc.path, doc.kind, fmt, report, self.findings, overflow)
+        return ImportResult(doc.path, doc.kind, fmt, report, self.findings, overflow, recomputed)
 
     def checks(self, report: Report) -> list[Finding]:
         """The rules of `ogi check` on the imported values (an audit of the published report),
@@ -561,14 +662,28 @@ class _Importer:
                     fees[fee.key] = value
         return text, fees
 
-    def total_findings(self, values: dict[str, Value]) -> None:
-        """Fill in a total the source did not show when all its parts were read. A published total
-        that disagrees with its parts is kept as published: `ogi check`'s sum rules report it."""
+    def total_findings(self, values: dict[str, Value]) -> dict[str, Value]:
+        """Every total recomputed from its published parts. The published figure stays what the import
+        reports; a blank published total is a finding naming the sum (a total that disagrees with its
+        parts is reported by `ogi check`'s sum rules, with both figures)."""
         computed = compute_totals(self.spec, values)
+        recomputed: dict[str, Value] = {}
         for rule in self.spec.rules:
-            if rule.kind == "sum" and values.get(rule.target) is None and \
-                    all(values.get(k) is not None for k in rule.addends):
-                values[rule.target] = computed[rule.target]
+            if rule.kind != "sum":
+                continue
+            recomputed[rule.target] = computed[rule.target]
+            if values.get(rule.target) is not None or rule.target in self.reported:
+                continue
+            self.reported.add(rule.target)
+            if rule.target in self.formula_totals:
+                continue  # a workbook's formula without a saved result: recomputed, nothing to report
+            parts = all(computed.get(k) is not None for k in rule.addends)
+            cell = self.spec.cells[rule.target]
+            table = self.spec.table(cell.table)
+            label = cell.column_label if cell.row_label == table.section else f"{cell.row_label}｜{cell.column_label}"
+            self.entry("IMPORT-TOTAL-BLANK", key=rule.target, label=label,
+                       computed=f"；按各项之和应为 {_value_to_json(computed[rule.target])}" if parts else "")
+        return recomputed
 
 
 def import_document(doc: SourceDoc, *, agency_name: str = "", year: str | int = "") -> ImportResult:
@@ -645,5 +760,6 @@ def build_import_workbook(result: ImportResult, *, as_previous: bool = False
         raise InputError(f"这是 {year} 年度的报告，ogi 的工作簿从 {MIN_YEAR} 年度（2021 年格式）起使用；"
                          f"如要以它为基础生成 {year + 1} 年度的工作簿，请加 --as-previous", path=result.path)
     agency = Agency(name, report.metadata.get("agency_id", ""), report.metadata.get("agency_type", ""))
-    data = build_workbook(agency, WorkbookOptions(year=year, prefill=report))
+    notes = {} if as_previous else result.total_notes()
+    data = build_workbook(agency, WorkbookOptions(year=year, prefill=report, notes=notes))
     return data, workbook_filename(agency, year), extra

@@ -26,6 +26,12 @@ class Line:
     structured: bool = True  # False: PDF words (blank cells invisible, labels may wrap)
     indent: bool = False  # PDF: the line starts indented, i.e. a new paragraph
     block: str = ""  # the sheet an .xlsx line comes from
+    #: Numbers gathered from lines of their own (one cell per line, numbers below a wrapped label):
+    #: which row they belong to is inferred, so the import confirms it by the table's arithmetic.
+    detached: bool = False
+    #: PDF words: the horizontal centre of each cell on the page, which tells the column a number
+    #: sits under where an empty cell leaves no trace.
+    positions: tuple[float, ...] = ()
 
     @property
     def text(self) -> str:
@@ -44,6 +50,8 @@ class SourceDoc:
     findings: list[Finding] = field(default_factory=list)
     #: True where paragraph boundaries are real (text, HTML, DOCX); a PDF guesses them from indents.
     exact_paragraphs: bool = True
+    #: The document's own title where the format has one apart from its text (HTML ``<title>``).
+    title: str = ""
 
     @property
     def label(self) -> str:
@@ -82,6 +90,34 @@ _PAGE_NUMBER = re.compile(r"^(?:[-—–－\s]*\d{1,3}[-—–－\s]*|第\s*\d{1
                           r"|\d{1,3}\s*/\s*\d{1,3})$")
 _CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \u00a0]+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z.%])[ \u00a0]+(?=[{_CJK}])")
+
+
+_MARKUP = re.compile(r"^\s*(?:#{1,6}\s*|>\s*|[-*+]\s+(?=\S))")
+_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+_LABEL_PREFIX = re.compile(r"^(?:标题|题目|主题|文章标题|Title)\s*[:：]\s*", re.IGNORECASE)
+
+
+def strip_markup(text: str) -> str:
+    """A line without the markup it was kept in: ``### 一、…`` (markdown heading), ``> ``, ``**…**``,
+    and a ``标题：`` prefix (a CMS export)."""
+    t = _MARKUP.sub("", text)
+    t = _EMPHASIS.sub(r"\2", t)
+    return _LABEL_PREFIX.sub("", t)
+
+
+_PIPE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*(?::?-{2,}:?\s*)?\|?\s*$")
+
+
+def pipe_cells(text: str) -> tuple[str, ...] | None:
+    """The cells of a markdown pipe-table line (``| 规章 | 0 | 1 | 2 |``), ``()`` for its rule line
+    (``|---|---|``), None when the line is not one."""
+    s = text.strip()
+    if not s.startswith("|") or s.count("|") < 2:
+        return None
+    if _PIPE_RULE.match(s):
+        return ()
+    s = s[1:-1] if s.endswith("|") else s[1:]
+    return tuple(c.strip() for c in s.split("|"))
 
 
 def is_page_number(text: str) -> bool:

@@ -164,7 +164,8 @@ def read_html_text(text: str, path: Path) -> SourceDoc:
         soup = BeautifulSoup(text, "lxml")
     except Exception:  # lxml missing or refusing: fall back to the standard library parser
         soup = BeautifulSoup(text, "html.parser")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
     walker = _Walker()
     walker.walk(soup.body or soup)
     walker.flush()
-    return SourceDoc(path, "html", walker.lines)
+    return SourceDoc(path, "html", walker.lines, title=title)

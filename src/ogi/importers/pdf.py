@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,8 @@ def _page_lines(page: Any, page_no: int) -> list[Line]:
         indent = line[0]["x0"] > margin + size * 1.2
         where = f"第{page_no}页"
         made = word_line(text, where, indent=indent)
+        if not made.is_para and len(made.cells) == len(line):
+            made = replace(made, positions=tuple((w["x0"] + w["x1"]) / 2 for w in line))
         if made.is_para:  # 2023 年 -> 2023年: the gap is typesetting, not text
             made = Line((close_gaps(text),), where, "para", structured=False, indent=indent)
         items.append((line[0]["top"], made))

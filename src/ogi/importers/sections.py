@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..spec import FormSpec, NarrativeField
-from .document import Line, clean, close_gaps, norm, squash
+from .document import Line, SourceDoc, clean, close_gaps, norm, squash
 
 #: Section number -> keywords one of which its heading must contain (after normalisation).
 SECTION_KEYWORDS: dict[int, tuple[str, ...]] = {
@@ -81,9 +81,21 @@ def section_ranges(lines: list[Line], headings: dict[int, int]) -> dict[int, tup
 
 
 # ---- metadata --------------------------------------------------------------------------------
-_TITLE_AFTER = re.compile(r"^(?P<agency>.+?)(?P<year>20\d{2})年度?政府信息公开工作年度报告$")
-_TITLE_BEFORE = re.compile(r"^(?P<year>20\d{2})年度?(?P<agency>.+?)政府信息公开工作年度报告$")
 _PERIOD = re.compile(r"(20\d{2})年1月1日(?:起)?至(?:(20\d{2})年)?12月31日")
+_REPORT = r"(?:的)?政府信息公开(?:工作)?(?:年度)?(?:报告|年报)"
+_TITLE_FORMS = (
+    re.compile(rf"^(?:关于)?(?P<agency>.+?)(?P<year>20\d{{2}})年度?{_REPORT}$"),
+    re.compile(rf"^(?P<year>20\d{{2}})年度?(?P<agency>.+?){_REPORT}$"),
+    re.compile(r"^(?P<agency>.+?)政府信息公开工作(?P<year>20\d{2})年度?报告$"),
+)
+#: Around a title: markup and prefixes (``# ``, ``标题：``, ``【…】``), brackets, a site name after it.
+_TITLE_NOISE = re.compile(r"^(?:#+|标题[:：]|题目[:：]|【[^】]{0,20}】)+")
+_SITE_SUFFIX = re.compile(r"[_|｜\-—–]+[^_|｜\-—–]{0,40}$")
+_OPENING = (
+    re.compile(r"本(?:年度)?报告由(?P<agency>[^，,。；;（(]{2,40}?)(?:根据|依据|按照|依照|编制|组织编制|负责)"),
+    re.compile(r"^(?P<agency>[^，,。；;（(《]{2,40}?)(?:根据|依据|按照|依照)《[^》]{2,40}》[^。]{0,80}?编制(?:了)?本"),
+    re.compile(r"(?:现|特)(?:将|予)?(?:公布|发布)(?P<agency>[^，,。；;《》]{2,40}?)(?P<year>20\d{2})年度?"),
+)
 
 
 @dataclass
@@ -94,6 +106,24 @@ class Metadata:
     fields: dict[str, str] = field(default_factory=dict)
 
 
+def _clean_title(text: str) -> str:
+    t = squash(text).replace("《", "").replace("》", "")
+    for _ in range(3):
+        t = _TITLE_NOISE.sub("", t)
+    return t.strip("　:：")
+
+
+def match_title(text: str) -> tuple[str, str]:
+    """(agency, year) when ``text`` is a report title in one of its forms, else ("", "")."""
+    t = _clean_title(text)
+    for candidate in (t, _SITE_SUFFIX.sub("", t)):
+        for rx in _TITLE_FORMS:
+            m = rx.match(candidate)
+            if m and 2 <= len(m.group("agency")) <= 60:
+                return m.group("agency").strip("　 :："), m.group("year")
+    return "", ""
+
+
 def find_title(lines: list[Line], limit: int) -> tuple[str, str, str]:
     """(agency, year, where) from the report title among the first ``limit`` lines."""
     head = lines[:limit]
@@ -101,13 +131,55 @@ def find_title(lines: list[Line], limit: int) -> tuple[str, str, str]:
         for i, line in enumerate(head):
             if i + span > len(head):
                 break
-            t = "".join(squash(x.text) for x in head[i:i + span])
-            t = t.replace("《", "").replace("》", "")
-            for rx in (_TITLE_AFTER, _TITLE_BEFORE):
-                m = rx.match(t)
-                if m and 2 <= len(m.group("agency")) <= 60:
-                    return m.group("agency"), m.group("year"), line.where
+            agency, year = match_title("".join(squash(x.text) for x in head[i:i + span]))
+            if agency:
+                return agency, year, line.where
     return "", "", ""
+
+
+@dataclass
+class AgencyFound:
+    agency: str = ""
+    year: str = ""
+    source: str = ""  # title | html_title | opening | signature | filename
+
+    @property
+    def label(self) -> str:
+        return {"title": "标题", "html_title": "网页标题", "opening": "正文开头", "signature": "落款",
+                "filename": "文件名"}.get(self.source, "原文")
+
+
+_AGENCY_END = re.compile(r"(?:人民政府|政府|办事处|委员会|局|厅|办公室|办|院|所|中心|委|部|署|处|会|站|队|公司|集团)$")
+
+
+def find_agency(doc: SourceDoc, limit: int, preamble: str) -> AgencyFound:
+    """Agency and year from the title in its forms, else the HTML ``<title>``, the opening sentence,
+    the 落款 (the agency named above the date at the end), and the file name as a last resort."""
+    agency, year, _ = find_title(doc.lines, limit)
+    if agency:
+        return AgencyFound(agency, year, "title")
+    if doc.title:
+        agency, year = match_title(doc.title)
+        if agency:
+            return AgencyFound(agency, year, "html_title")
+    flat = squash(preamble)
+    for line in flat.split("。")[:6] if flat else []:
+        for rx in _OPENING:
+            m = rx.search(line + "。")
+            if m and not m.group("agency").startswith(("本", "我")):
+                return AgencyFound(m.group("agency"), m.groupdict().get("year") or "", "opening")
+    tail = [squash(line.text) for line in doc.lines[-8:] if line.text.strip()]
+    for i in range(len(tail) - 1, 0, -1):
+        if _DATE_LINE.match(tail[i]) and 2 <= len(tail[i - 1]) <= 40 and "。" not in tail[i - 1] \
+                and _AGENCY_END.search(tail[i - 1]):
+            return AgencyFound(_clean_title(tail[i - 1]), "", "signature")
+    stem = re.sub(r"[（(]\d+[)）]$", "", doc.path.stem)
+    agency, year = match_title(stem)
+    if not agency:
+        m = re.match(r"^(?P<agency>.+?)(?P<year>20\d{2})", squash(stem))
+        if m and 2 <= len(m.group("agency")) <= 60 and not m.group("agency").isascii():
+            agency, year = m.group("agency").strip("_-— "), m.group("year")
+    return AgencyFound(agency, year, "filename") if agency else AgencyFound()
 
 
 _CONTACT = {

@@ -12,12 +12,22 @@ that cannot be placed stays ``None`` and is reported with the label that was loo
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from itertools import pairwise
 
 from ..report import Value
-from ..spec import DECIMAL_PLACES, Row, Table
-from .document import Line, norm
+from ..resources import template_path
+from ..spec import DEFAULT_TEMPLATE, Row, Table
+from ..xlsx_reader import parse_number
+from .document import Line, norm, pipe_cells
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 _NUMBER = re.compile(r"^[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _UNITS = ("万元", "元", "件", "项", "个", "条", "次", "人")
@@ -72,28 +82,76 @@ def parse_value(text: str | None, vtype: str) -> tuple[Value, str]:
     if t in _PLACEHOLDERS or set(t) <= {"-"}:
         return None, f"写的是“{(text or '').strip()}”而不是数字"
     body, unit = _strip_unit(t)
-    body = body.replace(",", "")
+    shown = (text or "").strip()
     if vtype == "wan_yuan" and unit == "元":
-        return None, f"“{text.strip()}”以元为单位，本栏单位是万元（ogi 不换算，请核实后填写）"
+        return None, f"“{shown}”以元为单位，本栏单位是万元（ogi 不换算，请核实后填写）"
     if vtype == "yuan" and unit == "万元":
-        return None, f"“{text.strip()}”以万元为单位，本栏单位是元（ogi 不换算，请核实后填写）"
+        return None, f"“{shown}”以万元为单位，本栏单位是元（ogi 不换算，请核实后填写）"
     if not _NUMBER.match(body):
-        return None, f"“{(text or '').strip()}”不是数字"
+        return None, f"“{shown}”不是数字"
+    # The one number parser (the workbook reader's): the same limits for a typed and a printed figure.
+    negative = vtype == "delta" and body.startswith("-")
+    value, problems = parse_number(body[1:] if negative else body, "s", vtype)
+    for code, fields in problems:
+        if code != "VALUE-NORMALISED":
+            return None, _PROBLEMS.get(code, "“{shown}”不是数字").format(shown=shown, **fields)
+    if negative and value is not None:
+        value = -value
+    return value, ""
+
+
+#: parse_number's codes as what a published figure is instead of a value.
+_PROBLEMS = {
+    "VALUE-NEGATIVE": "“{shown}”是负数",
+    "VALUE-FRACTION": "“{shown}”不是整数",
+    "VALUE-PRECISION": "“{shown}”的小数超过 {places} 位",
+    "VALUE-TOO-LARGE": "“{shown}”超过上限 {limit}",
+}
+
+
+@dataclass(frozen=True)
+class Variants:
+    """The ``[import]`` table of a spec: how published reports print its tables (see the TOML)."""
+
+    row_variants: tuple[tuple[str, str], ...] = ()
+    numbering: tuple[re.Pattern[str], ...] = ()
+    merged_rows: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    part_captions: tuple[tuple[str, str, str], ...] = ()
+
+
+def _import_table(template_id: str) -> dict:
+    raw = tomllib.loads(template_path(f"{template_id}.toml").read_text(encoding="utf-8"))
+    return raw.get("import", {})
+
+
+@lru_cache(maxsize=8)
+def variants_for(template_id: str) -> Variants:
+    # A spec without an [import] table of its own (the 2019 one) uses the current one's: its tables
+    # are printed the same ways, and entries naming rows it does not have are never matched.
+    data = _import_table(template_id) or _import_table(DEFAULT_TEMPLATE)
+    return Variants(
+        tuple((r, label) for r, label in data.get("row_variants", [])),
+        tuple(re.compile(p) for p in data.get("numbering", [])),
+        tuple((label, tuple(rows)) for label, rows in data.get("merged_rows", [])),
+        tuple((r, words, col) for r, words, col in data.get("part_captions", [])))
+
+
+def _number_of(text: str) -> str:
+    t = unicodedata.normalize("NFKC", text)
+    if t.isdigit():
+        return str(int(t))
     try:
-        number = Decimal(body)
-    except InvalidOperation:
-        return None, f"“{(text or '').strip()}”不是数字"
-    if number < 0 and vtype != "delta":
-        return None, f"“{text.strip()}”是负数"
-    places = DECIMAL_PLACES.get(vtype, 0)
-    if places == 0:
-        if number != number.to_integral_value():
-            return None, f"“{text.strip()}”不是整数"
-        return int(number), ""
-    exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places:
-        return None, f"“{text.strip()}”的小数超过 {places} 位"
-    return number, ""
+        return str(int(unicodedata.numeric(text)))
+    except (TypeError, ValueError):
+        return t
+
+
+def label_norm(text: str, variants: Variants | None = None) -> str:
+    """:func:`norm` with every numbering style of sub-rows (``（1）``, ``①``, ``1)``) written ``1.``."""
+    t = text or ""
+    for rx in (variants or variants_for(DEFAULT_TEMPLATE)).numbering:
+        t = rx.sub(lambda m: _number_of(m.group(1)) + ".", t)
+    return norm(t)
 
 
 @dataclass(frozen=True)
@@ -110,17 +168,21 @@ def leaf_label(row: Row) -> str:
     return "".join(c.text for c in row.cells if c.rowspan == 1)
 
 
-def _leaves(table: Table) -> list[_Leaf]:
+def _leaves(table: Table, variants: Variants) -> list[_Leaf]:
+    labels = [(row.key, leaf_label(row)) for row in table.data_rows]
+    keys = {key for key, _ in labels}
+    labels += [(row.split(".", 1)[1], label) for row, label in variants.row_variants
+               if row.split(".", 1)[0] == table.key and row.split(".", 1)[1] in keys]
     out = []
-    for row in table.data_rows:
-        full = norm(leaf_label(row))
+    for key, text in labels:
+        full = label_norm(text, variants)
         if not full:
             continue
         core = _NOTE.sub("", full) or full
         bare = _PREFIX.sub("", core)
-        out.append(_Leaf(row.key, full, core, bare))
-    bares = [leaf.bare for leaf in out]
-    return [leaf if len(leaf.bare) >= 4 and bares.count(leaf.bare) == 1
+        out.append(_Leaf(key, full, core, bare))
+    # A label without its number identifies a row only when no other row's does the same.
+    return [leaf if len(leaf.bare) >= 4 and len({x.key for x in out if x.bare == leaf.bare}) == 1
             else _Leaf(leaf.key, leaf.full, leaf.core, "") for leaf in out]
 
 
@@ -195,7 +257,9 @@ def match_label(leaves: list[_Leaf], text: str) -> tuple[str | None, int]:
                 score = (1, window[1], len(leaf.full))
         if score is None and len(leaf.full) >= 6:
             k, end = _prefix_match(leaf.full, text)
-            if k >= max(6, len(leaf.full) // 2):
+            # A narrow column shows a few characters a line: a start no other row's label shares will do.
+            unique = k >= 5 and not any(o.key != leaf.key and o.full.startswith(leaf.full[:k]) for o in leaves)
+            if k >= max(6, min(len(leaf.full) // 2, 10)) or unique:
                 score = (0, end, k)
         if score is not None:
             best.append((score, leaf.key))
@@ -224,6 +288,11 @@ class CellRead:
     raw: str
     problem: str  # "" read, "blank", or why the text is not a value
     where: str
+    #: Why the row this value was put in is not certain from the layout alone ("" when it is): the
+    #: import keeps it only when the table's arithmetic confirms it.
+    doubt: str = ""
+    #: A finding code of its own for ``problem`` (a merged row that cannot be split).
+    code: str = ""
 
 
 @dataclass
@@ -237,6 +306,8 @@ class TableRead:
     missing_rows: list[str] = field(default_factory=list)
     extra_rows: list[tuple[str, str]] = field(default_factory=list)  # (label, where)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (row key, where)
+    #: Numbers that no row label claims: (the numbers as read, where).
+    unpaired: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def found_any(self) -> bool:
@@ -263,56 +334,147 @@ def _fit(values: list[str | None], n: int, structured: bool) -> list[str] | None
     return tokens if len(tokens) == n else None
 
 
-def read_table(table: Table, lines: list[Line]) -> TableRead:
+def _numbers_only(line: Line) -> list[str] | None:
+    """The number tokens of a line that holds nothing else (outside a table grid), else None."""
+    if line.structured and not line.is_para:
+        return None
+    tokens = [t for c in line.cells if c for t in c.split()]
+    if tokens and all(is_number_token(t) for t in tokens):
+        return tokens
+    return None
+
+
+def coalesce(lines: list[Line]) -> list[Line]:
+    """Join numbers printed on lines of their own (one cell per line; the numbers of a wrapped label
+    below it) into one row of numbers; the label lines before them name its row."""
+    from .text import word_line  # (text imports this module)
+
+    def flattened(line: Line) -> Line:
+        """A paragraph inside a table's region that is a row flattened to text (a web page whose
+        table lost its markup, a markdown table kept as paragraphs): the row, as a text line gives it."""
+        if not (line.is_para and line.structured):
+            return line
+        pipe = pipe_cells(line.text)
+        if pipe is not None:
+            return Line(pipe, line.where, "row") if pipe else Line(("",), line.where)
+        return word_line(line.text, line.where)
+
+    lines = [flattened(line) for line in lines]
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        tokens = _numbers_only(lines[i])
+        if tokens is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        where = lines[i].where
+        j = i + 1
+        while j < len(lines) and (more := _numbers_only(lines[j])) is not None:
+            tokens += more
+            j += 1
+        out.append(Line(tuple(tokens), where, "row", structured=False, detached=True))
+        i = j
+    return out
+
+
+_DOUBT_DETACHED = "数字不与行标签在同一行（每格一行，或数字单独成行），按顺序对应到这一行"
+_DOUBT_WRAPPED = "行标签折行，与数字不在同一行"
+_DOUBT_CROWDED = "数字之前有多个行标签都没有数字，对应关系可能错位"
+_DOUBT_PART = "表格分成几部分印出，没有找到这一部分的标题，按官方顺序对应"
+
+
+def read_table(table: Table, lines: list[Line], variants: Variants | None = None) -> TableRead:
     """Match the data rows of ``table`` in ``lines`` (the table's region of the document)."""
+    variants = variants or variants_for(DEFAULT_TEMPLATE)
     result = TableRead(table)
-    leaves = _leaves(table)
+    leaves = _leaves(table, variants)
     rows = {r.key: r for r in table.data_rows}
     unlabelled = [r for r in table.data_rows if not norm(leaf_label(r))]
-    got: dict[str, tuple[list[str | None], Line]] = {}
+    merged = {label_norm(label, variants): tuple(r.split(".", 1)[1] for r in parts)
+              for label, parts in variants.merged_rows
+              if all(r.split(".", 1)[0] == table.key and r.split(".", 1)[1] in rows for r in parts)}
+    captions = [(norm(words), col) for row, words, col in variants.part_captions
+                if unlabelled and row == f"{table.key}.{unlabelled[0].key}"]
+    got: dict[str, tuple[list[str | None], Line, str]] = {}
+    parts: list[tuple[str, list[str | None], Line, str]] = []  # (first column, values, line, doubt)
+    merged_got: dict[tuple[str, ...], tuple[list[str | None], Line]] = {}
+    label_of = {tuple(r.split(".", 1)[1] for r in rows_): label for label, rows_ in variants.merged_rows}
     buffer = ""
-    for line in lines:
+    for line in coalesce(lines):
         if line.is_para:
-            if line.structured:
-                buffer = ""
-            elif len(norm(line.text)) <= 80:
-                buffer = (buffer + norm(line.text))[-240:]
+            if len(norm(line.text)) > 80 or (line.structured and "。" in line.text):
+                buffer = ""  # running text, not a label
+            else:
+                buffer = (buffer + label_norm(line.text, variants))[-240:]
             continue
         label_text, values = split_row(line.cells)
-        label = norm(label_text)
+        label = label_norm(label_text, variants)
+        if not values:  # labels only (a header row, a label whose numbers follow on another line)
+            buffer = (buffer + label)[-240:]
+            continue
         has_values = any(v is not None and norm(v) for v in values)
+        if label in merged and merged[label] not in merged_got:
+            merged_got[merged[label]] = (values, line)
+            buffer = ""
+            continue
+        doubt = ""
         key, level = match_label(leaves, label)
         if (key is None or level < 3) and buffer:
             key2, level2 = match_label(leaves, buffer + label)
             if key2 is not None and level2 >= max(level, 0):
                 key, level = key2, level2
+                if not line.structured and _complete_labels(leaves, buffer) > 1:
+                    doubt = _DOUBT_CROWDED
+        if not line.structured and key is not None and level < 2 and not doubt:
+            # Only part of the label is next to these numbers: which row they belong to is inferred.
+            doubt = _DOUBT_DETACHED if line.detached else _DOUBT_WRAPPED
         if key is None and unlabelled and has_values and len(label) <= 6:
+            row = unlabelled[0]
             numbers = sum(1 for v in values if is_number_token(v))
-            if numbers >= min(5, len(unlabelled[0].values)) and unlabelled[0].key not in got:
-                key = unlabelled[0].key
-        if key is None:
-            if has_values and label:
-                result.extra_rows.append((label_text.strip(), line.where))
+            cells = [v for v in values if v is not None]
+            if (numbers >= len(row.values) or (line.structured and len(cells) == len(row.values))) \
+                    and row.key not in got:
+                key = row.key
+            elif captions and numbers >= 1:
+                text = buffer + label
+                col = next((c for words, c in captions if words in text), "")
+                parts.append((col, values, line, "" if col else _DOUBT_PART))
                 buffer = ""
-            else:
-                buffer = (buffer + label)[-240:]
+                continue
+        if key is None:
+            shown = [v.strip() for v in values if v and v.strip()]
+            if shown and all(v.startswith("=") for v in shown):
+                pass  # a workbook's own check row (formulas only): not a row of the report
+            elif has_values and label:
+                result.extra_rows.append((label_text.strip(), line.where))
+            elif has_values:
+                result.unpaired.append((" ".join(shown), line.where))
+            buffer = ""
             continue
         if level <= 0 and not has_values:
             buffer = (buffer + label)[-240:]
             continue
         if key in got:
             result.duplicates.append((key, line.where))
+            buffer = ""
             continue
-        got[key] = (values, line)
+        got[key] = (values, line, doubt)
         buffer = ""
 
     for key, row in rows.items():
         if key not in got:
+            if parts and any(r.key == key for r in unlabelled) and _read_parts(result, table, row, parts):
+                continue
+            if any(key in p for p in merged_got):
+                continue
             result.missing_rows.append(key)
             continue
-        values, line = got[key]
+        values, line, doubt = got[key]
         result.rows_found[key] = line.where
         fitted = _fit(values, len(row.values), line.structured)
+        if fitted is None and line.positions:
+            fitted = _by_position(values, line, _anchors(got, len(row.values)))
         if fitted is None:
             present = [v for v in values if v is not None and (norm(v) or line.structured)]
             result.mismatched[key] = (line.where, len(present), len(row.values))
@@ -321,5 +483,104 @@ def read_table(table: Table, lines: list[Line]) -> TableRead:
             cell_key = f"{table.key}.{key}.{slot.column}"
             vtype = table.column(slot.column).type
             value, problem = parse_value(raw, vtype)
-            result.cells[cell_key] = CellRead(cell_key, value, (raw or "").strip(), problem, line.where)
+            result.cells[cell_key] = CellRead(cell_key, value, (raw or "").strip(), problem, line.where,
+                                              doubt)
+    for part_keys, (values, line) in merged_got.items():
+        _read_merged(result, table, part_keys, values, line, label_of[part_keys])
     return result
+
+
+def _value_positions(values: list[str | None], line: Line) -> list[float]:
+    return list(line.positions[len(line.positions) - len(values):]) if len(line.positions) >= len(values) \
+        else []
+
+
+def _anchors(got: dict[str, tuple[list[str | None], Line, str]], n: int) -> list[float]:
+    """The horizontal centre of each of ``n`` columns, from the rows that show all ``n`` numbers."""
+    columns: list[list[float]] = [[] for _ in range(n)]
+    for values, line, _ in got.values():
+        xs = _value_positions(values, line)
+        numbers = [(v, x) for v, x in zip(values, xs, strict=False) if v and norm(v)]
+        if xs and len(numbers) == n:
+            for i, (_, x) in enumerate(numbers):
+                columns[i].append(x)
+    if not all(columns):
+        return []
+    return [sorted(c)[len(c) // 2] for c in columns]
+
+
+def _by_position(values: list[str | None], line: Line, anchors: list[float]) -> list[str] | None:
+    """A PDF row with empty cells: each number placed in the column it sits under (a column with no
+    number is a blank). None when a number is not clearly under one column."""
+    xs = _value_positions(values, line)
+    if not anchors or not xs or len(anchors) < 2:
+        return None
+    gap = min(b - a for a, b in pairwise(anchors))
+    if gap <= 0:
+        return None
+    out: list[str] = [""] * len(anchors)
+    for value, x in zip(values, xs, strict=True):
+        if not value or not norm(value):
+            continue
+        col = min(range(len(anchors)), key=lambda i: abs(anchors[i] - x))
+        if abs(anchors[col] - x) > gap / 2 or out[col]:
+            return None
+        out[col] = value
+    return out
+
+
+def _complete_labels(leaves: list[_Leaf], text: str) -> int:
+    return len({leaf.key for leaf in leaves if len(leaf.core) >= 4 and leaf.core in text})
+
+
+def _read_parts(result: TableRead, table: Table, row: Row,
+                parts: list[tuple[str, list[str | None], Line, str]]) -> bool:
+    """A row printed in parts (表四 as three tables): each part's values from its caption's column
+    on (or, without a caption, in the official order)."""
+    columns = [slot.column for slot in row.values]
+    size = len(columns) // max(len(parts), 1)
+    cursor = 0
+    for col, values, line, doubt in parts:
+        start = columns.index(col) if col in columns else cursor
+        fitted = _fit(values, size, line.structured)
+        if fitted is None or start + size > len(columns):
+            present = [v for v in values if v is not None and (norm(v) or line.structured)]
+            result.mismatched[row.key] = (line.where, len(present), size)
+            return True
+        for offset, raw in enumerate(fitted):
+            column = columns[start + offset]
+            cell_key = f"{table.key}.{row.key}.{column}"
+            value, problem = parse_value(raw, table.column(column).type)
+            result.cells[cell_key] = CellRead(cell_key, value, (raw or "").strip(), problem, line.where,
+                                              doubt)
+        cursor = start + size
+        result.rows_found.setdefault(row.key, line.where)
+    return True
+
+
+def _read_merged(result: TableRead, table: Table, part_keys: tuple[str, ...], values: list[str | None],
+                 line: Line, label: str) -> None:
+    """One printed row for rows the official table splits (the 2019 （六）其他处理): 0 in a column
+    makes every part 0; any other figure cannot be split, and the parts stay blank."""
+    first = table.data_rows[[r.key for r in table.data_rows].index(part_keys[0])]
+    fitted = _fit(values, len(first.values), line.structured)
+    for key in part_keys:
+        result.rows_found[key] = line.where
+        if key in result.missing_rows:
+            result.missing_rows.remove(key)
+    if fitted is None:
+        present = [v for v in values if v is not None and (norm(v) or line.structured)]
+        result.mismatched[part_keys[0]] = (line.where, len(present), len(first.values))
+        return
+    for slot, raw in zip(first.values, fitted, strict=True):
+        vtype = table.column(slot.column).type
+        value, problem = parse_value(raw, vtype)
+        for key in part_keys:
+            cell_key = f"{table.key}.{key}.{slot.column}"
+            if problem or value == 0:
+                result.cells[cell_key] = CellRead(cell_key, value, (raw or "").strip(), problem, line.where)
+            else:
+                result.cells[cell_key] = CellRead(
+                    cell_key, None, (raw or "").strip(),
+                    f"原文只印了一行“{label}”，为 {raw.strip()}，而官方表格把它分成三项，ogi 无法判断如何分配",
+                    line.where, code="IMPORT-MERGED-ROW")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..report import Finding
-from .document import Line, SourceDoc, close_gaps, is_page_number
+from .document import Line, SourceDoc, close_gaps, is_page_number, pipe_cells, strip_markup
 from .tables import is_number_token
 
 _SPLIT = re.compile(r"[ \u00a0\u3000]+")
@@ -61,6 +61,14 @@ def hard_wrapped(lines: list[str]) -> bool:
     return open_ended / len(long) >= 0.5
 
 
+def _page_ends(raw_lines: list[str], number: int) -> bool:
+    """Whether line ``number`` (1-based) is the last text before a form feed or the end of the file."""
+    for nxt in raw_lines[number:]:
+        if nxt.strip():
+            return nxt.startswith("\f")
+    return True
+
+
 def read_text(data: bytes, path: Path) -> SourceDoc:
     text, findings = decode_text(data, path)
     raw_lines = text.splitlines()
@@ -70,13 +78,18 @@ def read_text(data: bytes, path: Path) -> SourceDoc:
     margin = min(indents) if indents else 0
     for i, raw in enumerate(raw_lines, 1):
         where = f"第{i}行"
-        if "\t" in raw:
+        pipe = pipe_cells(raw)
+        if pipe is not None:  # a markdown table row (its |---| rule line holds nothing)
+            if any(pipe):
+                doc.lines.append(Line(pipe, where, "row"))
+        elif "\t" in raw:
             doc.lines.append(Line(tuple(raw.split("\t")), where, "row"))
         elif raw.strip():
+            raw = strip_markup(raw)
             # A line without TABs may be part of a label wrapped in a table copied from a PDF:
             # unstructured, so that the table matcher can join it to the row it belongs to.
-            if wrapped and is_page_number(raw):
-                continue
+            if wrapped and is_page_number(raw) and (not raw.strip().isdigit() or _page_ends(raw_lines, i)):
+                continue  # a bare number is a page number only at a page end (else a table cell)
             indent = wrapped and len(raw) - len(raw.lstrip(" \u3000")) > margin
             line = word_line(raw, where, indent=indent)
             if wrapped and line.is_para:
