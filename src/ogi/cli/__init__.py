@@ -140,8 +140,19 @@ def _available(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: ogi's and its libraries' versions (imported only when asked for)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from ..about import version_text
+
+    click.echo(version_text())
+    ctx.exit(0)
+
+
 @click.group(cls=LazyGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="ogi", message="ogi %(version)s", help="显示版本并退出。")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="显示版本并退出。")
 def cli() -> None:
     pass
 
