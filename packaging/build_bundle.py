@@ -31,7 +31,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import struct
 import subprocess
 import sys
@@ -286,16 +285,16 @@ def render(text: str, values: Mapping[str, str], flags: Iterable[str]) -> str:
     placeholder is an error, never left in a script."""
     flags = set(flags)
     out: list[str] = []
-    keep = True
+    keep, in_block = True, False
     for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith("#if "):
-            if not keep:
+            if in_block:
                 raise BuildError("模板中的 #if 不能嵌套")
-            keep = stripped[4:].strip() in flags
+            keep, in_block = stripped[4:].strip() in flags, True
             continue
         if stripped == "#endif":
-            keep = True
+            keep, in_block = True, False
             continue
         if keep:
             out.append(line)
@@ -316,7 +315,11 @@ def encode_script(name: str, text: str) -> bytes:
         try:
             return body.encode("ascii")
         except UnicodeEncodeError:
+            pass
+        try:
             return body.encode("gbk")
+        except UnicodeEncodeError as exc:
+            raise BuildError(f"{name} 中有 GBK 无法表示的字符：{body[exc.start:exc.end]!r}") from None
     if name.endswith(".txt"):
         return b"\xef\xbb\xbf" + text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
     return text.encode("utf-8")
@@ -405,6 +408,9 @@ def installer_problem(path: Path, platform: Platform, python: str) -> str | None
                 f"（应形如 python-{python}.x-amd64.exe）")
     if f"{m[1]}.{m[2]}" != python:
         return f"{path.name} 是 Python {m[1]}.{m[2]}，而本安装包是为 Python {python} 构建的"
+    with path.open("rb") as f:
+        if f.read(2) != b"MZ":
+            return f"{path.name} 不是 Windows 程序文件（可能下载不完整）"
     return None
 
 

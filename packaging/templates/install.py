@@ -178,9 +178,10 @@ def main() -> int:
     if WINDOWS:
         say("使用：双击“ogi命令行.bat”，在打开的窗口中输入 ogi 命令；")
         say("      或把交回的工作簿（或文件夹）拖到“检查.bat”上。")
+        say("试一试：ogi fill 示例\\示例-彭阳县白阳镇人民政府-2023.xlsx -o 输出")
     else:
         say("使用：./ogi.sh 命令（如 ./ogi.sh --help），或不带参数运行 ./ogi.sh 打开命令行。")
-    say("试一试：ogi fill 示例/示例-彭阳县白阳镇人民政府-2023.xlsx -o 输出")
+        say("试一试：./ogi.sh fill 示例/示例-彭阳县白阳镇人民政府-2023.xlsx -o 输出")
     return 0
 
 
