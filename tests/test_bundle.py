@@ -368,3 +368,19 @@ def test_windows_bundle_resolves_offline_and_its_scripts_are_sound(tmp_path: Pat
     if shutil.which("unzip"):
         listing = subprocess.run(["unzip", "-l", str(zip_path)], capture_output=True, check=True).stdout
         assert "安装说明.txt".encode() in listing
+
+
+def test_readme_builder_commands_are_valid() -> None:
+    """The README's office section shows builder commands the builder accepts, and the guide's
+    promises about platforms match the builder's."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^python packaging/build_bundle\.py (.+)$", readme, re.MULTILINE)
+    assert len(commands) >= 2
+    for command in commands:
+        args = bb.parse_args(command.split())
+        assert args.platform in bb.PLATFORMS and args.python in bb.PYTHONS
+    section = readme[readme.index("## 安装（单位办公电脑）"):readme.index("## 使用指南")]
+    for name in bb.PLATFORMS:
+        assert f"`{name}`" in section
+    assert f"{bb.PYTHONS[0]}–{bb.PYTHONS[-1]}" in section
+    assert "python -m pip install ." in section

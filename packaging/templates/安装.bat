@@ -4,6 +4,7 @@ rem This file is GBK/CRLF: cmd.exe on Chinese Windows reads .bat files in code p
 rem It only finds Python {{PYTHON}} (64-bit); tools\install.py does the rest and prints in Chinese.
 setlocal
 cd /d "%~dp0"
+if not exist "%~dp0tools\install.py" goto not_unpacked
 set "INSTALLER={{INSTALLER}}"
 call :find_python
 if defined PY goto install
@@ -34,6 +35,12 @@ set "RC=%ERRORLEVEL%"
 echo.
 pause
 exit /b %RC%
+
+:not_unpacked
+echo 请先把整个压缩包解压到一个文件夹（右键点击压缩包，选“全部解压缩”），
+echo 再双击解压出的“安装.bat”。不能在压缩包里直接运行。
+pause
+exit /b 2
 
 :fail
 echo.
