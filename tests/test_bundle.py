@@ -161,20 +161,18 @@ def test_unusable_installer_is_refused_before_any_download(tmp_path: Path, args:
 # --------------------------------------------------------------- linux: install offline, fill
 
 
-def _unshare_works() -> bool:
-    if shutil.which("unshare") is None:
-        return False
-    return subprocess.run(["unshare", "--net", "true"], capture_output=True, check=False).returncode == 0
-
-
 @pytest.fixture(scope="module")
 def offline() -> list[str]:
-    """A command prefix that runs without any network (a fresh, empty network namespace)."""
+    """A command prefix that runs without any network (a fresh, empty network namespace): as root
+    ``unshare --net``, otherwise inside a user namespace where the user is mapped to root."""
     if sys.platform != "linux" or platform.machine() != "x86_64":
         pytest.skip("the manylinux_x86_64 bundle is installed on x86_64 Linux only")
-    if not _unshare_works():
-        _missing("unshare --net (needs root or user namespaces)")
-    return ["unshare", "--net"]
+    if shutil.which("unshare"):
+        for prefix in (["unshare", "--net"], ["unshare", "--map-root-user", "--net"]):
+            if subprocess.run([*prefix, "true"], capture_output=True, check=False).returncode == 0:
+                return prefix
+    _missing("unshare --net (needs root or unprivileged user namespaces)")
+    raise AssertionError  # unreachable: _missing fails or skips
 
 
 def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -335,6 +333,9 @@ def test_windows_bundle_resolves_offline_and_its_scripts_are_sound(tmp_path: Pat
             if line.lower().startswith("echo ") and not line.startswith('echo "%~1"'):
                 assert not set(line) & set("<>|&"), f"{name}: {line!r} would redirect or chain"
         assert "{{" not in text and "#if" not in text
+        labels = {m.lower() for m in re.findall(r"^:(\w+)", text, re.MULTILINE)}
+        for target in re.findall(r"\b(?:goto|call) :?(\w+)", text, re.IGNORECASE):
+            assert target.lower() in labels | {"eof"}, f"{name}: no label :{target}"
         here = Path(name).parent
         refs = [m[1] for m in _BAT_REF.finditer(text)]
         refs += [r for r in _INSTALLER_SET.findall(text) if r]
