@@ -35,6 +35,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -380,8 +381,6 @@ def write_zip(out: Path, root: str, files: Mapping[str, bytes | Path], *, gbk_na
 
 
 def _now() -> tuple[int, int, int, int, int, int]:
-    import time
-
     return time.localtime()[:6]
 
 
