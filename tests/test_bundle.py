@@ -168,7 +168,8 @@ def offline() -> list[str]:
     if sys.platform != "linux" or platform.machine() != "x86_64":
         pytest.skip("the manylinux_x86_64 bundle is installed on x86_64 Linux only")
     if shutil.which("unshare"):
-        for prefix in (["unshare", "--net"], ["unshare", "--map-root-user", "--net"]):
+        unshare = shutil.which("unshare") or "unshare"  # absolute: some runs pass a bare PATH
+        for prefix in ([unshare, "--net"], [unshare, "--map-root-user", "--net"]):
             if subprocess.run([*prefix, "true"], capture_output=True, check=False).returncode == 0:
                 return prefix
     _missing("unshare --net (needs root or unprivileged user namespaces)")
@@ -212,6 +213,14 @@ def test_linux_bundle_installs_without_network_and_fills_the_example(tmp_path: P
                   "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 443), 3)\n    print('online')\n"
                   "except OSError:\n    print('offline')"], bundle, env)
     assert probe.stdout.strip() == "offline", "the namespace must have no network"
+
+    # No Python on PATH: install.sh names the version to install and stops.
+    bare = tmp_path / "bare-bin"
+    bare.mkdir()
+    (bare / "dirname").symlink_to(shutil.which("dirname") or "/usr/bin/dirname")
+    none = _run([*offline, shutil.which("sh") or "/bin/sh", "install.sh"], bundle, {**env, "PATH": str(bare)})
+    assert none.returncode == 3 and f"未找到 Python {PYTHON}（64 位）" in none.stdout, none.stdout + none.stderr
+    assert not (bundle / "venv").exists()
 
     first = _run([*offline, "sh", "install.sh"], bundle, env)
     assert first.returncode == 0, first.stdout + first.stderr
