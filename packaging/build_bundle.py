@@ -217,14 +217,18 @@ def download(requirements: Sequence[str], dest: Path, platform: Platform, python
          "下载依赖包")
 
 
+def ogi_requirement(version: str, extras: Sequence[str]) -> str:
+    """What the bundle installs: ``ogi==1.0`` or ``ogi[serve]==1.0``."""
+    return f"ogi[{','.join(extras)}]=={version}" if extras else f"ogi=={version}"
+
+
 def complete_wheels(ogi_wheel: Wheel, extras: Sequence[str], dest: Path, platform: Platform,
                     python: str) -> dict[str, Wheel]:
     """Download ogi's dependencies into ``dest`` until the target's markers find nothing missing.
     Returns the wheels the target installs. Wheels pip fetched for THIS machine's markers stay: they
     are small, never installed on the target, and keep pip's own offline check consistent."""
     env = target_environment(platform, python)
-    root = Requirement(f"ogi[{','.join(extras)}]=={ogi_wheel.version}" if extras
-                       else f"ogi=={ogi_wheel.version}")
+    root = Requirement(ogi_requirement(str(ogi_wheel.version), extras))
     pip_req = Requirement("pip")
     spec = f"{ogi_wheel.path}[{','.join(extras)}]" if extras else str(ogi_wheel.path)
     extra_reqs: list[str] = []
@@ -367,17 +371,20 @@ def write_zip(out: Path, root: str, files: Mapping[str, bytes | Path], *, gbk_na
     """Write ``files`` (name in the bundle -> bytes or a file to copy) under folder ``root``."""
     executables = set(executables)
     tmp = out.with_name(f".{out.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(files):
-            arcname = f"{root}/{name}"
-            info = (_GbkZipInfo if gbk_names else zipfile.ZipInfo)(arcname, date_time=_now())
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = (0o100755 if name in executables else 0o100644) << 16
-            if gbk_names and not arcname.isascii():
-                info.extra = _unicode_path_extra(arcname)
-            data = files[name]
-            zf.writestr(info, data if isinstance(data, bytes) else data.read_bytes())
-    os.replace(tmp, out)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name in sorted(files):
+                arcname = f"{root}/{name}"
+                info = (_GbkZipInfo if gbk_names else zipfile.ZipInfo)(arcname, date_time=_now())
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = (0o100755 if name in executables else 0o100644) << 16
+                if gbk_names and not arcname.isascii():
+                    info.extra = _unicode_path_extra(arcname)
+                data = files[name]
+                zf.writestr(info, data if isinstance(data, bytes) else data.read_bytes())
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _now() -> tuple[int, int, int, int, int, int]:
@@ -431,7 +438,7 @@ def build_bundle(platform_name: str, python: str, outdir: Path, *,
             raise UsageProblem(f"ogi 没有这些 extra：{'、'.join(unknown)}（BUNDLE_EXTRAS）")
         log(f"下载 {platform.name} / Python {python} 的依赖包 …")
         chosen = complete_wheels(ogi, extras, wheels_dir, platform, python)
-        requirement = f"ogi[{','.join(extras)}]=={ogi.version}" if extras else f"ogi=={ogi.version}"
+        requirement = ogi_requirement(str(ogi.version), extras)
         log("用 pip 离线解析安装包中的依赖 …")
         verify_with_pip(wheels_dir, requirement, platform, python)
         expected = sorted(f"{w.name}=={w.version}" for w in chosen.values() if w.name != "pip")

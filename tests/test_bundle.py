@@ -1,7 +1,7 @@
 """The offline install bundles (packaging/build_bundle.py) and ``ogi --version``.
 
 Tests marked ``bundle`` download ogi's dependencies from PyPI and build two real bundles (about a
-minute and a half together, see the report in the module docstring of build_bundle.py):
+minute to a minute and a half together on a busy 2-core machine, ~30 MB from PyPI each):
 
 - ``manylinux_x86_64`` for the running Python, unpacked and installed with ``install.sh`` inside a
   fresh network namespace (``unshare --net``: no interface but a down loopback, so nothing can be
