@@ -130,7 +130,14 @@ def _table_text_ppr(jc: str) -> str:
 
 
 def styles_xml() -> str:
-    body_ppr = (f'<w:pPr><w:widowControl w:val="0"/><w:spacing w:before="0" w:after="0" '
+    # overflowPunct 1, stated explicitly: a full-width mark that falls after the 28th character of
+    # a line must stay visible. Word (whose default this is) hangs it into the right margin;
+    # LibreOffice reads the element inverted (overflowPunct 1 = its "hanging punctuation" off) and
+    # carries the mark to the next line with the character before it (kinsoku). Left unstated,
+    # LibreOffice hangs it, and on a justified line of the exact grid drops it from the PDF
+    # altogether ("救济途径，没有" printed as "救济途径没有"); the PDF is the archive copy.
+    body_ppr = (f'<w:pPr><w:widowControl w:val="0"/><w:overflowPunct w:val="1"/>'
+                f'<w:spacing w:before="0" w:after="0" '
                 f'w:line="{LINE_PITCH}" w:lineRule="exact"/>'
                 f'<w:ind w:firstLineChars="200" w:firstLine="{INDENT_2}"/><w:jc w:val="both"/></w:pPr>')
     heading_ppr = ('<w:pPr><w:keepNext/><w:keepLines/>'
@@ -173,7 +180,9 @@ def styles_xml() -> str:
                ppr=_table_text_ppr("center"), rpr_=rpr(FANGSONG, SIZE_S5)),
         _style("paragraph", "OgiTableLabel", "表格行标题（小五）", based_on="OgiTableSmall", ui=22,
                ppr=_table_text_ppr("left"), rpr_=rpr(FANGSONG, SIZE_S5)),
-        # 落款: 机关名称 and 成文日期, right-aligned.
+        # 落款: 机关名称 and 成文日期, right-aligned with right indents ogi computes per report from
+        # their widths (ogi.typeset.em_width counts the automatic space Word and LibreOffice put
+        # between CJK characters and digits).
         _style("paragraph", "OgiSignature", "落款", based_on="Normal", ui=23,
                ppr=('<w:pPr><w:ind w:firstLine="0" w:firstLineChars="0"/><w:jc w:val="right"/></w:pPr>')),
         _style("table", "OgiTable", "公开年报表格", based_on="TableNormal", ui=59,
@@ -233,7 +242,10 @@ def preamble() -> list[str]:
               "对本报告如有疑问，请与" + var("agency_name") + "联系（地址：" + var("address")
               + "{% if postcode %}，邮政编码：" + var("postcode") + "{% endif %}；联系电话："
               + var("phone") + "{% if email %}；电子邮箱：" + var("email") + "{% endif %}）。")
-    return [para(first), para(second)]
+    # The contact sentence is set flush left, not justified: its phone number, e-mail address and
+    # web address cannot break, and justifying the line before one spaces its characters out
+    # ("联 系 电 话 ："), which text extraction (and `ogi import` of the PDF) then reads apart.
+    return [para(first), para(second, ppr_extra='<w:jc w:val="left"/>')]
 
 
 def fee_paragraph(spec: FormSpec) -> str:
@@ -248,15 +260,36 @@ def fee_paragraph(spec: FormSpec) -> str:
 
 
 def signature() -> list[str]:
-    """落款 (机关名称, 成文日期) when a publication date is given: 右空二字 / 右空四字."""
-    return [tag_para("if publish_date"), para(),
-            para(var("agency_name"), "OgiSignature", f'<w:ind w:right="{INDENT_2}"/>'),
-            para(var("publish_date"), "OgiSignature", f'<w:ind w:right="{2 * INDENT_2}"/>'),
-            tag_para("endif")]
+    """落款 (GB/T 9704 §7.3.5.2, no seal), always printed: one blank line below the body, the agency
+    name and the date right-aligned with right indents that ogi computes per report
+    (:func:`ogi.typeset.signature`): the name two characters from the right, the date starting two
+    characters right of the name's first character. A blank 发布日期 (``--force``) prints
+    "　　年　月　日" for handwriting. A long name comes as several lines."""
+    name = ('<w:p><w:pPr><w:pStyle w:val="OgiSignature"/>'
+            '<w:ind w:right="{{ signature.name_right }}"/></w:pPr>' + run("{{ line }}") + "</w:p>")
+    date = ('<w:p><w:pPr><w:pStyle w:val="OgiSignature"/>'
+            '<w:ind w:right="{{ signature.date_right }}"/></w:pPr>' + run("{{ signature.date }}") + "</w:p>")
+    return [para(), tag_para("for line in signature.name_lines"), name, tag_para("endfor"), date]
+
+
+def title_paragraph() -> str:
+    """The title, its lines placed by ogi (:func:`ogi.typeset.title_lines`) and joined by explicit
+    line breaks, so that no renderer's wrapping splits a word (GB/T 9704 §7.3.1)."""
+    def tag(text: str) -> str:
+        return run("{%r " + text + " %}")
+
+    inner = (tag("for line in title_lines") + tag("if not loop.first") + "<w:r><w:br/></w:r>"
+             + tag("endif") + run("{{ line }}") + tag("endfor"))
+    return f'<w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr>{inner}</w:p>'
 
 
 # ------------------------------------------------------------------------------------------------
 # Tables: static merges from the spec's HTML-like rows, placed by ogi.layout.place_table.
+
+
+T3_VALUE_W = 640
+#: 小五 (9 pt) character and the OgiTable cell margins (45 twips each side), in twips.
+SMALL_CHAR, CELL_MARGINS = 180, 90
 
 
 def column_widths(table: Table) -> list[int]:
@@ -265,12 +298,14 @@ def column_widths(table: Table) -> list[int]:
         first = TEXT_W - 3 * 2000
         return [first, 2000, 2000, 2000]
     if table.key == "t3":
-        # Value columns fit six-digit numbers in 小五 Times New Roman; their header labels are
-        # narrowed by paragraph indents to two characters per line ("商业/企业", "社会/公益/组织", as
-        # published reports wrap them). The label columns get the rest (~45 %).
-        l1, l2, value = 700, 1000, 690
-        l3 = TEXT_W - l1 - l2 - 7 * value
-        return [l1, l2, l3] + [value] * 7
+        # Value columns fit six-digit numbers in 小五 Times New Roman (6 × 90 twips + the cell
+        # margins); their header labels are narrowed by paragraph indents to two characters per line
+        # ("商业/企业", "社会/公益/组织", as published reports wrap them). The row-label column gets
+        # the rest: 14½ characters, so that every short label ("2.其他法律行政法规禁止公开") stays on one
+        # line and a long one never leaves a single character on a line of its own.
+        l1, l2 = 660, 990
+        l3 = TEXT_W - l1 - l2 - 7 * T3_VALUE_W
+        return [l1, l2, l3] + [T3_VALUE_W] * 7
     base, rest = divmod(TEXT_W, n)
     return [base + (1 if i < rest else 0) for i in range(n)]
 
@@ -311,9 +346,13 @@ def table_xml(table: Table) -> str:
         return "<w:keepNext/>" if row < last_row else ""
 
     def narrow(p: Placed) -> str:
-        # Header labels over a single value column of table 三 wrap every two characters.
-        if table.key == "t3" and p.kind == "header" and p.col >= table.label_columns and p.colspan == 1:
-            return '<w:ind w:left="110" w:right="110"/>'
+        # Header labels of an even length over a single value column of table 三 wrap every two
+        # characters ("商业/企业"); an odd one ("自然人") keeps the column's width, so that no
+        # character is left on a line of its own.
+        if (table.key == "t3" and p.kind == "header" and p.col >= table.label_columns
+                and p.colspan == 1 and len(p.text) % 2 == 0):
+            side = (T3_VALUE_W - CELL_MARGINS - 2 * SMALL_CHAR - 20) // 2
+            return f'<w:ind w:left="{side}" w:right="{side}"/>'
         return ""
 
     origin: dict[tuple[int, int], tuple[Placed, str]] = {}
@@ -377,7 +416,7 @@ def body_xml(spec: FormSpec) -> str:
     other = next(f.section for f in spec.narrative if f.key == "other_matters")
     sections[other].append(fee_paragraph(spec))
 
-    parts = [para("{{ agency_name }}{{ year }}年政府信息公开工作年度报告", "Title"), *preamble()]
+    parts = [title_paragraph(), *preamble()]
     for title in sorted(sections, key=_section_index):
         parts.append(para(title, "Heading1"))
         parts.extend(sections[title])

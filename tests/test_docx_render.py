@@ -288,7 +288,9 @@ def test_title_preamble_sections_and_signature(spec: FormSpec) -> None:
     data = render_docx(report)
     document = open_docx(data)
     paras = body_paragraphs(document)
-    assert paras[0] == ("Title", f"{AGENCY}2023年政府信息公开工作年度报告")
+    # The title's lines are ogi's (GB/T 9704 §7.3.1): broken after the agency name, by a real
+    # line break inside the one title paragraph.
+    assert paras[0] == ("Title", f"{AGENCY}\n2023年政府信息公开工作年度报告")
     preamble = paras[1][1] + paras[2][1]
     for needed in ("《中华人民共和国政府信息公开条例》", "国办公开办函〔2021〕30号",
                    "2023年1月1日至2023年12月31日", "彭阳县人民政府网站", "彭阳县白阳镇", "756500",
@@ -322,7 +324,8 @@ def test_narrative_lines_become_real_paragraphs(spec: FormSpec) -> None:
         ("Normal", "第一段，前面的空格和全角空格会去掉。"), ("Normal", "第二段 含制表符。"),
         ("Normal", "第三段。"), ("Normal", "第四段。"), ("Heading 2", "（一）主动公开")]
     xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
-    assert "<w:br" not in xml and "<w:tab/>" not in xml and "{%" not in xml
+    assert xml.count("<w:br") == 1  # the title's own line break, nothing from the narrative
+    assert "<w:tab/>" not in xml and "{%" not in xml
     root = etree.fromstring(xml.encode())
     for t in root.iter(f"{{{W}}}t"):
         assert "\n" not in (t.text or "") and "\t" not in (t.text or "")
@@ -346,12 +349,12 @@ def test_empty_optional_narrative_and_fee_paragraph(spec: FormSpec) -> None:
     assert "实际收取信息处理费300元" in fee and "国办函〔2020〕109号" in fee
 
 
-def test_without_publication_date_there_is_no_signature(spec: FormSpec) -> None:
+def test_without_publication_date_the_signature_leaves_the_date_for_handwriting(spec: FormSpec) -> None:
     report = make_report(spec)
     report.metadata.pop("publish_date")
     report.metadata["email"] = ""
     paras = body_paragraphs(open_docx(render_docx(report)))
-    assert paras[-1][0] != "落款"
+    assert paras[-2:] == [("落款", AGENCY), ("落款", "\u3000\u3000年\u3000月\u3000日")]
     assert "电子邮箱" not in paras[2][1]
 
 
@@ -376,7 +379,7 @@ def test_hostile_narrative_renders_literally(spec: FormSpec) -> None:
     assert "tab bell" in hostile  # tab became a space; control characters removed
     assert long in texts
     assert [t for t in texts if t.startswith("第") and t.endswith("行")] == ["第一行", "第二行", "第三行"]
-    assert texts[0] == f"{AGENCY}<&>2023年政府信息公开工作年度报告"
+    assert texts[0] == f"{AGENCY}<&>\n2023年政府信息公开工作年度报告"
 
 
 def test_output_is_byte_identical_and_zip_is_fixed(spec: FormSpec, tmp_path: Path) -> None:

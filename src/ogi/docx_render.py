@@ -45,7 +45,14 @@ NOT_IN_TEMPLATE: dict[str, str] = {
     "agency_id": "document property dc:identifier",
     "agency_type": "document property cp:category",
     "preparer": "internal: the clerk's name is not published",
+    "publish_date": "printed in the 落款 as signature.date (ogi.typeset)",
 }
+
+#: Template variables ogi derives from the report (not spec keys): the title's lines and the 落款's
+#: lines and indents, placed by :mod:`ogi.typeset`.
+DERIVED = ("title_lines", "signature")
+#: One body character in twips: 3号 (16 pt) less the template's 0.25 pt character spacing.
+BODY_EM_TWIPS = 315
 
 #: Zip timestamp of every member (the earliest a zip can carry): identical inputs, identical bytes.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -125,7 +132,7 @@ def template_keys(spec: FormSpec) -> set[str]:
     keys = {m.key for m in spec.metadata if m.key not in NOT_IN_TEMPLATE}
     keys |= set(spec.narrative_keys)
     keys |= set(spec.cells)
-    return {placeholder(k) for k in keys}
+    return {placeholder(k) for k in keys} | set(DERIVED)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -214,7 +221,22 @@ def build_context(report: Report, spec: FormSpec) -> dict[str, Any]:
         ctx[key] = paragraphs(report.narrative.get(key))
     for key in spec.cells:
         ctx[placeholder(key)] = shown(report.values.get(key))
+    ctx.update(layout_context(report, spec))
     return ctx
+
+
+def layout_context(report: Report, spec: FormSpec) -> dict[str, Any]:
+    """The title's lines and the 落款 (see :data:`DERIVED`), indents in twips."""
+    from .typeset import signature, title_lines
+
+    name = clean_inline(report.agency_name)
+    sig = signature(name, format_date(report.metadata.get("publish_date") or ""))
+    return {
+        "title_lines": title_lines(report_title(report, spec), name),
+        "signature": {"name_lines": list(sig.name_lines), "date": sig.date,
+                      "name_right": round(sig.name_right * BODY_EM_TWIPS),
+                      "date_right": round(sig.date_right * BODY_EM_TWIPS)},
+    }
 
 
 def report_title(report: Report, spec: FormSpec) -> str:
