@@ -45,6 +45,7 @@ if str(HERE.parent / "src") not in sys.path:  # run from a source checkout witho
 
 from ogi.docx_render import core_properties_xml, placeholder, write_package  # noqa: E402
 from ogi.layout import Placed, place_table  # noqa: E402
+from ogi.report_text import fee_sentence, outline, preamble_sentences, var  # noqa: E402
 from ogi.spec import FormSpec, Table, load_spec  # noqa: E402
 
 # ------------------------------------------------------------------------------------------------
@@ -87,8 +88,6 @@ FOOTER_DISTANCE = mm(22.5)
 NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
       'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-
-CN_NUMERALS = "一二三四五六七八九十"
 
 
 def fonts(east_asia: str, latin: str = LATIN) -> str:
@@ -221,10 +220,6 @@ def tag_para(tag: str) -> str:
     return f"<w:p>{run('{%p ' + tag + ' %}')}</w:p>"
 
 
-def var(key: str) -> str:
-    return "{{ " + placeholder(key) + " }}"
-
-
 def narrative_block(field_key: str) -> str:
     """One real paragraph per line of the workbook cell: ``{%p for %}`` around a Normal paragraph."""
     name = placeholder(field_key)
@@ -232,31 +227,11 @@ def narrative_block(field_key: str) -> str:
 
 
 def preamble() -> list[str]:
-    first = ("本报告由" + var("agency_name") + "依据《中华人民共和国政府信息公开条例》，按照"
-             "《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉"
-             "的通知》（国办公开办函〔2021〕30号）规定的格式编制，内容包括总体情况、主动公开政府信息情况、"
-             "收到和处理政府信息公开申请情况、政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、"
-             "其他需要报告的事项六个部分。报告中所列数据的统计期限为" + var("year") + "年1月1日至"
-             + var("year") + "年12月31日。")
-    second = ("{% if website %}本报告电子版在" + var("website") + "公布，可供查阅和下载。{% endif %}"
-              "对本报告如有疑问，请与" + var("agency_name") + "联系（地址：" + var("address")
-              + "{% if postcode %}，邮政编码：" + var("postcode") + "{% endif %}；联系电话："
-              + var("phone") + "{% if email %}；电子邮箱：" + var("email") + "{% endif %}）。")
+    first, second = preamble_sentences()
     # The contact sentence is set flush left, not justified: its phone number, e-mail address and
     # web address cannot break, and justifying the line before one spaces its characters out
     # ("联 系 电 话 ："), which text extraction (and `ogi import` of the PDF) then reads apart.
     return [para(first), para(second, ppr_extra='<w:jc w:val="left"/>')]
-
-
-def fee_paragraph(spec: FormSpec) -> str:
-    """Section 六's 信息处理费 sentence from the three fee fields (国办函〔2020〕109号)."""
-    count, notices, collected = (f.key for f in spec.fees)
-    all_zero = " and ".join(f"{placeholder(k)}.zero" for k in (count, notices, collected))
-    text = ("{% if " + all_zero + " %}本年度未收取信息处理费。{% else %}"
-            "依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），本年度发出信息处理费收费通知"
-            + var(count) + "件，收费通知总金额" + var(notices) + "元，实际收取信息处理费"
-            + var(collected) + "元。{% endif %}")
-    return para(text)
 
 
 def signature() -> list[str]:
@@ -397,29 +372,20 @@ def table_xml(table: Table) -> str:
 # The document
 
 
-def _section_index(title: str) -> int:
-    head = title.split("、", 1)[0]
-    if head not in CN_NUMERALS:
-        raise ValueError(f"section title without a Chinese numeral: {title}")
-    return CN_NUMERALS.index(head)
-
-
 def body_xml(spec: FormSpec) -> str:
-    sections: dict[str, list[str]] = {}
-    for field in spec.narrative:
-        block = sections.setdefault(field.section, [])
-        if field.heading:
-            block.append(para(field.heading, "Heading2"))
-        block.append(narrative_block(field.key))
-    for table in spec.tables:
-        sections.setdefault(table.section, []).append(table_xml(table))
-    other = next(f.section for f in spec.narrative if f.key == "other_matters")
-    sections[other].append(fee_paragraph(spec))
-
     parts = [title_paragraph(), *preamble()]
-    for title in sorted(sections, key=_section_index):
-        parts.append(para(title, "Heading1"))
-        parts.extend(sections[title])
+    for block in outline(spec):
+        if block.kind == "heading1":
+            parts.append(para(block.text, "Heading1"))
+        elif block.kind == "heading2":
+            parts.append(para(block.text, "Heading2"))
+        elif block.kind == "narrative":
+            parts.append(narrative_block(block.key))
+        elif block.kind == "table":
+            assert block.table is not None
+            parts.append(table_xml(block.table))
+        else:
+            parts.append(para(fee_sentence(spec)))
     parts.extend(signature())
     sect = ('<w:sectPr><w:footerReference w:type="default" r:id="rId10"/>'
             '<w:footerReference w:type="even" r:id="rId11"/>'

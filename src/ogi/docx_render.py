@@ -235,7 +235,8 @@ def layout_context(report: Report, spec: FormSpec) -> dict[str, Any]:
         "title_lines": title_lines(report_title(report, spec), name),
         "signature": {"name_lines": list(sig.name_lines), "date": sig.date,
                       "name_right": round(sig.name_right * BODY_EM_TWIPS),
-                      "date_right": round(sig.date_right * BODY_EM_TWIPS)},
+                      "date_right": round(sig.date_right * BODY_EM_TWIPS),
+                      "name_right_em": f"{sig.name_right:.2f}", "date_right_em": f"{sig.date_right:.2f}"},
     }
 
 

@@ -46,6 +46,7 @@ class FillOptions:
     force: bool = False
     pdf: bool = False
     json_data: bool = False
+    html: bool = False  # the HTML page for the portal beside the DOCX (ogi.html_render)
     overwrite: bool = False
     strict: bool = False
     previous: Path | None = None
@@ -62,6 +63,7 @@ class FillOutcome:
     docx: Path | None = None
     pdf: Path | None = None
     json: Path | None = None
+    html: Path | None = None
     forced: bool = False
     unchanged: bool = False  # the DOCX already existed with identical bytes
     message: str = ""  # why it could not be read or written
@@ -205,6 +207,12 @@ def write_outputs(outcome: FillOutcome, options: FillOptions, *, folder: Path | 
             twin = target.with_suffix(".json")
             _write(twin, json_twin(report).encode("utf-8"), options, protect)
             outcome.json = twin
+        if options.html:
+            from .html_render import render_html
+
+            page = target.with_suffix(".html")
+            _write(page, render_html(report).encode("utf-8"), options, protect)
+            outcome.html = page
     except OgiError as exc:
         outcome.status, outcome.message = UNWRITABLE, str(exc)
     return outcome
@@ -304,8 +312,9 @@ def fill_files(paths: Sequence[Path], options: FillOptions) -> list[FillOutcome]
 
 
 def make_pdfs(outcomes: Sequence[FillOutcome], options: FillOptions) -> None:
-    """Convert every written DOCX to PDF beside it, in one LibreOffice run."""
-    from .libreoffice import LibreOfficeError, convert
+    """Convert every written DOCX to PDF beside it: one LibreOffice run for the batch, or with
+    ``options.jobs`` N, N runs at once over shares of it."""
+    from .libreoffice import LibreOfficeError, convert_parallel
 
     todo = [o for o in outcomes if o.docx is not None and o.status == OK]
     if not todo:
@@ -318,7 +327,7 @@ def make_pdfs(outcomes: Sequence[FillOutcome], options: FillOptions) -> None:
             src.write_bytes(o.docx.read_bytes())  # type: ignore[union-attr]
             staged.append(src)
         try:
-            pdfs = convert(staged, "pdf", tmp_path / "pdf", timeout=120 + 15 * len(staged))
+            pdfs = convert_parallel(staged, "pdf", tmp_path / "pdf", jobs=options.jobs)
         except LibreOfficeError as exc:
             for o in todo:
                 o.status, o.message = UNWRITABLE, f"Word 文件已生成，但 PDF 未生成：{exc.message}"

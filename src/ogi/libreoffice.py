@@ -72,6 +72,35 @@ def convert(inputs: Sequence[Path], target: str, outdir: Path, *, timeout: float
     return outputs
 
 
+def convert_parallel(inputs: Sequence[Path], target: str, outdir: Path, *, jobs: int = 1,
+                     timeout_per_file: float = 15, timeout: float = 120) -> list[Path]:
+    """:func:`convert` over ``jobs`` LibreOffice processes at once, each with its own profile and
+    an even share of ``inputs`` (one process per share: LibreOffice's start-up is paid once per
+    process, not per file). Returns the outputs in input order; the first failure is raised after
+    every process has ended."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    inputs = list(inputs)
+    jobs = max(1, min(jobs, len(inputs)))
+    shares = [inputs[i::jobs] for i in range(jobs)]  # interleaved: similar sizes in every share
+
+    def run(share: list[Path]) -> list[Path]:
+        return convert(share, target, outdir, timeout=timeout + timeout_per_file * len(share))
+
+    if jobs == 1:
+        return run(inputs)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run, share) for share in shares]
+        results = [f.exception() or f.result() for f in futures]
+    for r in results:
+        if isinstance(r, BaseException):
+            raise r
+    by_input = {}
+    for share, outs in zip(shares, results, strict=True):
+        by_input.update(zip(share, outs, strict=True))  # type: ignore[arg-type]
+    return [by_input[p] for p in inputs]
+
+
 def recalculate_xlsx(inputs: Sequence[Path], outdir: Path) -> list[Path]:
     """Open each workbook in Calc, recalculate every formula, save as .xlsx into ``outdir``."""
     return convert(inputs, "xlsx:Calc MS Excel 2007 XML", outdir)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 \b
 单个文件：ogi fill 白阳镇.xlsx                  （报告保存在工作簿旁边）
 指定位置：ogi fill 白阳镇.xlsx -o 年报/
-整个文件夹：ogi fill 交回/ -o 年报/ --pdf --jobs 2
+整个文件夹：ogi fill 交回/ -o 年报/ --pdf --html --jobs 2
 
 生成前先做与 ogi check 相同的完整检查：有错误的工作簿不生成报告，并像 ogi check 一样列出错误；
 警告照常显示，不影响生成。--force 可在有错误时仍然生成（空着的格子在报告中保持空白）。
@@ -36,20 +36,23 @@ if TYPE_CHECKING:
               help="输出文件夹（不存在时自动创建）；只有一个工作簿时也可以是 .docx 文件名。默认保存在工作簿旁边。")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF 存档（需已安装 LibreOffice）。")
 @click.option("--json-data", is_flag=True, help="同时在 Word 文件旁写出报告数据（.json，供程序汇总）。")
+@click.option("--html", "html", is_flag=True,
+              help="同时在 Word 文件旁生成网页版（.html，独立的 HTML5 文件，只用行内样式、不含脚本，"
+                   "可直接粘贴到政府网站的内容管理系统）。")
 @click.option("--force", is_flag=True, help="工作簿有错误时仍然生成报告（空格保持空白）。")
 @click.option("--strict", is_flag=True, help="严格模式：未说明的警告也按错误计。")
 @click.option("--previous", type=click.Path(path_type=Path), help="上年度的工作簿，用于核对与上年的衔接。")
 @click.option("--overwrite", is_flag=True, help="覆盖内容不同的同名输出文件。")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="同时处理的工作簿数（使用多个 CPU 核心）。")
+              help="同时处理的工作簿数（使用多个 CPU 核心）；加 --pdf 时也是同时运行的 LibreOffice 数。")
 @quiet_option
 @guarded
-def fill(files: tuple[Path, ...], output: Path | None, pdf: bool, json_data: bool, force: bool,
+def fill(files: tuple[Path, ...], output: Path | None, pdf: bool, json_data: bool, html: bool, force: bool,
          strict: bool, previous: Path | None, overwrite: bool, jobs: int, quiet: bool) -> None:
     from ..fill import FillOptions, counts, exit_code, expand_inputs, iter_fill, make_pdfs
 
     paths = expand_inputs(files)
-    options = FillOptions(output=output, force=force, pdf=pdf, json_data=json_data,
+    options = FillOptions(output=output, force=force, pdf=pdf, json_data=json_data, html=html,
                           overwrite=overwrite, strict=strict, previous=previous, jobs=jobs)
     outcomes: list[FillOutcome] = []
     bar_shown = not quiet and len(paths) > 1 and sys.stderr.isatty()
@@ -62,7 +65,9 @@ def fill(files: tuple[Path, ...], output: Path | None, pdf: bool, json_data: boo
     if pdf:
         made = [o for o in outcomes if o.docx is not None]
         if made:
-            click.echo(f"正在用 LibreOffice 生成 PDF（{len(made)} 个文件，一次完成）……")
+            runs = min(jobs, len(made))
+            how = "一次完成" if runs == 1 else f"{runs} 个 LibreOffice 同时进行"
+            click.echo(f"正在用 LibreOffice 生成 PDF（{len(made)} 个文件，{how}）……")
             make_pdfs(outcomes, options)
             for o in made:
                 if o.pdf is not None:
@@ -93,6 +98,8 @@ def describe_outcome(o: FillOutcome, *, force: bool) -> str:
             line = f"{state}：{o.docx}"
         if o.json is not None:
             line += f"；数据：{o.json.name}"
+        if o.html is not None:
+            line += f"；网页：{o.html.name}"
         lines.append(line)
     elif o.status == ERRORS:
         n = result.errors if result else 0
