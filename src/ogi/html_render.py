@@ -1,6 +1,6 @@
 """Report -> a standalone HTML5 page, the form most reports are published in on government portals.
 
-One file per report: the title (its lines placed by :mod:`ogi.typeset`, joined by ``<br>``), the
+One file per report: the title (its lines placed by :mod:`ogi.typeset`, one block each), the
 preamble, the six sections with their headings and narrative paragraphs, tables 二, 三 and 四 with the
 official ``rowspan`` / ``colspan``, the 信息处理费 sentence and the 落款. Everything a portal's content
 editor keeps when the page is pasted into it: inline ``style`` attributes only (no ``<style>``, no
@@ -88,8 +88,10 @@ def _template_source(template_id: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>{{ page_title }}</title></head>",
         f"<body><article{_attr(STYLE_PAGE)}>",
-        f"<h1{_attr(STYLE_TITLE)}>{{% for line in title_lines %}}{{% if not loop.first %}}<br>"
-        "{% endif %}{{ line }}{% endfor %}</h1>",
+        # The title's lines as blocks inside the one heading (not <br>): the page breaks them where
+        # ogi placed them, and a reader of the page (ogi import) still sees one title.
+        f"<h1{_attr(STYLE_TITLE)}>{{% for line in title_lines %}}<span{_attr('display:block')}>"
+        "{{ line }}</span>{% endfor %}</h1>",
         f"<p{_attr(STYLE_P)}>{first}</p>",
         f"<p{_attr(STYLE_CONTACT)}>{second}</p>",
     ]

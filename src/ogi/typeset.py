@@ -6,7 +6,7 @@ ems (a CJK character is one em; digits and Latin letters, set in Times New Roman
 breaks the title only after the agency name or, inside a long name, after an administrative unit
 (省/市/州/县/区/旗/乡/镇/街道/办事处/局/委员会/委/办公室/中心), choosing the fewest lines and then a
 trapezoid or diamond shape. The DOCX carries the breaks as explicit line breaks; the HTML page as
-``<br>``.
+one block per line inside the title heading.
 
 The 落款 of a report (no seal): the agency name right-indented two characters, the date on the next
 line starting two characters right of the name's first character; a date longer than that is

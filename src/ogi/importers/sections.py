@@ -133,8 +133,24 @@ def find_title(lines: list[Line], limit: int) -> tuple[str, str, str]:
                 break
             agency, year = match_title("".join(squash(x.text) for x in head[i:i + span]))
             if agency:
-                return agency, year, line.where
+                where = line.where
+                # A long name broken over lines after an administrative unit (GB/T 9704 §7.3.1,
+                # as ogi places its own titles): the lines above that end with a unit belong to it.
+                # Only for a title already broken (span > 1): a one-line title keeps a running
+                # header above it out.
+                while span > 1 and i > 0 and _title_head(head[i - 1].text) and len(agency) <= 60:
+                    i -= 1
+                    agency, where = squash(head[i].text) + agency, head[i].where
+                return agency, year, where
     return "", "", ""
+
+
+def _title_head(text: str) -> bool:
+    """A line that reads as the first part of an agency name broken after an administrative unit."""
+    from ..typeset import ADMIN_UNITS
+
+    t = squash(text)
+    return 2 <= len(t) <= 24 and t.endswith(ADMIN_UNITS) and not re.search(r"[\d:：，,。；;、（）()]", t)
 
 
 @dataclass
@@ -367,6 +383,12 @@ def strip_signature(paras: list[tuple[str, str]], agency: str) -> list[tuple[str
         t = squash(out[-1][0])
         if _DATE_LINE.match(t) or (agency and norm(t) == norm(agency)) or t in ("(盖章)", "（盖章）"):
             out.pop()
+            continue
+        # A long name set over two or three lines (as ogi sets its own 落款).
+        k = next((k for k in (2, 3) if agency and len(out) >= k
+                  and norm("".join(squash(p[0]) for p in out[-k:])) == norm(agency)), 0)
+        if k:
+            del out[-k:]
             continue
         break
     return out
