@@ -38,7 +38,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"),
 import floors  # noqa: E402
 
 TEMPLATE_DOCX = REPO / "docx_templates" / "gov_info_2021.docx"
-TARGETS = {"fill": 3.0, "cold": 1.5, "new": 2.0, "memory": 1.2}
+TARGETS = {"fill": 3.0, "cold": 1.5, "new": 2.0, "memory": 1.2, "pdf_jobs": 0.6}
 
 RESULTS: list[dict[str, Any]] = []
 
@@ -334,6 +334,43 @@ def bench_batch(n: int, tmp: Path) -> None:
                floor_t * 1000, "ms", TARGETS["fill"], note)
 
 
+def bench_pdf(n: int, tmp: Path) -> None:
+    """`ogi fill --pdf` per report: --jobs 1 (one LibreOffice for the batch) against the floor of a
+    bare soffice converting the same DOCX files in one run, and --jobs 2 (two LibreOffice processes
+    over halves of the batch) against --jobs 1 in the same run (issue 17: at most 0.6x on 2 cores)."""
+    log(f"\n[pdf] {n} filled workbooks: ogi fill --pdf per report, --jobs 1 and --jobs 2")
+    from ogi.libreoffice import find_soffice
+
+    soffice = find_soffice()
+    if soffice is None or not command_available("fill"):
+        record("ogi fill --pdf --jobs 2 vs --jobs 1", None, None, "s", TARGETS["pdf_jobs"],
+               "LibreOffice (soffice) not installed" if soffice is None else "ogi fill not present")
+        return
+    paths = make_filled_workbooks(tmp / "pdf_inputs", n, seed=1000)
+    per: dict[int, float] = {}
+    for jobs in (1, 2):
+        out = tmp / f"pdf_out_{jobs}"
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir()
+        t, proc = run([*ogi_argv(), "fill", *map(str, paths), "-o", str(out), "--pdf", "--jobs", str(jobs),
+                       "-q"])
+        made = len(list(out.glob("*.pdf")))
+        per[jobs] = t / n
+        log(f"  ogi fill --pdf --jobs {jobs}: {t:.1f} s, {per[jobs]:.3f} s/report"
+            + ("" if made == n else f"  (only {made}/{n} PDF, exit {proc.returncode})"))
+    # The floor: soffice alone converting the DOCX files ogi wrote, in one run with a fresh profile.
+    docx = sorted((tmp / "pdf_out_1").glob("*.docx"))
+    profile = tmp / "pdf_floor_profile"
+    shutil.rmtree(profile, ignore_errors=True)
+    floor_t, _ = run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                      "--convert-to", "pdf", "--outdir", str(tmp / "pdf_floor"), *map(str, docx)])
+    log(f"  floor: bare soffice, {len(docx)} DOCX in one run: {floor_t:.1f} s")
+    record(f"ogi fill --pdf --jobs 1, {n} files (per report vs bare soffice)", per[1],
+           floor_t / max(len(docx), 1), "s", None, "check + render + one LibreOffice run")
+    record(f"ogi fill --pdf --jobs 2 vs --jobs 1, {n} files (per report)", per[2], per[1], "s",
+           TARGETS["pdf_jobs"], f"{os.cpu_count()} cores")
+
+
 def bench_breakdown(paths: list[Path]) -> None:
     """Where ogi fill's time goes per report, in this process (library calls, no process start):
     the reader against bare openpyxl read-only on the same file, the rules, the DOCX render and its
@@ -524,10 +561,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-big", type=int, default=1000, help="large batch for memory (1000)")
     parser.add_argument("--memory-small", type=int, default=10, help="small batch for memory (10)")
     parser.add_argument("--repeat", type=int, default=5, help="repetitions of short runs (best kept)")
-    parser.add_argument("--only", default="", help="comma list of: new,cold,batch,memory")
+    parser.add_argument("--pdf-n", type=int, default=30, help="reports in the --pdf batch (30)")
+    parser.add_argument("--only", default="", help="comma list of: new,cold,batch,memory,pdf")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
-    only = {s.strip() for s in args.only.split(",") if s.strip()} or {"new", "cold", "batch", "memory"}
+    only = {s.strip() for s in args.only.split(",") if s.strip()} or {"new", "cold", "batch", "memory", "pdf"}
 
     info = machine()
     log("ogi benchmarks — " + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
@@ -563,6 +601,8 @@ def main(argv: list[str] | None = None) -> int:
             bench_batch(args.n, tmp)
         if "memory" in only:
             bench_memory(args.memory_big, args.memory_small, tmp)
+        if "pdf" in only:
+            bench_pdf(args.pdf_n, tmp)
 
     log("\nSummary (ratio = ogi / floor; lower is better)")
     log(f"  {'measurement':<58} {'ogi':>10} {'floor':>10} {'ratio':>7} {'target':>7}  verdict")
