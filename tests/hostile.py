@@ -527,6 +527,34 @@ def _new_named(name: str) -> Check:
     return check
 
 
+#: Markup a clerk pastes from a web page: printed literally by `ogi fill --html`, never live.
+HTML_MARKUP = "<script>alert(1)</script><img src=x onerror=alert(2)></p><!-- x -->&amp;"
+
+
+def _fill_html(data: Callable[[], bytes]) -> Callable[[Workspace], list[str]]:
+    writer = _file("网页.xlsx", data)
+
+    def make(ws: Workspace) -> list[str]:
+        return ["fill", str(writer(ws)), "-o", str(ws.out), "--html"]
+
+    return make
+
+
+def _html_literal(text: str) -> Check:
+    """The HTML page shows ``text`` as text: no element of it is live, and a reader gets it back."""
+    def check(ws: Workspace, result: Result) -> None:
+        from ogi.importers.html import read_html
+
+        pages = list(ws.out.glob("*.html"))
+        assert len(pages) == 1, f"expected one HTML page, found {[p.name for p in pages]}"
+        html = pages[0].read_text(encoding="utf-8")
+        assert "<script" not in html and "<img" not in html and "<!-- x" not in html
+        lines = [line.text for line in read_html(pages[0].read_bytes(), pages[0]).lines]
+        assert any(text in line for line in lines), "HTML lost or changed the text"
+
+    return check
+
+
 def _new_outputs(expected: int, *, name_in_strings: str | None = None) -> Check:
     def check(ws: Workspace, _: Result) -> None:
         made = sorted(ws.out.glob("*.xlsx"))
@@ -827,6 +855,8 @@ def corpus() -> list[Case]:
                    ("实体", "XML", "损坏", "不安全", "DTD"), _no_output),
         _fill_case("fill-narrative-markup", "标记.xlsx", _edited(set_narrative("overview", MARKUP)), {0},
                    (), _docx_contains(MARKUP)),
+        Case("fill-html-markup", "fill", _fill_html(_edited(set_narrative("overview", MARKUP + HTML_MARKUP))),
+             frozenset({0}), (), _html_literal(MARKUP + HTML_MARKUP)),
         _fill_case("fill-narrative-32767", "最长.xlsx", _edited(set_narrative("overview", long_text)), {0},
                    (), _docx_contains(long_text)),
         _fill_case("fill-narrative-control-chars", "控制字符.xlsx",
