@@ -124,7 +124,7 @@ def test_seed_figures_give_the_seed_tables(seed_docx: Path, seed_values: dict[st
             assert at[(r, c)].text == str(0 if expected is None else expected), cell_key
             checked += 1
     assert checked == 10 + 175 + 15
-    assert document.paragraphs[0].text == "彭阳县白阳镇人民政府2023年政府信息公开工作年度报告"
+    assert document.paragraphs[0].text == "彭阳县白阳镇人民政府\n2023年政府信息公开工作年度报告"
 
 
 def test_bundled_example_carries_the_seed_figures(spec: FormSpec, seed_values: dict[str, Value]) -> None:

@@ -377,11 +377,12 @@ _DATE_LINE = re.compile(r"^(?:20\d{2}|二〇[〇一二三四五六七八九]{2})
 
 
 def strip_signature(paras: list[tuple[str, str]], agency: str) -> list[tuple[str, str]]:
-    """Drop the 落款 (agency name, date, 盖章 note) at the end of the last section's text."""
+    """Drop the 落款 (agency name, date, 盖章 note) at the end of the last section's text; a date
+    left blank for handwriting ("　　年　月　日") is a date too."""
     out = list(paras)
     while out:
         t = squash(out[-1][0])
-        if _DATE_LINE.match(t) or (agency and norm(t) == norm(agency)) or t in ("(盖章)", "（盖章）"):
+        if _DATE_LINE.match(t) or (agency and norm(t) == norm(agency)) or t in ("(盖章)", "（盖章）", "年月日"):
             out.pop()
             continue
         # A long name set over two or three lines (as ogi sets its own 落款).
