@@ -5,7 +5,7 @@ output is reproducible (a test rebuilds it and compares every part with the comm
 
 What the template holds, all derived from ``workbook_templates/gov_info_2021.toml``:
 
-- the title ``{{ agency_name }}{{ year }}年政府信息公开工作年度报告`` and a generated preamble (legal
+- the title, its lines placed by ogi (``title_lines``, GB/T 9704 §7.3.1), and a generated preamble (legal
   basis, statistics period, where the report is published, contact details);
 - the six sections in order, narrative fields as ``{%p for para in <field> %}`` paragraphs (one real
   ``w:p`` per paragraph), level-2 headings from the spec;
@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent / "src") not in sys.path:  # run from a source checkout without installing
     sys.path.insert(0, str(HERE.parent / "src"))
 
-from ogi.docx_render import core_properties_xml, placeholder, write_package  # noqa: E402
+from ogi.docx_render import BODY_TEXT_TWIPS, core_properties_xml, placeholder, write_package  # noqa: E402
 from ogi.layout import Placed, place_table  # noqa: E402
 from ogi.report_text import fee_sentence, outline, preamble_sentences, var  # noqa: E402
 from ogi.spec import FormSpec, Table, load_spec  # noqa: E402
@@ -72,6 +72,7 @@ def mm(value: float) -> int:
 PAGE_W, PAGE_H = 11906, 16838  # A4
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = mm(37), mm(35), mm(28), mm(26)
 TEXT_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 8844 twips = 156 mm
+assert TEXT_W == BODY_TEXT_TWIPS, "ogi.docx_render places the 落款 on this width"
 LINE_PITCH = 579  # 225 mm / 22 lines = 28.95 pt
 CHARS_PER_LINE = 28
 # 28 characters per line: a 3号 character is 16 pt but 156 mm / 28 = 15.79 pt, so body text is set
@@ -236,14 +237,16 @@ def preamble() -> list[str]:
 
 def signature() -> list[str]:
     """落款 (GB/T 9704 §7.3.5.2, no seal), always printed: one blank line below the body, the agency
-    name and the date right-aligned with right indents that ogi computes per report
-    (:func:`ogi.typeset.signature`): the name two characters from the right, the date starting two
-    characters right of the name's first character. A blank 发布日期 (``--force``) prints
+    name right-aligned two characters from the right and the date starting two characters right of
+    the name's first character (left-aligned at an indent ogi computes per report from the name,
+    so that it does not depend on the digits' font; right-aligned two characters in when it is
+    longer), see :func:`ogi.typeset.signature`. A blank 发布日期 (``--force``) prints
     "　　年　月　日" for handwriting. A long name comes as several lines."""
     name = ('<w:p><w:pPr><w:pStyle w:val="OgiSignature"/>'
             '<w:ind w:right="{{ signature.name_right }}"/></w:pPr>' + run("{{ line }}") + "</w:p>")
     date = ('<w:p><w:pPr><w:pStyle w:val="OgiSignature"/>'
-            '<w:ind w:right="{{ signature.date_right }}"/></w:pPr>' + run("{{ signature.date }}") + "</w:p>")
+            '<w:ind w:left="{{ signature.date_left }}" w:right="{{ signature.date_right }}"/>'
+            '<w:jc w:val="{{ signature.date_jc }}"/></w:pPr>' + run("{{ signature.date }}") + "</w:p>")
     return [para(), tag_para("for line in signature.name_lines"), name, tag_para("endfor"), date]
 
 

@@ -17,6 +17,7 @@ from ogi.typeset import (
 )
 
 SUFFIX = "2023年政府信息公开工作年度报告"
+LINE = 8845 / 315  # the body line in ems
 
 
 def lines(name: str) -> list[str]:
@@ -67,26 +68,27 @@ def test_digits_are_half_width_with_the_space_beside_cjk() -> None:
 
 
 def test_signature_date_starts_two_characters_right_of_the_name() -> None:
-    sig = signature("彭阳县白阳镇人民政府", "2024年1月20日")
+    sig = signature("彭阳县白阳镇人民政府", "2024年1月20日", LINE)
     assert sig.name_right == 2
-    date_start = sig.date_right + em_width("2024年1月20日")
-    assert date_start == pytest.approx(sig.name_start - 2)
+    assert sig.date_left is not None  # anchored to the name, whatever the digits' font
+    assert LINE - sig.date_left == pytest.approx(sig.name_start - 2)
+    assert sig.date_right + em_width("2024年1月20日") == pytest.approx(sig.name_start - 2)
 
 
 def test_a_longer_date_is_right_indented_two_and_moves_the_name() -> None:
-    sig = signature("彭阳县民政局", "2024年12月31日")
-    assert sig.date_right == 2
+    sig = signature("彭阳县民政局", "2024年12月31日", LINE)
+    assert sig.date_right == 2 and sig.date_left is None
     assert sig.name_right > 2
     assert sig.date_right + em_width("2024年12月31日") == pytest.approx(sig.name_start - 2)
 
 
 def test_a_blank_date_leaves_room_for_handwriting() -> None:
-    sig = signature("彭阳县白阳镇人民政府", "")
+    sig = signature("彭阳县白阳镇人民政府", "", LINE)
     assert sig.date == BLANK_DATE == "\u3000\u3000年\u3000月\u3000日"
     assert sig.name_lines == ("彭阳县白阳镇人民政府",)
 
 
 def test_a_long_name_in_the_signature_takes_two_lines() -> None:
     name = "宁夏回族自治区固原市彭阳县城乡规划建设局市场监督管理和政务公开信息化综合服务中心"
-    sig = signature(name, "2025年1月20日")
+    sig = signature(name, "2025年1月20日", LINE)
     assert "".join(sig.name_lines) == name and len(sig.name_lines) == 2

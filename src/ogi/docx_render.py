@@ -53,6 +53,8 @@ NOT_IN_TEMPLATE: dict[str, str] = {
 DERIVED = ("title_lines", "signature")
 #: One body character in twips: 3号 (16 pt) less the template's 0.25 pt character spacing.
 BODY_EM_TWIPS = 315
+#: The text width in twips (A4 less 28 + 26 mm margins; docx_templates/build_template.py asserts its TEXT_W equals it).
+BODY_TEXT_TWIPS = 8845
 
 #: Zip timestamp of every member (the earliest a zip can carry): identical inputs, identical bytes.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -82,8 +84,8 @@ def _canonical_part(xml: str) -> bytes:
     """A rendered part as lxml would re-serialise it, without building a tree.
 
     The template's XML was serialised by lxml when it was prepared, and Jinja only puts escaped
-    text between its tags (no variable sits in an attribute: the template builder writes them as
-    run text), so the rendering differs from lxml's own output in exactly three ways: the XML
+    text between its tags (the only variables in attributes are the 落款's integer indents and its
+    alignment word), so the rendering differs from lxml's own output in exactly three ways: the XML
     declaration's quotes, markupsafe's ``&#34;`` / ``&#39;`` for quotes (lxml writes quotes in text
     as they are) and elements emptied by a blank value (``<w:t ...></w:t>``, lxml writes
     ``<w:t .../>``). A test holds this to the parse + re-serialise path byte for byte.
@@ -230,12 +232,16 @@ def layout_context(report: Report, spec: FormSpec) -> dict[str, Any]:
     from .typeset import signature, title_lines
 
     name = clean_inline(report.agency_name)
-    sig = signature(name, format_date(report.metadata.get("publish_date") or ""))
+    sig = signature(name, format_date(report.metadata.get("publish_date") or ""),
+                    BODY_TEXT_TWIPS / BODY_EM_TWIPS)
+    left = sig.date_left is not None
     return {
         "title_lines": title_lines(report_title(report, spec), name),
         "signature": {"name_lines": list(sig.name_lines), "date": sig.date,
                       "name_right": round(sig.name_right * BODY_EM_TWIPS),
-                      "date_right": round(sig.date_right * BODY_EM_TWIPS),
+                      "date_jc": "left" if left else "right",
+                      "date_left": round((sig.date_left or 0) * BODY_EM_TWIPS),
+                      "date_right": 0 if left else round(sig.date_right * BODY_EM_TWIPS),
                       "name_right_em": f"{sig.name_right:.2f}", "date_right_em": f"{sig.date_right:.2f}"},
     }
 

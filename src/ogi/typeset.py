@@ -157,12 +157,16 @@ def signature_name_lines(agency_name: str, limit: float = SIGNATURE_EMS) -> list
 
 @dataclass(frozen=True)
 class Signature:
-    """The 落款: lines and right indents in ems (the caller converts to its own units)."""
+    """The 落款 in ems: the name's lines (right-aligned at ``name_right``) and the date, either
+    left-aligned at ``date_left`` (anchored to the name's first character, so that its position
+    does not depend on how wide a renderer's digits are) or, when it is longer than that allows,
+    right-aligned at ``date_right``."""
 
     name_lines: tuple[str, ...]
     date: str
     name_right: float  # right indent of every name line
-    date_right: float  # right indent of the date
+    date_right: float  # right indent of the date when it is right-aligned (date_left is None)
+    date_left: float | None  # left indent of the date when it is left-aligned
 
     @property
     def name_start(self) -> float:
@@ -170,17 +174,17 @@ class Signature:
         return self.name_right + em_width(self.name_lines[-1]) if self.name_lines else self.name_right
 
 
-def signature(agency_name: str, date: str) -> Signature:
-    """GB/T 9704 §7.3.5.2 without a seal: name right-indented 2; date starting 2 characters right
-    of the name's first character, or, when it is longer, right-indented 2 with the name moved."""
+def signature(agency_name: str, date: str, line_ems: float) -> Signature:
+    """GB/T 9704 §7.3.5.2 without a seal, on a line ``line_ems`` wide: the name right-indented 2;
+    the date starting 2 characters right of the name's first character, or, when it is longer than
+    the name allows, right-indented 2 with the name moved left to keep the offset."""
     lines = tuple(signature_name_lines(agency_name)) if agency_name else ()
     date = date or BLANK_DATE
     name_w = em_width(lines[-1]) if lines else 0.0
     date_w = em_width(date)
     if date_w + 2 <= name_w:
         name_right = 2.0
-        date_right = name_right + name_w - 2 - date_w
-    else:
-        date_right = 2.0
-        name_right = date_right + date_w + 2 - name_w
-    return Signature(lines, date, name_right, date_right)
+        return Signature(lines, date, name_right, name_right + name_w - 2 - date_w,
+                         line_ems - (name_right + name_w) + 2)
+    date_right = 2.0
+    return Signature(lines, date, date_right + date_w + 2 - name_w, date_right, None)
