@@ -326,7 +326,8 @@ def test_contact_line_is_not_stretched(batch: dict[str, Rendered]) -> None:
         text = "".join(w.text for w in line)
         if "联系电话" in text or "电子邮箱" in text:
             gaps = [b.x0 - a.x1 for a, b in itertools.pairwise(line)]
-            assert all(g < 6 for g in gaps), (text, gaps)
+            # Justified, the line falls apart into a word per character ("联 系 电 话 ：").
+            assert len(line) <= 4 and all(g < 6 for g in gaps), (text, gaps)
 
 
 @pytest.mark.libreoffice
