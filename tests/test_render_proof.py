@@ -418,3 +418,18 @@ def test_outputs_round_trip_through_ogi_import(filled: dict[str, FillOutcome], n
         assert format_date(got.metadata.get(key) or "") == format_date(want.metadata.get(key) or ""), key
     assert {k: v or "" for k, v in got.narrative.items()} == {k: v or "" for k, v in want.narrative.items()}
     assert got.values == want.values
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("name", ["example", "worst"])
+def test_importing_ogis_own_pdf_keeps_the_contacts(batch: dict[str, Rendered], name: str) -> None:
+    """`ogi import` of the archive PDF reads the agency (a title broken over lines) and every
+    contact back, the phone number included (a stretched contact line lost it)."""
+    from ogi.importers import import_report
+
+    r = batch[name]
+    assert r.outcome.pdf is not None
+    got = import_report(r.outcome.pdf).report
+    assert got.agency_name == r.report.agency_name
+    for key in ("address", "postcode", "phone", "email", "website"):
+        assert (got.metadata.get(key) or "") == (r.report.metadata.get(key) or ""), key
