@@ -6,6 +6,8 @@ The rendered proof (LibreOffice, pdftotext -bbox) is in test_render_proof.py; th
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ogi.typeset import (
     BLANK_DATE,
@@ -92,3 +94,15 @@ def test_a_long_name_in_the_signature_takes_two_lines() -> None:
     name = "宁夏回族自治区固原市彭阳县城乡规划建设局市场监督管理和政务公开信息化综合服务中心"
     sig = signature(name, "2025年1月20日", LINE)
     assert "".join(sig.name_lines) == name and len(sig.name_lines) == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="彭阳县市场乡村镇区委员会办公室中心局街道办事处人民政府A1", min_size=0, max_size=90))
+def test_any_name_gives_whole_lines_quickly(name: str) -> None:
+    title = name + SUFFIX
+    got = title_lines(title, name)
+    assert "".join(got) == title
+    assert got[-1].endswith(SUFFIX)  # the year and "年政府信息公开工作年度报告" are never split
+    sig = signature(name, "2024年1月20日", LINE)
+    assert "".join(sig.name_lines) == name
+    assert sig.name_right >= 2 and (sig.date_left is not None or sig.date_right == 2)

@@ -98,6 +98,10 @@ def _hard_split(token: str, limit: float) -> list[str]:
     return [*out, cur]
 
 
+#: Pieces up to which every way of breaking is scored (a 40-character name has at most ~14).
+_SEARCH_LIMIT = 18
+
+
 def break_lines(tokens: list[str], limit: float, *, preferred: frozenset[int] = frozenset()) -> list[str]:
     """Join ``tokens`` into lines no wider than ``limit`` ems: fewest lines, then no hourglass, then
     breaks at ``preferred`` token boundaries, then the most even widths."""
@@ -108,6 +112,14 @@ def break_lines(tokens: list[str], limit: float, *, preferred: frozenset[int] = 
         pieces.extend(_hard_split(tok, limit) if em_width(tok) > limit else [tok])
     preferred_pieces = {index_map[i] for i in preferred if 0 < i < len(index_map)}
     n = len(pieces)
+    if n > _SEARCH_LIMIT:  # far beyond a real name (ogi new refuses them): fill lines greedily
+        greedy: list[str] = []
+        for piece in pieces:
+            if greedy and em_width(greedy[-1] + piece) <= limit:
+                greedy[-1] += piece
+            else:
+                greedy.append(piece)
+        return greedy
     best: tuple[tuple[float, ...], list[str]] | None = None
     for k in range(n):  # number of breaks
         for breaks in itertools.combinations(range(1, n), k):
