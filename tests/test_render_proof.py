@@ -367,19 +367,40 @@ def print_html(chromium: str, page: Path, pdf: Path, profile: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def html_texts(batch: dict[str, Rendered], chromium: str,
-               tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def html_printed(batch: dict[str, Rendered], chromium: str,
+                 tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, list[Word]]]:
+    """Each page printed by Chromium: its reading text and its words."""
     folder = tmp_path_factory.mktemp("chromium")
     out = {}
-    for name in ("example", "worst"):
+    for name in ("example", "worst", "undated"):
         page = batch[name].outcome.html
         assert page is not None
         pdf = folder / f"{name}.pdf"
         print_html(chromium, page, pdf, folder / "profile")
         raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
                              check=True, timeout=120).stdout
-        out[name] = squash(raw)
+        out[name] = (squash(raw), bbox_words(pdf))
     return out
+
+
+@pytest.fixture(scope="module")
+def html_texts(html_printed: dict[str, tuple[str, list[Word]]]) -> dict[str, str]:
+    return {name: text for name, (text, _) in html_printed.items()}
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("name", ["example", "worst", "undated"])
+def test_html_signature_geometry(batch: dict[str, Rendered], html_printed: dict[str, tuple[str, list[Word]]],
+                                 name: str) -> None:
+    """In the browser too, the date starts two characters right of the name's first character."""
+    r = batch[name]
+    words = html_printed[name][1]
+    printed = Rendered(r.report, r.outcome, html_printed[name][0], words)
+    name_lines, date = _signature_lines(printed)
+    last = name_lines[-1]
+    char = (last[-1].x1 - last[0].x0) / len(squash("".join(w.text for w in last)))  # all CJK
+    date_start = date[0].x0 - (2 * char if name == "undated" else 0)
+    assert abs(date_start - (last[0].x0 + 2 * char)) <= char / 4, (last[0].x0, date_start, char)
 
 
 @pytest.mark.libreoffice

@@ -241,8 +241,7 @@ def layout_context(report: Report, spec: FormSpec) -> dict[str, Any]:
                       "name_right": round(sig.name_right * BODY_EM_TWIPS),
                       "date_jc": "left" if left else "right",
                       "date_left": round((sig.date_left or 0) * BODY_EM_TWIPS),
-                      "date_right": 0 if left else round(sig.date_right * BODY_EM_TWIPS),
-                      "name_right_em": f"{sig.name_right:.2f}", "date_right_em": f"{sig.date_right:.2f}"},
+                      "date_right": 0 if left else round(sig.date_right * BODY_EM_TWIPS)},
     }
 
 

@@ -38,7 +38,8 @@ STYLE_H1 = f"font-family:{FONT_H1};font-size:16pt;font-weight:normal;text-indent
 STYLE_H2 = f"font-family:{FONT_H2};font-size:16pt;font-weight:normal;text-indent:2em;margin:0"
 STYLE_TABLE = "border-collapse:collapse;width:100%;margin:0.5em 0;font-size:{size};line-height:1.4"
 STYLE_CELL = "border:1px solid #000;padding:2px 3px;text-align:{align};vertical-align:middle"
-STYLE_SIGN = "text-align:right;text-indent:0;margin:0;padding-right:{right}em"
+STYLE_SIGN_BLOCK = "display:table;margin:0 2em 0 auto"
+STYLE_SIGN_LINE = "text-align:left;text-indent:0;margin:0"
 
 
 def _attr(style: str) -> str:
@@ -109,11 +110,16 @@ def _template_source(template_id: str) -> str:
         else:
             parts.append(f"<p{_attr(STYLE_P)}>{fee_sentence(spec)}</p>")
     parts.append(f'<p{_attr(STYLE_P)}><br></p>')  # GB/T 9704: one blank line above the 落款
-    sign = STYLE_SIGN.replace("{right}", "{{ signature.name_right_em }}")
-    date = STYLE_SIGN.replace("{right}", "{{ signature.date_right_em }}")
-    parts.append(f"{{% for line in signature.name_lines %}}<p{_attr(sign)}>{{{{ line }}}}</p>\n"
+    # The 落款 as a shrink-to-fit block two characters from the right: the name's lines and, two
+    # characters further in, the date. The block is as wide as the longer of the two, so GB/T 9704
+    # §7.3.5.2 holds in any browser font without measuring: a longer date keeps its 2-character
+    # right margin and the name moves left with the block.
+    parts.append(f"<div{_attr(STYLE_SIGN_BLOCK)}>")
+    parts.append(f"{{% for line in signature.name_lines %}}<p{_attr(STYLE_SIGN_LINE)}>{{{{ line }}}}</p>\n"
                  "{% endfor %}")
-    parts.append(f"<p{_attr(date)}>{{{{ signature.date }}}}</p>")
+    parts.append(f"<p{_attr(STYLE_SIGN_LINE + ';padding-left:2em;white-space:nowrap')}>"
+                 "{{ signature.date }}</p>")
+    parts.append("</div>")
     parts.append("</article></body>")
     parts.append("</html>")
     return "\n".join(parts) + "\n"
