@@ -73,6 +73,19 @@ def pdftotext() -> str:
 
 
 @pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's headless Chromium (prints ogi's HTML pages to PDF, as a reader's browser would)."""
+    import shutil
+
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    _missing("chromium")
+    return ""  # unreachable: _missing skips or fails
+
+
+@pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not (SHARED / "seed").is_dir():
         _missing("../shared/seed (the project's shared design notes and a real published township "

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, REQUIRE_REAL_APPS, balanced_values, fill_workbook, input_values
+from conftest import REPO, balanced_values, fill_workbook, input_values
 from ogi.docx_render import format_date, format_value, paragraphs
 from ogi.fill import OK, FillOptions, FillOutcome, iter_fill, make_pdfs
 from ogi.layout import Layout, place_table
@@ -345,17 +345,6 @@ def test_table_three_labels_keep_their_characters_together(batch: dict[str, Rend
 
 # ------------------------------------------------------------------------------------------------
 # The portal page
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    if REQUIRE_REAL_APPS:
-        pytest.fail("chromium is required in CI (OGI_REQUIRE_REAL_APPS=1) but missing")
-    pytest.skip("chromium not available on this machine")
 
 
 def print_html(chromium: str, page: Path, pdf: Path, profile: Path) -> None:
