@@ -146,3 +146,11 @@ SENTENCES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("on_request", "同比下降2件，共收到申请12件。", []),
     ("proactive", "根据《行政许可法》第四十条，公开许可决定。", []),
 ]
+
+# Added after the first property-test run found the checker blind after a full-width comma
+# (a number after "，" was taken for the tail of "1,234"): a count written before its words.
+SENTENCES += [
+    ("on_request", "经审查，5件申请部分公开。", [(N, "5")]),
+    ("on_request", "收到申请12件,予以公开6件,部分公开2件。", []),
+    ("on_request", "收到申请1,200件。", [(N, "1,200")]),
+]

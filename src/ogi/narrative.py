@@ -36,7 +36,7 @@ _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六":
 _CN_ZERO = "零〇"
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 #: Full-width digits and signs -> ASCII, one character for one (spans stay valid).
-_WIDTH = str.maketrans("０１２３４５６７８９％．，", "0123456789%.,")
+_WIDTH = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
 
 
 def chinese_number(text: str) -> int | None:
@@ -264,8 +264,8 @@ class _Field:
             before = text[max(start, s - 6):s]
             if before.rstrip().endswith("第") or (chinese and before[-1:] and before[-1] in _CN_WORD_BEFORE):
                 continue
-            if s > 0 and (text[s - 1].isdigit() or text[s - 1] in ".,"):
-                continue
+            if s > 0 and (text[s - 1].isdigit() or (text[s - 1] in ".," and text[s - 2:s - 1].isdigit())):
+                continue  # the tail of a longer number
             after = text[m.end():m.end() + 4]
             if chinese and _CN_WORD_AFTER.match(after):
                 continue
