@@ -23,7 +23,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from typing import Any
 
 from .findings import make
@@ -155,6 +154,9 @@ class _Vocabulary:
     by_word: dict[str, list[tuple[int, NarrativeTerm, bool]]]
     #: per block: every (dims, key) of the spec's cells that fit the key template
     cells: tuple[tuple[tuple[dict[str, str], str], ...], ...]
+    upheld_words: tuple[str, ...]
+    #: (block, dims, unit kind) -> the cells they denote (see _Field.resolve)
+    denoted: dict[tuple[Any, ...], tuple[dict[str, tuple[str, ...]], list[str]] | None]
 
 
 def _template_regex(block: NarrativeValues) -> re.Pattern[str]:
@@ -178,8 +180,22 @@ def _template_regex(block: NarrativeValues) -> re.Pattern[str]:
     return re.compile(f"^{pattern}$")
 
 
-@lru_cache(maxsize=8)
+#: id(spec) -> (spec, vocabulary): hashing a FormSpec costs more than the whole check.
+_VOCABULARIES: dict[int, tuple[FormSpec, _Vocabulary]] = {}
+
+
 def _vocabulary(spec: FormSpec) -> _Vocabulary:
+    cached = _VOCABULARIES.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached[1]
+    vocab = _build_vocabulary(spec)
+    if len(_VOCABULARIES) > 8:
+        _VOCABULARIES.clear()
+    _VOCABULARIES[id(spec)] = (spec, vocab)
+    return vocab
+
+
+def _build_vocabulary(spec: FormSpec) -> _Vocabulary:
     by_word: dict[str, list[tuple[int, NarrativeTerm, bool]]] = {}
     cells = []
     for i, block in enumerate(spec.narrative_values):
@@ -198,7 +214,8 @@ def _vocabulary(spec: FormSpec) -> _Vocabulary:
         cells.append(tuple(found))
     words = sorted(by_word, key=len, reverse=True)
     pattern = re.compile("|".join(map(re.escape, words))) if words else None
-    return _Vocabulary(spec.narrative_values, pattern, by_word, tuple(cells))
+    upheld = tuple(w for b in spec.narrative_values for t in b.all_upheld for w in t.words)
+    return _Vocabulary(spec.narrative_values, pattern, by_word, tuple(cells), upheld, {})
 
 
 # ---- the checker ----------------------------------------------------------------------------
@@ -317,6 +334,16 @@ class _Field:
             dims.setdefault(dim, values)
         for dim, value in spec_block.defaults:
             dims.setdefault(dim, (value,))
+        memo = (block, tuple(sorted(dims.items())), kind)
+        if memo not in self.vocab.denoted:
+            self.vocab.denoted[memo] = self._denoted(block, dims, kind)
+        found = self.vocab.denoted[memo]
+        return None if found is None else (dict(found[0]), list(found[1]))
+
+    def _denoted(self, block: int, dims: dict[str, tuple[str, ...]], kind: str | None
+                 ) -> tuple[dict[str, tuple[str, ...]], list[str]] | None:
+        spec_block = self.vocab.blocks[block]
+        dims = dict(dims)
         allowed = None if kind is None else (("count",) if kind == "count" else ("wan_yuan", "yuan"))
         groups: dict[tuple[str, ...], list[str]] = {}
         for cell_dims, key in self.vocab.cells[block]:
@@ -372,6 +399,9 @@ class _Field:
         text = self.text
         sentence = text[start:end]
         tokens = self.tokens(start, end)
+        if not tokens and not _NEGATION.search(sentence) and \
+                not any(w in sentence for w in self.vocab.upheld_words):
+            return  # nothing here states a number
         hits = self.hits(start, end, sentence)
         parts_at = text.find(_PARTS_WORD, start, end)
         total_token = None
