@@ -20,6 +20,7 @@ of the parts it lists), ``NARRATIVE-PERCENT`` (a percentage does not match its c
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -68,7 +69,7 @@ def chinese_number(text: str) -> int | None:
 _COUNT_UNITS = ("件", "项", "条", "次", "起", "宗", "份")
 _MONEY_UNITS = ("万元", "元")
 _NUMBER_RE = re.compile(
-    r"(?P<num>\d[\d,]*(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)\s*(?P<approx>余|多|来)?\s*"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,12}(?:\.\d{1,8})?|[零〇一二两三四五六七八九十百千万]{1,12})\s*(?P<approx>余|多|来)?\s*"
     r"(?P<unit>万元|元|件|项|条|次|起|宗|份|%)")
 #: Words before a number that make it an approximation or a bound.
 _APPROX_BEFORE = re.compile(r"(?:近|约|大约|将近|接近|逾|超过|不足|不到|至少|最多|多达|约为|上百|数)\s*$")
@@ -97,6 +98,9 @@ _HEDGES = re.compile(r"等|包括|主要|以上|分别|其余|另有")
 _PERCENT_OF = re.compile(r"占")
 _NEGATION = re.compile(r"未发生|未收到|未受理|未接到|未曾|没有|未|无(?!论|缝|偿|纸|误|差错|一|需|法|正当)")
 _NEGATION_SKIP = re.compile(r"^(?:来|予|能|按|及|经)")
+#: Longest sentence read (characters), and most findings per narrative field.
+MAX_SENTENCE = 600
+MAX_ISSUES_PER_FIELD = 20
 
 
 @dataclass
@@ -245,17 +249,21 @@ class _Field:
         self.usable = usable
         self.issues: list[Issue] = []
         self.excluded = [m.span() for m in _EXCLUDED.finditer(self.text)]
+        self.excluded_starts = [a for a, _ in self.excluded]
+        self.sentence_span = (0, len(self.text))
 
     # -- helpers ---------------------------------------------------------------------------
     def in_excluded(self, start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in self.excluded)
+        i = bisect_left(self.excluded_starts, end)  # spans starting before `end`; they do not overlap
+        return i > 0 and self.excluded[i - 1][1] > start
 
     def other_period(self, start: int, end: int) -> bool:
         """True when the clause around [start, end) speaks of another period."""
         text = self.text
-        left = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
-        m = _CLAUSE_END.search(text, end)
-        right = m.start() if m else len(text)
+        lo, hi = self.sentence_span
+        left = max((m.end() for m in _CLAUSE_END.finditer(text, lo, start)), default=lo)
+        m = _CLAUSE_END.search(text, end, hi)
+        right = m.start() if m else hi
         clause = text[left:right]
         if _OTHER_PERIOD.search(clause):
             return True
@@ -385,15 +393,18 @@ class _Field:
         paragraph_totals: list[_Token] = []
         pos = 0
         text = self.text
-        while pos < len(text):
+        while pos < len(text) and len(self.issues) < MAX_ISSUES_PER_FIELD:
             m = _SENTENCE_END.search(text, pos)
             end = m.start() if m else len(text)
-            if text[pos:end].strip():
+            # A "sentence" of more than MAX_SENTENCE characters is not prose (a pasted table, a
+            # list run together): it is not read, so that a hostile text cannot slow the check.
+            if text[pos:end].strip() and end - pos <= MAX_SENTENCE:
+                self.sentence_span = (pos, end)
                 self.sentence(pos, end, paragraph_totals)
             if m and m.group(0) == "\n":
                 paragraph_totals = []
             pos = (m.end() if m else len(text))
-        return self.issues
+        return self.issues[:MAX_ISSUES_PER_FIELD]
 
     def sentence(self, start: int, end: int, paragraph_totals: list[_Token]) -> None:
         text = self.text
@@ -517,10 +528,11 @@ class _Field:
         if not counts:
             return
         count = counts[-1]
-        bases = [t for t in totals if t.end <= count.start and t.unit == count.unit]
-        if not bases or count.approx or bases[-1].approx:
+        base_token = next((t for t in reversed(totals) if t.end <= count.start and t.unit == count.unit),
+                          None)
+        if base_token is None or count.approx or base_token.approx:
             return
-        base = bases[-1].value
+        base = base_token.value
         if base == 0 or count.value > base:
             return
         places = len(token.text.split(".")[1]) if "." in token.text else 0
@@ -529,7 +541,7 @@ class _Field:
         if abs(computed - token.value) <= unit:
             return
         self.issues.append(Issue("NARRATIVE-PERCENT", token.start, token.end, sentence,
-                                 token.text + "%", {"count": count.text, "base": bases[-1].text,
+                                 token.text + "%", {"count": count.text, "base": base_token.text,
                                                     "unit": count.unit}, (), _fmt(computed) + "%"))
 
     def claims(self, start: int, end: int, hits: list[_Hit], tokens: list[_Token],
