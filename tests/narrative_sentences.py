@@ -154,3 +154,18 @@ SENTENCES += [
     ("on_request", "收到申请12件,予以公开6件,部分公开2件。", []),
     ("on_request", "收到申请1,200件。", [(N, "1,200")]),
 ]
+
+# More phrasings seen in published reports (added with the patterns; none changes an earlier row).
+SENTENCES += [
+    ("on_request", "全年未发生因政府信息公开被申请行政复议、提起行政诉讼的情况。", [(NONE, "未发生"), (NONE, "未发生")]),
+    ("on_request", "收到行政复议申请2件。", []),
+    ("on_request", "共收到申请12件，申请人为自然人的10件。", []),
+    ("on_request", "共收到申请12件，申请人为自然人的9件。", [(N, "9")]),
+    ("on_request", "其中，予以公开6件，部分公开2件。", []),
+    ("proactive", "现行有效规范性文件15件，其中本年制发3件。", []),
+    ("proactive", "政府网站发布信息394条。", []),
+    ("on_request", "全年依申请公开办结率100%，未发生逾期答复情况。", []),
+    ("on_request", "对申请内容不明确的，均一次性告知申请人补正。", []),
+    ("on_request", "全年共收到政府信息公开申请12件（其中上年结转1件）。", []),
+    ("on_request", "经审查，因没有现成信息需要另行制作无法提供1件。", [(N, "1")]),
+]

@@ -558,7 +558,7 @@ class _Field:
             clause_end = c.start() if c else end
             if any(e <= t.start < clause_end for t in tokens):
                 continue
-            window_end = min(clause_end, e + 20)
+            window_end = min(clause_end, e + 30)
             own = [h for h in hits if not h.claim and s <= h.start and h.end <= window_end]
             if not own:
                 continue
