@@ -176,8 +176,9 @@ RULE_CODES = ("T3-BALANCE", "T3-ROW-TOTAL", "T3-RESULT-TOTAL", "T4-TOTAL", "NARR
 
 def make(code: str, *, sheet: str = "", cell: str = "", row_label: str = "", column_label: str = "",
          key: str = "", rule_id: str = "", file: str = "", severity: Severity | None = None,
-         detail: dict[str, Any] | None = None, **fields: Any) -> Finding:
-    """A Finding for a catalogue code, its message and hint filled from ``fields``."""
+         facts: dict[str, Any] | None = None, **fields: Any) -> Finding:
+    """A Finding for a catalogue code, its message and hint filled from ``fields``; ``facts`` go to
+    the Finding's machine-readable ``detail``."""
     entry = CATALOGUE[code]
     fields = {"sheet": sheet, "cell": cell, "row_label": row_label, "column_label": column_label,
               **fields}
@@ -193,7 +194,7 @@ def make(code: str, *, sheet: str = "", cell: str = "", row_label: str = "", col
         key=key,
         rule_id=rule_id,
         file=file,
-        detail=detail,
+        detail=facts,
     )
 
 

@@ -698,7 +698,7 @@ def _finding(issue: Issue, rule_id: str, label: str, text: str, spec: FormSpec,
     detail = {"statement": text[s:e].strip(), "span": [issue.start, issue.end], "stated": issue.stated,
               "table_key": "+".join(issue.keys), "table_keys": list(issue.keys),
               "table_value": issue.table_value}
-    return make(issue.code, rule_id=rule_id, detail=detail, **where, **fields)
+    return make(issue.code, rule_id=rule_id, facts=detail, **where, **fields)
 
 
 __all__ = ["Issue", "cell_names", "check_field", "chinese_number", "narrative_findings"]
