@@ -169,3 +169,15 @@ SENTENCES += [
     ("on_request", "全年共收到政府信息公开申请12件（其中上年结转1件）。", []),
     ("on_request", "经审查，因没有现成信息需要另行制作无法提供1件。", [(N, "1")]),
 ]
+
+# Rows named together (the issue's own example), with and without 共.
+SENTENCES += [
+    ("on_request", "公开和部分公开共8件。", []),
+    ("on_request", "公开和部分公开共10件。", [(N, "10")]),
+    ("on_request", "予以公开和部分公开8件，不予公开1件。", []),
+    ("on_request", "予以公开、部分公开9件。", [(N, "9")]),
+]
+SENTENCES += [
+    ("on_request", "因保护第三方合法权益、属于国家秘密不予公开1件。", []),
+    ("on_request", "因保护第三方合法权益、属于国家秘密不予公开2件。", [(N, "2")]),
+]

@@ -138,7 +138,7 @@ def reports(draw: st.DrawFn) -> tuple[dict[str, Value], list[tuple[str, Statemen
         if kind == "count":
             inputs[key] = 0 if small else draw(st.integers(0, 40))
         else:
-            inputs[key] = Decimal(draw(st.integers(0, 10**6))).scaleb(-2 if kind == "yuan" else 4)
+            inputs[key] = Decimal(draw(st.integers(0, 10**6))).scaleb(-2 if kind == "yuan" else -4)
     values = compute_totals(SPEC, balance_table3(SPEC, inputs))
     fields = [n.key for n in SPEC.narrative]
     chosen = draw(st.lists(st.sampled_from(COUNT_PHRASES), min_size=2, max_size=8, unique_by=lambda p: p[0]))

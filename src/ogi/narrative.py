@@ -24,6 +24,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 from typing import Any
 
 from .findings import make
@@ -69,7 +70,7 @@ def chinese_number(text: str) -> int | None:
 _COUNT_UNITS = ("件", "项", "条", "次", "起", "宗", "份")
 _MONEY_UNITS = ("万元", "元")
 _NUMBER_RE = re.compile(
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,12}(?:\.\d{1,8})?|[零〇一二两三四五六七八九十百千万]{1,12})\s*(?P<approx>余|多|来)?\s*"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,15}(?:\.\d{1,8})?|[零〇一二两三四五六七八九十百千万]{1,12})\s*(?P<approx>余|多|来)?\s*"
     r"(?P<unit>万元|元|件|项|条|次|起|宗|份|%)")
 #: Words before a number that make it an approximation or a bound.
 _APPROX_BEFORE = re.compile(r"(?:近|约|大约|将近|接近|逾|超过|不足|不到|至少|最多|多达|约为|上百|数)\s*$")
@@ -334,8 +335,9 @@ class _Field:
             narrow = [o for o, s in zip(options, sets, strict=True) if all(s <= t for t in sets)]
             if narrow:
                 dims[dim] = narrow[0]
-            elif union:
-                dims[dim] = tuple(dict.fromkeys(v for o in options for v in o))
+            elif union:  # the narrowest terms named together (a group word that contains them drops)
+                minimal = [o for o, so in zip(options, sets, strict=True) if not any(t < so for t in sets)]
+                dims[dim] = tuple(dict.fromkeys(v for o in minimal for v in o))
             else:
                 return None
         for dim, values in inherit.items():
@@ -463,7 +465,7 @@ class _Field:
                     named = {d for h in own for d, _ in h.term.dims}
                     inherit = {d: v for d, v in previous.dims.items()
                                if d not in defaults and d not in named}
-            resolved = self.resolve(block, own, inherit, token.kind, union=is_total)
+            resolved = self.resolve(block, own, inherit, token.kind, union=is_total or _joined(text, own))
             if resolved is None:
                 continue
             dims, keys = resolved
@@ -607,6 +609,21 @@ class _Field:
 
     def cell_names(self, keys: Iterable[str]) -> str:
         return cell_names(self.spec, list(keys))
+
+
+_JOINERS = ("", "和", "及", "与", "、", "以及")
+
+
+def _joined(text: str, hits: list[_Hit]) -> bool:
+    """予以公开和部分公开8件: terms of one dimension named together (only a joining word between)."""
+    by_dim: dict[str, list[_Hit]] = {}
+    for h in hits:
+        for dim, _ in h.term.dims:
+            by_dim.setdefault(dim, []).append(h)
+    for group in by_dim.values():
+        if len(group) > 1 and all(text[a.end:b.start] in _JOINERS for a, b in pairwise(group)):
+            return True
+    return False
 
 
 def _split_listed(hits: list[_Hit]) -> list[list[_Hit]]:
