@@ -181,3 +181,15 @@ SENTENCES += [
     ("on_request", "因保护第三方合法权益、属于国家秘密不予公开1件。", []),
     ("on_request", "因保护第三方合法权益、属于国家秘密不予公开2件。", [(N, "2")]),
 ]
+
+# Negations and percentages that name something else than they seem to.
+SENTENCES += [
+    ("on_request", "本年度未收到行政复议申请。", [(NONE, "未收到")]),
+    ("on_request", "2023年度未收到行政复议和行政诉讼。", [(NONE, "未收到"), (NONE, "未收到")]),
+    ("on_request", "全年共收到申请12件，予以公开6件，部分公开2件，分别占50%和16.7%。", []),
+    ("proactive", "确保无一遗漏地公开行政处罚决定。", []),
+    ("proactive", "在政府网站公开行政处罚信息60条。", []),
+    ("proactive", "公开行政许可事项清单150项。", []),
+    ("supervision", "受理群众咨询电话120次。", []),
+    ("on_request", "本年度共收到依申请公开政府信息申请0件。", [(N, "0")]),
+]

@@ -435,7 +435,7 @@ class _Field:
             if token.approx or self.other_period(token.start, token.unit_end):
                 continue
             if token.kind == "percent":
-                if _PERCENT_OF.search(window):
+                if _PERCENT_OF.search(window) and "分别" not in window:
                     self.percent(token, tokens[:i], paragraph_totals, (start, end))
                 continue
             own = [h for h in hits if not h.claim and window_start <= h.start and h.end <= token.start]
@@ -564,7 +564,7 @@ class _Field:
             own = [h for h in hits if not h.claim and s <= h.start and h.end <= window_end]
             if not own:
                 continue
-            block = own[0].block
+            block = own[-1].block  # the noun the negation ends on (未收到行政复议申请: 复议)
             own = [h for h in own if h.block == block]
             for group in _split_listed(own):
                 resolved = self.resolve(block, group, {}, None, union=False)
