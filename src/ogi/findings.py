@@ -145,20 +145,20 @@ _ENTRIES = (
           "请核对；不对时用 --agency 和 --year 指定。"),
     # ---- the narrative's numbers (ogi.narrative) ------------------------------------------------
     Entry("NARRATIVE-NUMBER", "warning", "正文数字与表格不一致",
-          "正文“{label}”写的 {stated}{unit} 与{cell_name}的 {value}{cell_unit} 不一致：“{quote}”",
+          "正文写的 {stated}{unit} 与{cell_name}的 {value}{cell_unit} 不一致：“{quote}”",
           "请核对正文和表格，改正有误的一方；如确是不同口径，请在“校验”表本栏目的说明栏写明。"),
     Entry("NARRATIVE-NONE", "warning", "正文说没有，表格有",
-          "正文“{label}”说“{stated}”，{cell_name}却为 {value}{unit}：“{quote}”",
+          "正文说“{stated}”，{cell_name}却为 {value}{unit}：“{quote}”",
           "请核对正文和表格，改正有误的一方；如确是不同口径，请在“校验”表本栏目的说明栏写明。"),
     Entry("NARRATIVE-ALL-UPHELD", "warning", "正文说均维持，表格另有结果",
-          "正文“{label}”说“{stated}”，{cell_name}为 {value} 件，其中{upheld_cell}只有 {upheld} 件："
+          "正文说“{stated}”，{cell_name}为 {value} 件，其中{upheld_cell}只有 {upheld} 件："
           "“{quote}”",
           "请核对正文和表四，改正有误的一方；如确是不同口径，请在“校验”表本栏目的说明栏写明。"),
     Entry("NARRATIVE-SUM", "warning", "正文合计与分项之和不一致",
-          "正文“{label}”写的合计 {stated}{unit} 与所列各项之和 {parts} = {value}{unit} 不一致：“{quote}”",
+          "正文写的合计 {stated}{unit} 与所列各项之和 {parts} = {value}{unit} 不一致：“{quote}”",
           "请核对合计和各项数字；如所列各项并非全部，请写明“等”或补全。"),
     Entry("NARRATIVE-PERCENT", "warning", "正文百分比与数字不符",
-          "正文“{label}”写的 {stated} 与 {count}{unit} ÷ {base}{unit} = {value} 不符：“{quote}”",
+          "正文写的 {stated} 与 {count}{unit} ÷ {base}{unit} = {value} 不符：“{quote}”",
           "请按正文中的件数重新计算百分比，或核对件数。"),
     # ---- template -----------------------------------------------------------------------------
     Entry("REPORT-TEMPLATE", "error", "模板不一致",
