@@ -465,7 +465,10 @@ class _Field:
                     named = {d for h in own for d, _ in h.term.dims}
                     inherit = {d: v for d, v in previous.dims.items()
                                if d not in defaults and d not in named}
-            resolved = self.resolve(block, own, inherit, token.kind, union=is_total or _joined(text, own))
+            union = is_total or _joined(text, own)
+            resolved = self.resolve(block, own, inherit, token.kind, union=union)
+            if resolved is None and inherit:  # what the sentence said before does not fit this value
+                resolved = self.resolve(block, own, {}, token.kind, union=union)
             if resolved is None:
                 continue
             dims, keys = resolved
