@@ -54,6 +54,52 @@ def test_chinese_numbers() -> None:
 
 # ---- whole reports ---------------------------------------------------------------------------
 
+#: A whole narrative in the style of a county department's report (our own words), stating the
+#: sentence table's figures among dates, article and document numbers, last year's figures, rates,
+#: approximations and a phone number.
+WHOLE = {
+    "overview": "2023年，县司法局全面贯彻落实《中华人民共和国政府信息公开条例》，围绕“十四五”规划目标推动政务"
+                "公开提质增效，全年召开专题会议4次，组织业务培训2期，培训人员80余人次。",
+    "proactive": "全年通过县政府门户网站、政务新媒体累计主动公开政府信息1256条，同比增长12.5%，其中政策文件86条、"
+                 "工作动态742条、通知公告428条。制发行政规范性文件3件，废止1件，截至年底现行有效行政规范性文件15件，"
+                 "均已在网站“政策文件”专栏集中公开。全年作出行政许可决定120件、行政处罚决定6件，未实施行政强制措施，"
+                 "收取行政事业性收费1.25万元。",
+    "on_request": "2023年，本机关共收到政府信息公开申请12件，较上年减少3件，另有上年结转申请1件。从申请主体看，"
+                  "自然人申请10件，占83.3%；法人或其他组织申请2件，占16.7%。从办理结果看，予以公开6件，部分公开2件，"
+                  "不予公开1件（保护第三方合法权益），无法提供2件，不予处理1件，结转下年度继续办理1件。所有申请均在"
+                  "《条例》第三十三条规定的20个工作日内答复，按期答复率100%。\n"
+                  "全年因政府信息公开被申请行政复议2件，其中维持1件、纠正1件；被提起行政诉讼1件，法院判决维持。",
+    "info_management": "一是严格落实“三审三校”制度，全年审核拟公开信息1300余条，未发生泄密事件。二是按照县政府办公室"
+                       "〔2023〕12号通知要求开展政策解读，发布图解、视频等解读材料36篇（条）。",
+    "platform": "门户网站全年访问量约15万人次，政务新媒体粉丝数达3.2万人。咨询电话0954-1234567。",
+    "supervision": "将政务公开纳入年度绩效考核，占考核总分的5%。全年未发生因政府信息公开工作被追究责任的情况。",
+    "problems": "一是部分科室主动公开意识不强；二是政策解读形式单一。",
+    "improvements": "2024年，我局将重点做好3项工作：一是完善制度；二是加强培训，计划组织培训3次；三是强化监督。",
+    "other_matters": "本年度没有收取信息处理费，未发出收费通知。",
+}
+#: The same narrative with one figure changed per field -> what must be named.
+WHOLE_CHANGED = {
+    ("proactive", "累计主动公开政府信息1256条", "累计主动公开政府信息1265条"): ("NARRATIVE-SUM", "1265"),
+    ("proactive", "废止1件", "废止2件"): ("NARRATIVE-NUMBER", "2"),
+    ("proactive", "收取行政事业性收费1.25万元", "收取行政事业性收费1.5万元"): ("NARRATIVE-NUMBER", "1.5"),
+    ("on_request", "自然人申请10件，占83.3%", "自然人申请10件，占80%"): ("NARRATIVE-PERCENT", "80%"),
+    ("on_request", "无法提供2件", "无法提供3件"): ("NARRATIVE-NUMBER", "3"),
+    ("on_request", "其中维持1件、纠正1件", "均维持原决定"): ("NARRATIVE-ALL-UPHELD", "均维持"),
+    ("on_request", "被提起行政诉讼1件，法院判决维持", "未发生行政诉讼"): ("NARRATIVE-NONE", "未发生"),
+    ("other_matters", "未发出收费通知", "发出收费通知1件"): ("NARRATIVE-NUMBER", "1"),
+}
+
+
+def test_a_whole_narrative_is_clean_and_each_change_is_named() -> None:
+    report = base_report(dict(WHOLE))
+    assert [f for f in check_report(report) if f.code.startswith("NARRATIVE-")] == []
+    for (field, old, new), expected in WHOLE_CHANGED.items():
+        assert old in WHOLE[field]
+        changed = base_report({**WHOLE, field: WHOLE[field].replace(old, new)})
+        found = [(f.code, f.detail["stated"], f.key) for f in check_report(changed)
+                 if f.code.startswith("NARRATIVE-")]
+        assert found == [(*expected, field)], (new, found)
+
 EXAMPLE = REPO / "examples" / "示例-彭阳县白阳镇人民政府-2023.xlsx"
 
 
@@ -186,6 +232,7 @@ SPEC_FILE = REPO / "workbook_templates" / "gov_info_2021.toml"
      "同时对应两个不同的数值"),
     ('{ row = ["regulations"], words = ["规章"] }', '{ row = ["regulations"], words = [""] }', "词语为空"),
     ('defaults = { column = "total" }', 'defaults = { columns = "total" }', "默认值"),
+    ('table = "t4"\nkey', 'table = "t5"\nkey', "没有这张表"),
 ])
 def test_bad_phrases_fail_when_the_spec_loads(old: str, new: str, message: str) -> None:
     text = SPEC_FILE.read_text(encoding="utf-8")

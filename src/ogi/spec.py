@@ -473,6 +473,8 @@ def _narrative_value_problems(spec: FormSpec) -> list[str]:
     problems: list[str] = []
     for block in spec.narrative_values:
         where = f"正文数字对照 {block.table}"
+        if block.table not in {t.key for t in spec.tables} | {"fee"}:
+            problems.append(f"{where}：没有这张表")
         if not block.dims:
             problems.append(f"{where}：key 中没有维度")
         seen: dict[str, NarrativeTerm] = {}
