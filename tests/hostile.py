@@ -458,7 +458,7 @@ def _file(name: str, data: bytes | Callable[[], bytes]) -> Callable[[Workspace],
 
 def _narrative_findings_bounded(ws: Workspace, result: Result) -> None:
     """At most 20 narrative findings for one field, each quoting its sentence."""
-    found = [line for line in result.output.splitlines() if "正文“（二）依申请公开”" in line]
+    found = [line for line in result.output.splitlines() if "（二）依申请公开）：正文" in line]
     assert 0 < len(found) <= 20, len(found)
     assert all("【" in line for line in found)
 
