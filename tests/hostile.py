@@ -456,6 +456,13 @@ def _file(name: str, data: bytes | Callable[[], bytes]) -> Callable[[Workspace],
     return write
 
 
+def _narrative_findings_bounded(ws: Workspace, result: Result) -> None:
+    """At most 20 narrative findings for one field, each quoting its sentence."""
+    found = [line for line in result.output.splitlines() if "（二）依申请公开）：正文" in line]
+    assert 0 < len(found) <= 20, len(found)
+    assert all("【" in line for line in found)
+
+
 def _check_case(cid: str, name: str, data: Callable[[], bytes], codes: Iterable[int],
                 keywords: Iterable[str], check: Check | None = None, gbk: bool = False) -> Case:
     writer = _file(name, data)
@@ -843,6 +850,11 @@ def corpus() -> list[Case]:
         _check_case("bidi-in-narrative", "反向.xlsx",
                     _edited(set_narrative("overview", "本年度\u202e度年本\u200b工作平稳。")), {0},
                     ("U+202E",)),
+        # a whole cell of numbers that contradict the tables: a bounded list of warnings, quickly
+        _check_case("narrative-numbers-32767", "正文数字.xlsx",
+                    _edited(set_narrative("on_request", ("全年共收到政府信息公开申请99999件，其中予以公开1件、"
+                                                         "部分公开2件，占7%。" * 700)[:EXCEL_CELL_LIMIT])),
+                    {0}, ("正文",), _narrative_findings_bounded),
         # ---- GBK console (Chinese Windows), real subprocess ---------------------------------
         _check_case("gbk-console-truncated", "截断.xlsx", lambda: base()[:3000], {2}, ("损坏", "不完整"),
                     gbk=True),

@@ -30,7 +30,7 @@ def test_libreoffice_round_trip_checks_the_same(soffice: str, tmp_path: Path, la
     files = [clean, by_ogi, damaged]
     before = {p.name: check_workbook(p) for p in files}
     assert before["clean.xlsx"].findings == [] and before["by_ogi.xlsx"].findings == []
-    assert codes(before["damaged.xlsx"].findings) == [("T3-NARRATIVE-COUNT", "正文", "B7"),
+    assert codes(before["damaged.xlsx"].findings) == [("NARRATIVE-NUMBER", "正文", "B7"),
                                                       ("VALUE-TEXT", "表三", "H12")]
 
     out = convert(files, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")  # one soffice run

@@ -130,7 +130,7 @@ def build_county(root: Path) -> County:
         stated = 999 if i in WARNINGS | EXPLAINED else None
         raw = {}
         if i in EXPLAINED:
-            row = layout.check_rows["T3-NARRATIVE-COUNT"]
+            row = layout.check_rows["NARRATIVE-NUMBERS:on_request"]
             raw[(SHEET_CHECKS, row.explanation_address)] = "正文按受理口径统计，与表三口径不同"
         values = county.values_for(i)
         if i == DUPLICATE:
@@ -217,7 +217,7 @@ def test_errors_and_warnings_are_counted_per_file(county: County, status_report)
     assert {f.rule_id for f in broken.findings} == {"T3-BALANCE:natural_person", "T3-BALANCE:total"}
     warned = rows[county.files[5]].result
     assert (warned.errors, warned.warnings) == (0, 1)
-    assert warned.findings[0].code == "T3-NARRATIVE-COUNT"
+    assert warned.findings[0].code == "NARRATIVE-NUMBER"
     explained = rows[county.files[25]].result
     assert (explained.errors, explained.warnings, explained.explained) == (0, 0, 1)
     ok = rows[county.files[1]].result

@@ -27,53 +27,6 @@ from .spec import DECIMAL_PLACES, UNIT_LABELS, FormSpec, Rule
 #: Leftover template text in a narrative (warnings).
 PLACEHOLDER_RE = re.compile(r"[Xx]{2,}|[×＊*]{2,}|○○|待补充|待填写|待完善|TODO|【[^】\n]{0,40}】")
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_COUNT_RE = re.compile(
-    r"(?:收到|受理|新收|接到|接收|办理)(?P<span>[^。；;\n]{0,40}?)"
-    r"(?P<num>\d+|[零〇一二两三四五六七八九十百千]+)\s*(?:件|项|个|份|条|次|起|宗|人次)")
-_ZERO_RE = re.compile(r"(?:未|没有|无)(?:收到|受理|接到|接收)[^。；;\n]{0,20}申请|(?:申请|事项)[^。；;\n]{0,6}为?(?:零|0)\s*件"
-                      r"|无(?:政府信息公开|依申请公开)?申请")
-
-
-def chinese_number(text: str) -> int | None:
-    """``十二`` -> 12, ``一百零五`` -> 105, ``两`` -> 2; digits pass through."""
-    if text.isdigit():
-        return int(text)
-    total, current = 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            total += (current or 1) * _CN_UNITS[ch]
-            current = 0
-        else:
-            return None
-    return total + current
-
-
-def stated_count(text: str) -> int | None:
-    """The number of applications a 依申请公开 narrative states, or None when it states none.
-
-    ``收到政府信息公开申请5件`` -> 5; ``收到依申请公开事项1项`` -> 1; ``未收到政府信息公开申请`` -> 0.
-    The first statement wins (later ones are usually breakdowns: ``其中自然人申请3件``).
-    """
-    for m in _COUNT_RE.finditer(text):
-        clause = m.group(0)
-        if "申请" not in clause:
-            continue
-        before = text[max(0, m.start() - 2):m.start()]
-        if before.endswith(("未", "没有", "无")):
-            continue
-        value = chinese_number(m.group("num"))
-        if value is not None:
-            return value
-    if _ZERO_RE.search(text):
-        return 0
-    return None
-
-
 # ---------------------------------------------------------------------------------------------
 
 @dataclass
@@ -268,23 +221,19 @@ class _Checker:
         self.out.append(make("NARRATIVE-YEAR", sheet=fc.sheet, cell=fc.address, row_label=first.label,
                              key=first.key, count=count, last=last, this=this))
 
-    def narrative_counts(self) -> None:
-        for rule in self.spec.rules:
-            if rule.kind != "narrative_count":
-                continue
-            fc = self.layout.narrative_fields[rule.field]
-            if fc.sheet in self.skip_sheets or not self.usable((rule.value,)):
-                continue
-            stated = stated_count(self.report.narrative.get(rule.field) or "")
-            value = self.values[rule.value]
-            if stated is None or stated == value:
-                continue
-            cell = self.spec.cells[rule.value]
-            message = (f"{rule.title}不成立：正文写的是 {stated} 件，表三“{cell.row_label}”"
-                       f"{cell.column_label}为 {_fmt(value)} 件")
-            self.rule_finding(rule, message, key=rule.value, where={
-                "sheet": fc.sheet, "cell": fc.address, "row_label": fc.label.split("\n")[-1],
-                "column_label": "", "key": rule.field})
+    def narrative_numbers(self) -> None:
+        """Every number the narrative states against the tables (:mod:`ogi.narrative`)."""
+        from .narrative import narrative_findings
+
+        def locate(key: str) -> dict[str, str]:
+            fc = self.layout.narrative_fields[key]
+            if fc.sheet in self.skip_sheets:
+                return {}
+            return {"sheet": fc.sheet, "cell": fc.address, "row_label": fc.label.split("\n")[-1],
+                    "key": key}
+
+        self.out += narrative_findings(self.report.narrative, self.spec, self.values,
+                                       year=self.report.year, locate=locate, usable=self.usable)
 
     def previous(self, previous: Report) -> None:
         prev = previous.values
@@ -331,7 +280,7 @@ def check_report(report: Report, *, spec: FormSpec | None = None, previous: Repo
                  skip_keys: Collection[str] = (), skip_sheets: Collection[str] = ()
                  ) -> list[Finding]:
     """Every rule of the spec on a plain Report: blanks, types and signs, sums, balances, metadata,
-    narrative (required, placeholders, stated counts) and, with ``previous``, carry-over rules.
+    narrative (required, placeholders, every number it states) and, with ``previous``, carry-over rules.
 
     ``skip_keys`` are keys already reported by the reader (unreadable or invalid cells, text and date
     fields that held a formula); ``skip_sheets``
@@ -352,7 +301,7 @@ def check_report(report: Report, *, spec: FormSpec | None = None, previous: Repo
     checker.balances()
     checker.metadata()
     checker.narrative()
-    checker.narrative_counts()
+    checker.narrative_numbers()
     if previous is not None:
         checker.previous(previous)
     return checker.explain()
@@ -414,4 +363,4 @@ def general_explanation(report: Report | None) -> str:
 
 
 __all__ = ["SHEET_CHECKS", "CheckResult", "check_files", "check_report", "check_workbook",
-           "chinese_number", "general_explanation", "stated_count"]
+           "general_explanation"]

@@ -143,6 +143,23 @@ _ENTRIES = (
     Entry("IMPORT-AGENCY-FROM-FILENAME", "warning", "机关名称取自文件名",
           "原文中没有找到机关名称，按文件名取为“{agency}”{year}",
           "请核对；不对时用 --agency 和 --year 指定。"),
+    # ---- the narrative's numbers (ogi.narrative) ------------------------------------------------
+    Entry("NARRATIVE-NUMBER", "warning", "正文数字与表格不一致",
+          "正文写的 {stated}{unit} 与{cell_name}的 {value}{cell_unit} 不一致：“{quote}”",
+          "请核对正文和表格，改正有误的一方；如确是不同口径，请在“校验”表本栏目的说明栏写明。"),
+    Entry("NARRATIVE-NONE", "warning", "正文说没有，表格有",
+          "正文说“{stated}”，{cell_name}却为 {value}{unit}：“{quote}”",
+          "请核对正文和表格，改正有误的一方；如确是不同口径，请在“校验”表本栏目的说明栏写明。"),
+    Entry("NARRATIVE-ALL-UPHELD", "warning", "正文说均维持，表格另有结果",
+          "正文说“{stated}”，{cell_name}为 {value} 件，其中{upheld_cell}只有 {upheld} 件："
+          "“{quote}”",
+          "请核对正文和表四，改正有误的一方；如确是不同口径，请在“校验”表本栏目的说明栏写明。"),
+    Entry("NARRATIVE-SUM", "warning", "正文合计与分项之和不一致",
+          "正文写的合计 {stated}{unit} 与所列各项之和 {parts} = {value}{unit} 不一致：“{quote}”",
+          "请核对合计和各项数字；如所列各项并非全部，请写明“等”或补全。"),
+    Entry("NARRATIVE-PERCENT", "warning", "正文百分比与数字不符",
+          "正文写的 {stated} 与 {count}{unit} ÷ {base}{unit} = {value} 不符：“{quote}”",
+          "请按正文中的件数重新计算百分比，或核对件数。"),
     # ---- template -----------------------------------------------------------------------------
     Entry("REPORT-TEMPLATE", "error", "模板不一致",
           "数据来自模板 {found}，与本检查使用的模板 {expected} 不同",
@@ -153,14 +170,15 @@ _ENTRIES = (
 CATALOGUE: dict[str, Entry] = {e.code: e for e in _ENTRIES}
 
 #: Rule families of the form spec: their wording comes from the spec (title = what rule, hint = fix).
-RULE_CODES = ("T3-BALANCE", "T3-ROW-TOTAL", "T3-RESULT-TOTAL", "T4-TOTAL", "T3-NARRATIVE-COUNT",
+RULE_CODES = ("T3-BALANCE", "T3-ROW-TOTAL", "T3-RESULT-TOTAL", "T4-TOTAL", "NARRATIVE-NUMBERS",
               "PREV-CARRY", "PREV-VALID")
 
 
 def make(code: str, *, sheet: str = "", cell: str = "", row_label: str = "", column_label: str = "",
          key: str = "", rule_id: str = "", file: str = "", severity: Severity | None = None,
-         **fields: Any) -> Finding:
-    """A Finding for a catalogue code, its message and hint filled from ``fields``."""
+         facts: dict[str, Any] | None = None, **fields: Any) -> Finding:
+    """A Finding for a catalogue code, its message and hint filled from ``fields``; ``facts`` go to
+    the Finding's machine-readable ``detail``."""
     entry = CATALOGUE[code]
     fields = {"sheet": sheet, "cell": cell, "row_label": row_label, "column_label": column_label,
               **fields}
@@ -176,6 +194,7 @@ def make(code: str, *, sheet: str = "", cell: str = "", row_label: str = "", col
         key=key,
         rule_id=rule_id,
         file=file,
+        detail=facts,
     )
 
 

@@ -117,6 +117,9 @@ class Finding:
     rule_id: str = ""
     file: str = ""
     explanation: str = ""
+    #: Machine-readable facts of the finding (the narrative checker: statement, span, table key and
+    #: both values); carried by ``--json``, not part of equality.
+    detail: dict[str, Any] | None = field(default=None, compare=False)
 
     @property
     def explained(self) -> bool:

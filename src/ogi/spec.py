@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -163,6 +164,38 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class NarrativeTerm:
+    """Words of the narrative that name one value (or a group of values) of a table.
+
+    ``dims`` fixes some placeholders of the block's key template (``row = ["granted"]``; several values
+    mean their sum, e.g. 不予公开 = its eight reasons); ``needs`` are words one of which the sentence
+    must contain for the term to count (收到 names 本年新收 only in a sentence about 申请).
+    """
+
+    words: tuple[str, ...]
+    dims: tuple[tuple[str, tuple[str, ...]], ...]
+    needs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NarrativeValues:
+    """What the narrative calls the values of one table (``[[narrative_values]]`` in the spec).
+
+    ``key`` is a template over dimensions (``t3.{row}.{column}``); ``defaults`` fill a dimension the
+    sentence does not name (``column = "total"``); ``all_upheld`` terms are claims that every case of
+    the context has the given outcome (均维持).
+    """
+
+    table: str
+    label: str
+    key: str
+    dims: tuple[str, ...]
+    defaults: tuple[tuple[str, str], ...]
+    terms: tuple[NarrativeTerm, ...]
+    all_upheld: tuple[NarrativeTerm, ...] = ()
+
+
+@dataclass(frozen=True)
 class CellSpec:
     """A numeric cell of the form: where it lives and how to label it in a message."""
 
@@ -187,6 +220,7 @@ class FormSpec:
     tables: tuple[Table, ...]
     rules: tuple[Rule, ...]
     sha256: str
+    narrative_values: tuple[NarrativeValues, ...] = ()
     cells: dict[str, CellSpec] = field(default_factory=dict, compare=False, hash=False)
     agency_type_rules: tuple[AgencyTypeRule, ...] = ()
 
@@ -293,7 +327,8 @@ def row_labels(table: Table) -> dict[str, str]:
     return labels
 
 
-def _expand(raw: dict[str, Any], tables: dict[str, Table]) -> list[Rule]:
+def _expand(raw: dict[str, Any], tables: dict[str, Table],
+            narrative: dict[str, str] | None = None) -> list[Rule]:
     loops: dict[str, list[str]] = raw.get("for_each", {}) or {}
     names = list(loops)
     combos: list[dict[str, str]] = [{}]
@@ -308,6 +343,8 @@ def _expand(raw: dict[str, Any], tables: dict[str, Table]) -> list[Rule]:
         labels = {}
         for name, value in combo.items():
             label = label_map.get(value)
+            if label is None and name == "field" and narrative:
+                label = narrative.get(value)
             if label is None:
                 label = _label_for(name, value, tables)
             labels[f"{name}_label"] = label
@@ -329,7 +366,7 @@ def _expand(raw: dict[str, Any], tables: dict[str, Table]) -> list[Rule]:
             previous=sub(raw.get("previous", "")),
             plus=sub(raw.get("plus", "")),
             minus=sub(raw.get("minus", "")),
-            field=raw.get("field", ""),
+            field=sub(raw.get("field", "")),
             value=sub(raw.get("value", "")),
         ))
     return out
@@ -392,7 +429,7 @@ def _validate(spec: FormSpec) -> None:
         if rule.field and rule.field not in narrative:
             problems.append(f"规则 {rule.id} 引用了不存在的正文栏目：{rule.field}")
         if rule.kind not in ("sum", "balance", "previous_equal", "previous_continuity",
-                             "narrative_count"):
+                             "narrative_numbers"):
             problems.append(f"规则 {rule.id} 的类型未知：{rule.kind}")
     types = {m.key: m.choices for m in spec.metadata}.get("agency_type", ())
     for t in spec.agency_type_rules:
@@ -405,8 +442,89 @@ def _validate(spec: FormSpec) -> None:
     targets = [r.target for r in spec.rules if r.kind == "sum"]
     if len(targets) != len(set(targets)):
         problems.append("同一单元被多条求和规则计算")
+    problems += _narrative_value_problems(spec)
     if problems:
         raise SpecError("表式定义有误：" + "；".join(problems))
+
+
+def narrative_value_keys(block: NarrativeValues, dims: dict[str, tuple[str, ...]]) -> list[str]:
+    """Every key of the block's template for the given dimension values (all combinations)."""
+    keys = [block.key]
+    for dim in block.dims:
+        keys = [k.replace("{" + dim + "}", v) for k in keys for v in dims[dim]]
+    return keys
+
+
+def _template_matches(template: str, fixed: dict[str, tuple[str, ...]], keys: Iterable[str]) -> bool:
+    """Some key fits ``template`` with each dimension one of ``fixed``'s values (any when empty)."""
+    pattern = ""
+    for part in re.split(r"(\{\w+\})", template):
+        m = re.fullmatch(r"\{(\w+)\}", part)
+        if m is None:
+            pattern += re.escape(part)
+        else:
+            values = fixed.get(m.group(1), ())
+            pattern += "(?:" + "|".join(map(re.escape, values)) + ")" if values else ".+"
+    regex = re.compile(f"^{pattern}$")
+    return any(regex.match(k) for k in keys)
+
+
+def _narrative_value_problems(spec: FormSpec) -> list[str]:
+    problems: list[str] = []
+    for block in spec.narrative_values:
+        where = f"正文数字对照 {block.table}"
+        if block.table not in {t.key for t in spec.tables} | {"fee"}:
+            problems.append(f"{where}：没有这张表")
+        if not block.dims:
+            problems.append(f"{where}：key 中没有维度")
+        seen: dict[str, NarrativeTerm] = {}
+        for term in (*block.terms, *block.all_upheld):
+            if not term.words or any(not w for w in term.words):
+                problems.append(f"{where}：有词语为空的条目")
+            for dim, values in term.dims:
+                if dim not in block.dims:
+                    problems.append(f"{where}：“{term.words[:1]}”使用了 key 中没有的维度 {dim}")
+                elif not values:
+                    problems.append(f"{where}：“{term.words[:1]}”的维度 {dim} 没有取值")
+            if any(dim not in block.dims for dim, _ in term.dims):
+                continue
+            # Every value the term names must be a real cell with the term's other values (any value,
+            # or the default, for the dimensions it leaves open).
+            given = dict(term.dims)
+            for dim, values in given.items():
+                for v in values:
+                    fixed = {d: (v,) if d == dim else given.get(d, ()) for d in block.dims}
+                    if not _template_matches(block.key, fixed, spec.cells):
+                        problems.append(f"{where}：“{term.words[0]}”对应的单元不存在：{dim} = {v}")
+            if term in block.all_upheld:
+                continue
+            for word in term.words:
+                other = seen.get(word)
+                if other is not None and other.dims != term.dims:
+                    problems.append(f"{where}：词语“{word}”同时对应两个不同的数值")
+                seen[word] = term
+        for dim, _value in block.defaults:
+            if dim not in block.dims:
+                problems.append(f"{where}：默认值使用了 key 中没有的维度 {dim}")
+    return problems
+
+
+def _narrative_values(raw: list[dict[str, Any]], sheets: dict[str, str]) -> tuple[NarrativeValues, ...]:
+    def term(t: dict[str, Any]) -> NarrativeTerm:
+        dims = tuple((k, tuple(v)) for k, v in t.items() if k not in ("words", "needs"))
+        return NarrativeTerm(tuple(t["words"]), dims, tuple(t.get("needs", ())))
+
+    out = []
+    for b in raw:
+        key = b["key"]
+        out.append(NarrativeValues(
+            table=b["table"], label=b.get("label") or sheets.get(b["table"], b["table"]), key=key,
+            dims=tuple(_PLACEHOLDER.findall(key)),
+            defaults=tuple((k, str(v)) for k, v in (b.get("defaults") or {}).items()),
+            terms=tuple(term(t) for t in b["terms"]),
+            all_upheld=tuple(term(t) for t in b.get("all_upheld", ())),
+        ))
+    return tuple(out)
 
 
 def parse_spec(data: bytes) -> FormSpec:
@@ -420,8 +538,9 @@ def parse_spec(data: bytes) -> FormSpec:
         fees = tuple(FeeField(f["key"], f["label"], f["type"], f["unit"]) for f in raw.get("fees", []))
         rules: list[Rule] = []
         by_key = {t.key: t for t in tables}
+        narrative_labels = {n["key"]: n["label"] for n in raw["narrative"]}
         for r in raw.get("rules", []):
-            rules.extend(_expand(r, by_key))
+            rules.extend(_expand(r, by_key, narrative_labels))
         tmpl = raw["template"]
         spec = FormSpec(
             id=tmpl["id"],
@@ -440,6 +559,8 @@ def parse_spec(data: bytes) -> FormSpec:
             tables=tables,
             rules=tuple(rules),
             sha256=hashlib.sha256(data).hexdigest(),
+            narrative_values=_narrative_values(raw.get("narrative_values", []),
+                                               {t.key: t.sheet for t in tables}),
             cells=_cell_specs(tables, fees, rules),
             agency_type_rules=tuple(AgencyTypeRule(t["pattern"], t["type"])
                                     for t in raw.get("agency_type_rules", [])),

@@ -596,6 +596,8 @@ class _Importer:
             if f.code in sums:  # the hint speaks of a workbook; here the total was published
                 f = replace(f, hint="原报告的合计与各项之和不符，请对照原报告核实哪个数字有误；"
                                     "新工作簿中的合计按各项之和自动计算")
+            elif f.code.startswith("NARRATIVE-") and f.detail:  # the narrative audit (ogi.narrative)
+                f = replace(f, hint="原报告的正文与表格（或正文自身）不一致，请对照原报告核实哪个数字有误")
             out.append(replace(f, file=f.file or self.file))
         return out
 
