@@ -27,6 +27,8 @@ INCOMPLETE = "数据不完整"
 BY_OGI = "由 ogi check 检查"
 #: Report.explanations key of the 校验 sheet's general 说明 cell.
 GENERAL_EXPLANATION = "_general"
+#: The label of the general 说明 row at the foot of the 校验 sheet (the reader finds the row by it).
+GENERAL_EXPLANATION_LABEL = "总体说明"
 
 #: First sheet row of every table's grid (0-based: Excel row 4). Rows above: title, note, blank.
 TABLE_TOP = 3

@@ -38,6 +38,7 @@ from .formula_text import formula_source
 from .invisible import INVISIBLE_RE
 from .layout import (
     GENERAL_EXPLANATION,
+    GENERAL_EXPLANATION_LABEL,
     SHEET_CHECKS,
     SHEET_GUIDE,
     SHEET_HIDDEN,
@@ -586,9 +587,15 @@ def _expected(layout: Layout) -> tuple[dict[tuple[str, str], tuple[str, str, str
     labels: dict[str, list[tuple[str, str]]] = {}
     for (sheet, addr), text in layout.label_cells().items():
         labels.setdefault(sheet, []).append((addr, text))
-    for row in layout.check_rows.values():
-        labels.setdefault(SHEET_CHECKS, []).append((a1(row.row, 0), row.rule.id))
+    # The 校验 sheet's rule rows are not verified by position: each ogi version writes the rows of
+    # its own rules, and the reader finds them by rule id (see _Reader._check_row_of).
     return formulas, labels
+
+
+@lru_cache(maxsize=8)
+def _check_cells(layout: Layout) -> dict[str, str]:
+    """A1 of each live-check result on 校验 -> its rule id (the row moves with ogi's rule list)."""
+    return {row.result_address: rule_id for rule_id, row in layout.check_rows.items()}
 
 
 class _Reader:
@@ -599,6 +606,7 @@ class _Reader:
         self.unreadable: set[str] = set()
         self.invalid: set[str] = set()
         self.broken: set[str] = set()
+        self._check_rows: dict[str, int] | None = None
 
     def add(self, code: str, **kw: Any) -> None:
         self.findings.append(make(code, **kw))
@@ -820,11 +828,17 @@ class _Reader:
                         entered: dict[str, tuple[Any, str]]) -> None:
         layout, spec = self.layout, self.spec
         computed_at = {layout.address(k): k for k in spec.computed_keys}
+        check_cells = _check_cells(layout)
         for (sheet, addr), (formula, expected, legacy) in _expected(layout)[0].items():
             grid = grids.get(sheet)
             if grid is None or sheet in self.broken:
                 continue
             r, c = _rc(addr)
+            if sheet == SHEET_CHECKS and addr in check_cells:
+                found_row = self._check_row_of(grid).get(check_cells[addr])
+                if found_row is None:
+                    continue  # a rule this workbook's ogi version did not have: nothing to verify
+                r = found_row
             raw, data_type = grid.get((r, c), (None, "n"))
             if data_type == "f" and isinstance(raw, str) and \
                     (raw == formula or normalise_formula(raw) in (expected, legacy)):
@@ -946,15 +960,35 @@ class _Reader:
         out: dict[str, str] = {}
         if grid is None or SHEET_CHECKS in self.broken:
             return out
+        rows = self._check_row_of(grid)
         for rule_id, row in self.layout.check_rows.items():
-            text = _text(grid, row.row, 3)
-            text = clean_text(text)[0].strip()
+            r = rows.get(rule_id)
+            if r is None:
+                continue
+            text = clean_text(_text(grid, r, _rc(row.explanation_address)[1]))[0].strip()
             if text:
                 out[rule_id] = text
-        general = clean_text(_text(grid, self.layout.general_explanation_row, 1))[0].strip()
+        general = clean_text(_text(grid, rows.get(GENERAL_EXPLANATION, -1), 1))[0].strip()
         if general:
             out[GENERAL_EXPLANATION] = general
         return out
+
+    def _check_row_of(self, grid: Grid) -> dict[str, int]:
+        """Rule id (and GENERAL_EXPLANATION) -> row on this workbook's 校验 sheet. Workbooks written
+        by an earlier ogi have other rules, in other rows: rows are found by the id they carry."""
+        if self._check_rows is None:
+            known = self.layout.check_rows
+            rows: dict[str, int] = {}
+            for (r, c), (value, _) in grid.items():
+                if c != 0 or not isinstance(value, str):
+                    continue
+                text = value.strip()
+                if text in known:
+                    rows.setdefault(text, r)
+                elif text == GENERAL_EXPLANATION_LABEL:
+                    rows.setdefault(GENERAL_EXPLANATION, r)
+            self._check_rows = rows
+        return self._check_rows
 
 
 @lru_cache(maxsize=4096)

@@ -30,6 +30,7 @@ from .layout import (
     BY_OGI,
     FAIL,
     GENERAL_EXPLANATION,
+    GENERAL_EXPLANATION_LABEL,
     HIDDEN_KEYS,
     INCOMPLETE,
     PASS,
@@ -550,7 +551,7 @@ class WorkbookBuilder:
             ws.conditional_format(first, 2, last, 2, {"type": "cell", "criteria": "==",
                                                       "value": criteria, "format": fmt})
         gr = lay.general_explanation_row
-        ws.write_string(gr, 0, "总体说明", f.label)
+        ws.write_string(gr, 0, GENERAL_EXPLANATION_LABEL, f.label)
         ws.merge_range(gr, 1, gr, 3, "", f.text_in)
         ws.write_string(gr, 1, _check_text(explanations.get(GENERAL_EXPLANATION, ""), "校验“总体说明”"), f.text_in)
         ws.set_row(gr, 60)
