@@ -360,7 +360,7 @@ def test_without_publication_date_the_signature_leaves_the_date_for_handwriting(
 
 HOSTILE = ("& < > \" ' {{ agency_name }} {% if true %}x{% endif %} {%p for x in y %} {#c#} ]]> <w:p/>"
            "“全角”（括号）：；、。！？ 😀🇨🇳 \t tab \x00\x01\x07\x1b\x7f\x9f\ufffe bell "
-           "{_{ }_} \u200b")
+           "{_{ }_} {_% %_} \u200b")
 
 
 def test_hostile_narrative_renders_literally(spec: FormSpec) -> None:
@@ -373,7 +373,7 @@ def test_hostile_narrative_renders_literally(spec: FormSpec) -> None:
     texts = [p.text for p in document.paragraphs]
     hostile = next(t for t in texts if t.startswith("&"))
     for fragment in ("& < > \" '", "{{ agency_name }}", "{% if true %}x{% endif %}", "{%p for x in y %}",
-                     "]]> <w:p/>", "“全角”（括号）：；、。！？", "😀🇨🇳", "{#c#}"):
+                     "]]> <w:p/>", "“全角”（括号）：；、。！？", "😀🇨🇳", "{#c#}", "{_{ }_} {_% %_}"):
         assert fragment in hostile, fragment
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\u200b]", hostile)
     assert "tab bell" in hostile  # tab became a space; control characters removed

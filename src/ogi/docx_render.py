@@ -325,6 +325,10 @@ class _Part:
     variables: set[str]  # the template variables it uses (jinja2.meta)
 
 
+def _has_escaped_delimiters(source: str) -> bool:
+    return any(escape in source for escape in ("{_{", "}_}", "{_%", "%_}"))
+
+
 # ------------------------------------------------------------------------------------------------
 # The prepared template's cache: docxtpl's patch_xml and Jinja's compilation of the Word template
 # take ≈ 100 ms, about a fifth of a cold `ogi fill x.xlsx`. Their result (patched Jinja source,
@@ -521,7 +525,11 @@ class PreparedTemplate:
     def _render_part(self, part: _Part, context: Mapping[str, Any], *, fast: bool = True) -> bytes:
         xml = part.template.render(context)
         xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if _has_escaped_delimiters(part.source):
+            # docxtpl's escapes for a literal {{ or {% written in the template itself. Applied to the
+            # whole output only when the template has one: otherwise a clerk's own text "{_%" would
+            # lose a character.
+            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if fast and not _LISTING_CHARS.search(xml):
             return _canonical_part(part.prefix + xml + part.suffix)
         # docxtpl's listing pass turns \t, \a, \n, \f inside text into tabs, paragraphs, breaks
