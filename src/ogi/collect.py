@@ -18,7 +18,7 @@ import posixpath
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,14 +142,53 @@ def read_identity(path: Path, data: bytes | None = None) -> Identity | None:
 
 def is_ogi_output(path: Path, data: bytes | None = None) -> bool:
     """Whether the workbook is one of ogi's own outputs (进度表, 汇总表), which collection skips."""
+    return output_kind(path, data) is not None
+
+
+def output_kind(path: Path, data: bytes | None = None) -> str | None:
+    """``"status"`` or ``"summary"`` for ogi's own 进度表 / 汇总表 (its :data:`OUTPUT_PROPERTY`
+    marker), None for anything else (also for what cannot be read)."""
     try:
         if data is None:
             data = read_capped(path, what="工作簿")
         zf = check_zip_package(data, path, kind="xlsx")
         root = _parse(zf.read("docProps/custom.xml"))
     except (InputError, KeyError, ValueError, SyntaxError, zipfile.BadZipFile, OSError, RuntimeError):
+        return None
+    for prop in root.iter(f"{{{_NS_CUSTOM}}}property"):
+        if prop.get("name") == OUTPUT_PROPERTY:
+            return "".join(prop.itertext()).strip() or "output"
+    return None
+
+
+def is_form_workbook(path: Path) -> bool:
+    """Whether ``path`` is an ogi 填报工作簿 (it records an agency in its hidden sheet)."""
+    try:
+        return read_identity(path) is not None
+    except InputError:
         return False
-    return any(prop.get("name") == OUTPUT_PROPERTY for prop in root.iter(f"{{{_NS_CUSTOM}}}property"))
+
+
+def guard_rollup_output(output: Path, *, kind: str, overwrite: bool, folder: Path,
+                        also_reads: Iterable[Path | None] = ()) -> Callable[[Path], bool]:
+    """Refuse a 进度表/汇总表 target before the folder is read: never a file under ``folder``, the
+    roster or last year's workbooks (``also_reads``), never a 填报工作簿 anywhere, whatever the
+    flags; an existing other file needs ``overwrite``, except ogi's own earlier output of the same
+    ``kind``, which is replaced. Returns the "may be replaced" test for the publish step."""
+    from .errors import OutputError
+    from .safe_io import InputSet, check_target
+
+    def own(p: Path) -> bool:
+        return output_kind(p) == kind
+
+    if output.suffix.lower() != ".xlsx":
+        raise OutputError("输出文件名应以 .xlsx 结尾", path=output)
+    if os.path.lexists(output) and not own(output) and (
+            InputSet([folder]).holds(output) or is_form_workbook(output)):
+        raise OutputError("输出文件不能覆盖交回的工作簿（或名单、上年的工作簿），请换一个输出位置",
+                          path=output)
+    check_target(output, overwrite=overwrite, protect=InputSet(also_reads), replaceable=own)
+    return own
 
 
 def _parse(xml: bytes):  # type: ignore[no-untyped-def]

@@ -16,13 +16,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ..bounded import check_chars
 from ..errors import InputError, OgiError
 from ..report import Finding
 from .document import Line, SourceDoc, clean, close_gaps, is_page_number
 from .text import word_line
 
 MAX_PAGES = 300
-
 
 
 class ScannedPdfError(InputError):
@@ -47,6 +47,13 @@ def _inside(word: dict[str, Any], bbox: tuple[float, float, float, float]) -> bo
 
 
 def read_pdf(data: bytes, path: Path) -> SourceDoc:
+    """:func:`extract_pdf` in a child process bounded in time, memory and characters."""
+    from ..bounded import run_bounded
+
+    return run_bounded(extract_pdf, data, path, what="PDF", path=path)  # type: ignore[no-any-return]
+
+
+def extract_pdf(data: bytes, path: Path) -> SourceDoc:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
 
@@ -85,6 +92,7 @@ def _read_pages(pdf: Any, doc: SourceDoc, path: Path) -> None:
             empty_pages.append(page_no)
             continue
         total_chars += len(chars)
+        check_chars(total_chars, "PDF", path)
         pages.append(_page_lines(page, page_no))
     doc.lines.extend(_without_running_heads(pages))
     if total_chars == 0:
