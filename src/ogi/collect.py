@@ -183,7 +183,9 @@ def guard_rollup_output(output: Path, *, kind: str, overwrite: bool, folder: Pat
 
     if output.suffix.lower() != ".xlsx":
         raise OutputError("输出文件名应以 .xlsx 结尾", path=output)
-    if os.path.lexists(output) and not own(output) and (
+    # ogi's own outputs in the folder are skipped by collection: not inputs, but not ours to
+    # replace without --overwrite either unless of the same kind (check_target below)
+    if os.path.lexists(output) and output_kind(output) is None and (
             InputSet([folder]).holds(output) or is_form_workbook(output)):
         raise OutputError("输出文件不能覆盖交回的工作簿（或名单、上年的工作簿），请换一个输出位置",
                           path=output)

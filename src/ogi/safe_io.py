@@ -145,8 +145,11 @@ def check_target(path: Path, *, overwrite: bool = False, protect: Protect = (),
     try:
         if not folder.is_dir():
             raise OutputError("输出文件夹不存在", path=folder)
-        exists = os.path.lexists(path)
-    except OSError as exc:
+        os.lstat(path)
+        exists = True
+    except FileNotFoundError:
+        exists = False
+    except OSError as exc:  # a name the OS refuses (too long): said now, before any work
         raise OutputError(os_error_message(exc), path=path) from exc
     if exists and not overwrite and not (replaceable is not None and replaceable(path)):
         raise OutputError(exists_message, path=path)

@@ -1,0 +1,431 @@
+"""Nothing ogi writes can destroy a file (issue 11): every command that writes goes through the one
+publish step of ``ogi.safe_io``; these tests drive it through the real CLI with real files.
+
+The race and the interruption tests hold a real ``ogi`` process between its existence check and its
+publish with the ``OGI_TEST_PUBLISH_BARRIER`` hook (the process announces itself with a file named
+after its pid, then waits for a file named ``go``), so what they show does not depend on timing.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hostile import base_workbook, build
+from ogi.cli import main
+from ogi.safe_io import LOCKED_MESSAGE, PUBLISH_BARRIER_ENV
+from ogi.xlsx_writer import Agency
+
+ROSTER = "机关名称,编号\n彭阳县测试镇人民政府,640425999\n"
+LONG_AGENCY = Agency("彭阳县" + "测" * 90 + "人民政府", "640425998", "乡镇街道")
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def ogi(*argv: str) -> tuple[int, str]:
+    """`ogi ARGV` in this process, as the console script runs it; (exit code, all output)."""
+    runner = CliRunner()
+    code = 0
+    with runner.isolation() as streams:
+        try:
+            main(list(argv))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 0
+        sys.stdout.flush()
+        sys.stderr.flush()
+        out = "".join(s.getvalue().decode("utf-8", "replace") for s in streams[:2] if s is not None)
+    assert "Traceback" not in out, out
+    return code, out
+
+
+def spawn(*argv: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", "from ogi.cli import main; main()", *argv],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd,
+                            env={**os.environ, **(env or {})})
+
+
+def wait_for(condition, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.02)
+
+
+def temp_files(folder: Path) -> list[str]:
+    return [p.name for p in folder.rglob("*") if p.name.startswith(".ogi-") or p.suffix == ".tmp"]
+
+
+@pytest.fixture
+def returned(tmp_path: Path) -> Path:
+    """A folder 交回/ holding one filled, valid workbook, and a roster beside it."""
+    folder = tmp_path / "交回"
+    folder.mkdir()
+    (folder / "白阳镇.xlsx").write_bytes(base_workbook())
+    (tmp_path / "名单.csv").write_text(ROSTER, encoding="utf-8")
+    return folder
+
+
+# ---- no command replaces an input, a roster or a filled workbook ---------------------------------
+
+def test_status_never_replaces_a_returned_workbook(returned: Path, tmp_path: Path) -> None:
+    target = returned / "白阳镇.xlsx"
+    before = sha(target)
+    code, out = ogi("status", str(returned), "--roster", str(tmp_path / "名单.csv"), "-o", str(target),
+                    "--overwrite")
+    assert code == 2 and "不能覆盖" in out and "未提交" not in out  # refused before the folder is read
+    assert sha(target) == before
+    elsewhere = tmp_path / "副本.xlsx"  # a filled workbook outside the folder is protected too
+    elsewhere.write_bytes(base_workbook())
+    code, out = ogi("status", str(returned), "-o", str(elsewhere), "--overwrite")
+    assert code == 2 and "不能覆盖" in out and sha(elsewhere) == before
+
+
+def test_summary_never_replaces_the_roster(returned: Path, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    roster = tmp_path / "名单.xlsx"
+    wb = Workbook()
+    wb.active.append(["机关名称", "编号"])
+    wb.active.append(["彭阳县测试镇人民政府", "640425999"])
+    wb.save(roster)
+    before = sha(roster)
+    code, out = ogi("summary", str(returned), "--roster", str(roster), "-o", str(roster), "--overwrite")
+    assert code == 2 and "不能覆盖" in out and sha(roster) == before
+    link = tmp_path / "另一个名字.xlsx"  # the same file under a second name (by device and inode)
+    os.link(roster, link)
+    code, out = ogi("summary", str(returned), "--roster", str(roster), "-o", str(link), "--overwrite")
+    assert code == 2 and "不能覆盖" in out and sha(roster) == before
+
+
+def test_own_earlier_rollups_are_replaced_without_overwrite(returned: Path, tmp_path: Path) -> None:
+    progress = returned / "进度.xlsx"  # inside the folder it reads: ogi's own output is not an input
+    assert ogi("status", str(returned), "-o", str(progress))[0] == 0
+    first = sha(progress)
+    (returned / "白阳镇.xlsx").unlink()
+    code, out = ogi("status", str(returned), "-o", str(progress))
+    assert code == 0 and "已保存进度表" in out and sha(progress) != first
+    # ...but only for the same purpose: a 进度表 is not replaced by a 汇总表 without --overwrite
+    code, out = ogi("summary", str(returned), "-o", str(progress))
+    assert code == 2 and "--overwrite" in out
+
+
+def test_new_overwrite_replaces_blank_forms_never_returned_ones(tmp_path: Path) -> None:
+    roster = tmp_path / "名单.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    out = tmp_path / "填报表"
+    assert ogi("new", "--roster", str(roster), "--year", "2023", "-o", str(out))[0] == 0
+    (form,) = out.iterdir()
+    code, text = ogi("new", "--roster", str(roster), "--year", "2023", "-o", str(out), "--overwrite")
+    assert code == 0 and "已生成" in text  # a blank form is regenerated
+    form.write_bytes(base_workbook())  # the clerk's returned workbook lands under the same name
+    before = sha(form)
+    code, text = ogi("new", "--roster", str(roster), "--year", "2023", "-o", str(out), "--overwrite")
+    assert code == 2 and "已经填写过" in text and sha(form) == before
+
+
+def test_fill_pdf_follows_the_docx_rule(returned: Path, tmp_path: Path) -> None:
+    out = tmp_path / "年报"
+    code, text = ogi("fill", str(returned / "白阳镇.xlsx"), "-o", str(out))
+    assert code == 0
+    (docx,) = out.glob("*.docx")
+    stamped = docx.with_suffix(".pdf")
+    stamped.write_bytes(b"%PDF-1.4 the stamped archive copy")
+    # same report again: the DOCX is unchanged, the existing PDF is kept (no LibreOffice run needed)
+    code, text = ogi("fill", str(returned / "白阳镇.xlsx"), "-o", str(out), "--pdf")
+    assert code == 0 and "未重写" in text
+    assert stamped.read_bytes() == b"%PDF-1.4 the stamped archive copy"
+    # a new DOCX next to an existing PDF: the PDF is not replaced without --overwrite
+    docx.unlink()
+    code, text = ogi("fill", str(returned / "白阳镇.xlsx"), "-o", str(out), "--pdf")
+    assert code == 2 and "--overwrite" in text
+    assert stamped.read_bytes() == b"%PDF-1.4 the stamped archive copy"
+
+
+# ---- concurrent runs never both publish one name ---------------------------------------------
+
+def test_two_concurrent_fills_never_both_publish(returned: Path, tmp_path: Path) -> None:
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    out = tmp_path / "年报"
+    out.mkdir()
+    env = {PUBLISH_BARRIER_ENV: str(barrier)}
+    runs = [spawn("fill", str(returned / "白阳镇.xlsx"), "-o", str(out), env=env) for _ in range(2)]
+    try:  # both have checked that the DOCX does not exist and hold a complete temporary file
+        wait_for(lambda: {p.name for p in barrier.iterdir()} >= {str(r.pid) for r in runs})
+        (barrier / "go").touch()
+        results = [(r.wait(timeout=120), r.stdout.read().decode("utf-8")) for r in runs]  # type: ignore[union-attr]
+    finally:
+        for r in runs:
+            if r.poll() is None:
+                r.kill()
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 2], results
+    loser = next(text for code, text in results if code == 2)
+    assert "已存在" in loser and "同时运行" in loser
+    assert sum("已生成" in text for _, text in results) == 1
+    assert len(list(out.glob("*.docx"))) == 1 and temp_files(out) == []
+
+
+# ---- interruption -----------------------------------------------------------------------------
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupted_publish_leaves_no_temporary_file(returned: Path, tmp_path: Path, sig: int) -> None:
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    out = tmp_path / "年报"
+    out.mkdir()
+    run = spawn("fill", str(returned / "白阳镇.xlsx"), "-o", str(out), env={PUBLISH_BARRIER_ENV: str(barrier)})
+    try:
+        wait_for(lambda: (barrier / str(run.pid)).exists())
+        assert temp_files(out), "the temporary file exists while the run waits to publish"
+        run.send_signal(sig)
+        code = run.wait(timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    text = run.stdout.read().decode("utf-8")  # type: ignore[union-attr]
+    assert code == 130 and "已中断" in text and "Traceback" not in text, text
+    assert temp_files(out) == [] and list(out.iterdir()) == []
+
+
+def _children(pid: int) -> set[int]:
+    kids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                kids.add(int(entry.name))
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the workers")
+def test_killed_fill_leaves_no_worker(tmp_path: Path) -> None:
+    folder = tmp_path / "交回"
+    folder.mkdir()
+    for i in range(3):
+        agency = Agency(f"彭阳县测试{i}镇人民政府", f"64042599{i}", "乡镇街道")
+        (folder / f"{i}.xlsx").write_bytes(build(agency))
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    run = spawn("fill", str(folder), "-o", str(tmp_path / "年报"), "--jobs", "2",
+                env={PUBLISH_BARRIER_ENV: str(barrier)})
+    workers: set[int] = set()
+    try:
+        wait_for(lambda: (barrier / str(run.pid)).exists())  # the workers are up, the parent waits
+        workers = _children(run.pid)
+        assert len(workers) >= 2
+        run.kill()  # kill -9: no handler, no cleanup code runs in the parent
+        run.wait(timeout=30)
+        wait_for(lambda: not any(_alive(w) for w in workers), timeout=15)
+    finally:
+        if run.poll() is None:
+            run.kill()
+        for w in workers:  # a failing run must not leave the orphans it found behind
+            if _alive(w):
+                os.kill(w, signal.SIGKILL)
+
+
+# ---- names and paths the OS refuses ------------------------------------------------------------
+
+def test_long_agency_name_through_new_and_fill(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, text = ogi("new", "--agency", LONG_AGENCY.name, "--year", "2023", "-o", str(out))
+    assert code == 0
+    (form,) = out.iterdir()
+    assert len(form.name.encode()) <= 255
+    filled = tmp_path / "filled.xlsx"
+    filled.write_bytes(build(LONG_AGENCY))
+    code, text = ogi("fill", str(filled), "-o", str(tmp_path / "年报"), "--json-data")
+    assert code == 0 and "已生成" in text
+    names = [p.name for p in (tmp_path / "年报").iterdir()]
+    assert len(names) == 2 and all(len(n.encode()) <= 255 for n in names)
+    assert {Path(n).suffix for n in names} == {".docx", ".json"}
+
+
+@pytest.mark.parametrize("command", ["new", "status-o", "status-folder", "check-previous", "fill-o"])
+def test_path_over_the_limit_gives_a_chinese_message(command: str, returned: Path, tmp_path: Path) -> None:
+    long = tmp_path / ("长" * 100)  # 300 bytes in one name
+    argv = {"new": ["new", "--agency", "甲", "--year", "2023", "-o", str(long)],
+            "status-o": ["status", str(returned), "-o", f"{long}.xlsx"],
+            "status-folder": ["status", str(long)],
+            "check-previous": ["check", str(returned / "白阳镇.xlsx"), "--previous", str(long / "a.xlsx")],
+            "fill-o": ["fill", str(returned / "白阳镇.xlsx"), "-o", f"{long}.docx"]}[command]
+    code, text = ogi(*argv)
+    assert code == 2 and "路径过长" in text and "255 字节" in text, text
+    assert temp_files(tmp_path) == []
+
+
+# ---- input limits -----------------------------------------------------------------------------
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_devices_and_fifos_are_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "邮件附件.xlsx"
+    os.mkfifo(fifo)
+    for target in ("/dev/zero", str(fifo)):
+        started = time.monotonic()
+        code, text = ogi("check", target)
+        assert code == 2 and "不是普通文件" in text
+        assert time.monotonic() - started < 10
+    code, text = ogi("import", str(fifo))
+    assert code == 2 and "不是普通文件" in text
+
+
+def test_size_cap_counts_bytes_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ogi import safe_io
+
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(b"x" * 100)
+    real_stat = os.stat
+
+    def lying_stat(p, *a, **kw):  # type: ignore[no-untyped-def]
+        st = real_stat(p, *a, **kw)
+        if Path(p) == path:  # a file that claims to be small (a device, a file still growing)
+            return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid,
+                                   st.st_gid, 1, st.st_atime, st.st_mtime, st.st_ctime))
+        return st
+
+    monkeypatch.setattr(safe_io.os, "stat", lying_stat)
+    with pytest.raises(safe_io.InputError, match="上限"):
+        safe_io.read_capped(path, limit=50)
+
+
+def crafted_pdf(lines: int = 2000, width: int = 200) -> bytes:
+    """One page whose compressed content stream shows ``lines`` lines of ``width`` characters: a
+    few KB on disk, hundreds of thousands of characters for pdfminer to lay out."""
+    import zlib
+
+    line = "(" + "A" * width + ") Tj 0 -1 Td\n"
+    content = zlib.compress(("BT /F1 1 Tf 10 800 Td\n" + line * lines + "ET\n").encode("ascii"), 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss of waited-for descendants")
+def test_crafted_pdf_is_refused_within_the_time_cap_with_bounded_memory(tmp_path: Path) -> None:
+    from ogi.bounded import EXTRACT_MEMORY_BYTES, EXTRACT_SECONDS
+
+    pdf = tmp_path / "年报.pdf"
+    pdf.write_bytes(crafted_pdf(lines=20_000))  # the one that used to die by SIGSEGV
+    assert len(pdf.read_bytes()) < 20_000
+    # A fresh Python runs ogi and reports the peak memory of its descendants (ogi and its child).
+    probe = ("import resource, subprocess, sys, time\n"
+             "t = time.monotonic()\n"
+             "p = subprocess.run([sys.executable, '-c', 'from ogi.cli import main; main()', 'import', "
+             f"{str(pdf)!r}, '--no-workbook'], capture_output=True)\n"
+             "print(p.returncode, time.monotonic() - t, "
+             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)\n"
+             "sys.stdout.write((p.stdout + p.stderr).decode('utf-8'))\n")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, timeout=300)
+    head, _, text = proc.stdout.decode("utf-8").partition("\n")
+    code, seconds, peak = head.split()
+    assert int(code) == 2 and "Traceback" not in text, text
+    assert "上限" in text and ("时间" in text or "内存" in text or "字符" in text), text
+    assert float(seconds) < EXTRACT_SECONDS + 15
+    assert int(peak) < EXTRACT_MEMORY_BYTES + 512 * 1024 * 1024
+
+
+def test_deeply_nested_html_is_refused_in_chinese(tmp_path: Path) -> None:
+    page = tmp_path / "年报.html"
+    page.write_text("<html><body>" + "<div>" * 1000 + "2023年政府信息公开工作年度报告" + "</div>" * 1000
+                    + "</body></html>", encoding="utf-8")
+    code, text = ogi("import", str(page), "--no-workbook")
+    assert code == 2 and "嵌套" in text and "上限" in text and "RecursionError" not in text
+
+
+# ---- a file another program holds open -------------------------------------------------------
+
+@pytest.fixture
+def two_filled(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    folder = tmp_path / "交回"
+    folder.mkdir()
+    for i in range(2):
+        agency = Agency(f"彭阳县测试{i}镇人民政府", f"64042599{i}", "乡镇街道")
+        (folder / f"{i}.xlsx").write_bytes(build(agency))
+    out = tmp_path / "年报"
+    assert ogi("fill", str(folder), "-o", str(out))[0] == 0
+    yield folder, out
+
+
+def test_locked_output_is_named_and_the_batch_continues(two_filled: tuple[Path, Path],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What Windows does when WPS holds a file open (sharing violation on the replace), raised at
+    the OS call itself, so that everything above it (mapping, message, continuing) is real."""
+    from ogi import safe_io
+
+    folder, out = two_filled
+    docs = sorted(out.glob("*.docx"))
+    locked = docs[0]
+    real_replace = os.replace
+
+    def replace(src, dst, *a, **kw):  # type: ignore[no-untyped-def]
+        if Path(dst) == locked:
+            exc = PermissionError(errno.EACCES, "The process cannot access the file", str(dst))
+            exc.winerror = 32  # type: ignore[attr-defined]
+            raise exc
+        return real_replace(src, dst, *a, **kw)
+
+    monkeypatch.setattr(safe_io.os, "replace", replace)
+    for doc in docs:
+        doc.write_bytes(b"an older report")
+    code, text = ogi("fill", str(folder), "-o", str(out), "--overwrite")
+    assert code == 2 and LOCKED_MESSAGE in text and locked.name in text
+    assert locked.read_bytes() == b"an older report"
+    assert docs[1].read_bytes() != b"an older report"  # the other file was still written
+    assert temp_files(out) == []
+
+
+@pytest.mark.skipif(sys.platform != "linux" or os.geteuid() != 0, reason="chattr +i needs root on Linux")
+def test_output_the_os_refuses_to_replace(two_filled: tuple[Path, Path]) -> None:
+    """A real refusal by the kernel (an immutable file: EPERM on rename, as Windows refuses a file
+    WPS holds) gives the locked-file message, and the batch continues."""
+    folder, out = two_filled
+    docs = sorted(out.glob("*.docx"))
+    for doc in docs:
+        doc.write_bytes(b"an older report")
+    if subprocess.run(["chattr", "+i", str(docs[0])], capture_output=True).returncode != 0:
+        pytest.skip("this file system has no immutable flag")
+    try:
+        code, text = ogi("fill", str(folder), "-o", str(out), "--overwrite")
+    finally:
+        subprocess.run(["chattr", "-i", str(docs[0])], check=True)
+    assert code == 2 and LOCKED_MESSAGE in text
+    assert docs[0].read_bytes() == b"an older report" and docs[1].read_bytes() != b"an older report"
+    assert temp_files(out) == []
