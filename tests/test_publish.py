@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hostile import base_workbook, build
+from hostile import base_workbook, build, crafted_pdf
 from ogi.cli import main
 from ogi.safe_io import LOCKED_MESSAGE, PUBLISH_BARRIER_ENV
 from ogi.xlsx_writer import Agency
@@ -311,31 +311,6 @@ def test_size_cap_counts_bytes_read(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(safe_io.os, "stat", lying_stat)
     with pytest.raises(safe_io.InputError, match="上限"):
         safe_io.read_capped(path, limit=50)
-
-
-def crafted_pdf(lines: int = 2000, width: int = 200) -> bytes:
-    """One page whose compressed content stream shows ``lines`` lines of ``width`` characters: a
-    few KB on disk, hundreds of thousands of characters for pdfminer to lay out."""
-    import zlib
-
-    line = "(" + "A" * width + ") Tj 0 -1 Td\n"
-    content = zlib.compress(("BT /F1 1 Tf 10 800 Td\n" + line * lines + "ET\n").encode("ascii"), 9)
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss of waited-for descendants")
