@@ -170,6 +170,8 @@ def read_mht(data: bytes, path: Path) -> SourceDoc:
 
 def read_html_text(text: str, path: Path) -> SourceDoc:
     """:func:`extract_html_text` in a child process bounded in time, memory and characters."""
+    import bs4  # noqa: F401  (loaded once here: a forked child inherits it)
+
     from ..bounded import run_bounded
 
     return run_bounded(extract_html_text, text, path, what="网页", path=path)  # type: ignore[no-any-return]

@@ -48,6 +48,8 @@ def _inside(word: dict[str, Any], bbox: tuple[float, float, float, float]) -> bo
 
 def read_pdf(data: bytes, path: Path) -> SourceDoc:
     """:func:`extract_pdf` in a child process bounded in time, memory and characters."""
+    import pdfplumber  # noqa: F401  (loaded once here: a forked child inherits it)
+
     from ..bounded import run_bounded
 
     return run_bounded(extract_pdf, data, path, what="PDF", path=path)  # type: ignore[no-any-return]
