@@ -404,3 +404,27 @@ def test_output_the_os_refuses_to_replace(two_filled: tuple[Path, Path]) -> None
     assert code == 2 and LOCKED_MESSAGE in text
     assert docs[0].read_bytes() == b"an older report" and docs[1].read_bytes() != b"an older report"
     assert temp_files(out) == []
+
+
+def test_new_continues_past_a_locked_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ogi import safe_io
+
+    roster = tmp_path / "名单.txt"
+    roster.write_text("甲镇人民政府\n乙镇人民政府\n", encoding="utf-8")
+    out = tmp_path / "填报表"
+    assert ogi("new", "--roster", str(roster), "--year", "2023", "-o", str(out))[0] == 0
+    forms = sorted(out.iterdir())
+    before = {p: sha(p) for p in forms}
+    real_replace = os.replace
+
+    def replace(src, dst, *a, **kw):  # type: ignore[no-untyped-def]
+        if Path(dst) == forms[0]:  # as Windows answers while WPS has the workbook open
+            raise PermissionError(errno.EACCES, "Access is denied", str(dst))
+        return real_replace(src, dst, *a, **kw)
+
+    monkeypatch.setattr(safe_io.os, "replace", replace)
+    code, text = ogi("new", "--roster", str(roster), "--year", "2023", "-o", str(out), "--overwrite",
+                     "--deadline", "2024年1月20日")
+    assert code == 2 and LOCKED_MESSAGE in text and forms[0].name in text
+    assert sha(forms[0]) == before[forms[0]] and sha(forms[1]) != before[forms[1]]
+    assert temp_files(out) == []
