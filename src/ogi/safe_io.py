@@ -1,8 +1,14 @@
-"""Safe file handling: sniff and cap inputs before a parser sees them, write outputs atomically,
-and make file names that survive a Windows file share.
+"""Safe file handling: read inputs within limits before a parser sees them, publish outputs in one
+step that cannot destroy a file, and make file names that survive a Windows file share.
 
-Inputs are never written to. Outputs appear complete or not at all: bytes go to a temporary file in
-the target folder, are flushed to disk, then renamed over the final name in one step.
+Inputs are never written to: every command records what it is about to read (:class:`InputSet`, by
+device and inode and by resolved path) and :func:`check_target` refuses an output that is one of
+them before any work starts. Outputs appear complete or not at all, and never over a file that
+appeared meanwhile: bytes go to a temporary file in the target folder, are flushed to disk, then
+:func:`atomic_write_bytes` links them to the final name (or, where links fail, claims the name with
+``O_EXCL`` and renames over the claim); only ``--overwrite`` or ogi's own earlier output of the same
+kind is replaced, by one rename. Temporary files are removed on errors, Ctrl+C and SIGTERM.
+OS errors become Chinese messages (:func:`os_error_message`), a file WPS holds open included.
 """
 
 from __future__ import annotations
