@@ -428,3 +428,47 @@ def test_new_continues_past_a_locked_workbook(tmp_path: Path, monkeypatch: pytes
     assert code == 2 and LOCKED_MESSAGE in text and forms[0].name in text
     assert sha(forms[0]) == before[forms[0]] and sha(forms[1]) != before[forms[1]]
     assert temp_files(out) == []
+
+
+def test_import_overwrite_never_replaces_a_filled_workbook(tmp_path: Path) -> None:
+    report = tmp_path / "年报.txt"
+    report.write_text("彭阳县测试镇人民政府2023年政府信息公开工作年度报告\n一、总体情况\n本年度工作平稳。\n",
+                      encoding="utf-8")
+    target = tmp_path / "填报表.xlsx"
+    target.write_bytes(base_workbook())  # a clerk's filled workbook under the name asked for
+    before = sha(target)
+    code, text = ogi("import", str(report), "-o", str(target), "--overwrite")
+    assert code == 2 and "已经填写过" in text and sha(target) == before
+    fresh = tmp_path / "新.xlsx"  # the same import twice: identical content may be replaced
+    assert ogi("import", str(report), "-o", str(fresh))[0] in (0, 1)
+    assert ogi("import", str(report), "-o", str(fresh), "--overwrite")[0] in (0, 1)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups")
+def test_ctrl_c_on_the_console_stops_fill_jobs_cleanly(tmp_path: Path) -> None:
+    """Ctrl+C reaches every process of the console's group: the workers leave it to the parent,
+    which removes its temporary file, shuts them down and says 已中断 once, without tracebacks."""
+    folder = tmp_path / "交回"
+    folder.mkdir()
+    for i in range(3):
+        agency = Agency(f"彭阳县测试{i}镇人民政府", f"64042599{i}", "乡镇街道")
+        (folder / f"{i}.xlsx").write_bytes(build(agency))
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    out = tmp_path / "年报"
+    run = subprocess.Popen([sys.executable, "-c", "from ogi.cli import main; main()", "fill", str(folder),
+                            "-o", str(out), "--jobs", "2"], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, start_new_session=True,
+                           env={**os.environ, PUBLISH_BARRIER_ENV: str(barrier)})
+    try:
+        wait_for(lambda: (barrier / str(run.pid)).exists())
+        workers = _children(run.pid)
+        os.killpg(run.pid, signal.SIGINT)
+        code = run.wait(timeout=60)
+        text = run.stdout.read().decode("utf-8")  # type: ignore[union-attr]
+        wait_for(lambda: not any(_alive(w) for w in workers), timeout=15)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert code == 130 and text.count("已中断") == 1 and "Traceback" not in text, text
+    assert temp_files(out) == []

@@ -6,16 +6,15 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .collect import holds_returned_data
 from .errors import InputError, OgiError, OutputError
 from .layout import layout_for
 from .roster import read_roster
 from .safe_io import (
-    ZIP_MAGIC,
     InputSet,
     atomic_write_bytes,
     check_target,
     ensure_output_dir,
-    read_capped,
 )
 from .xlsx_writer import (
     Agency,
@@ -112,27 +111,3 @@ def generate(*, agency: str | None = None, agency_id: str = "", agency_type: str
                 raise
             on_error(path, exc)
     return written
-
-
-def holds_returned_data(path: Path, blank: bytes) -> bool:
-    """Whether the workbook at ``path`` says anything the freshly generated ``blank`` does not
-    (numbers, 正文, contact fields, 说明): then it is a returned workbook, not a blank form.
-    Another spreadsheet (not an ogi 填报工作簿) counts as holding data too; a file that is no
-    spreadsheet at all (not an .xlsx package) does not."""
-    from .collect import read_identity
-    from .status import fingerprint
-    from .xlsx_reader import read_workbook_data
-
-    try:
-        data = read_capped(path, what="工作簿")
-    except InputError:
-        return False
-    if not data.startswith(ZIP_MAGIC):
-        return False
-    try:
-        if read_identity(path, data) is None:
-            return True
-        theirs = read_workbook_data(data, path).report
-    except (InputError, OSError):
-        return True
-    return fingerprint(theirs) != fingerprint(read_workbook_data(blank, path).report)

@@ -107,8 +107,6 @@ def run_bounded(func: Callable[..., Any], *args: Any, what: str, path: Path,
 
 def _child_main(sender: Any, func: Callable[..., Any], args: tuple[Any, ...], memory: int) -> None:
     die_with_parent()
-    with contextlib.suppress(ValueError, OSError):
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
     _limit_memory(memory)
     try:
         result: tuple[str, Any] = ("ok", func(*args))
@@ -149,8 +147,13 @@ def _limit_memory(extra: int) -> None:
 PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent() -> None:
-    """End this (child) process when its parent process ends, however the parent ended."""
+def die_with_parent(*, ignore_ctrl_c: bool = True) -> None:
+    """End this (child) process when its parent process ends, however the parent ended. With
+    ``ignore_ctrl_c`` the child leaves Ctrl+C (sent to the whole console) to its parent, which
+    shuts it down: no traceback from every worker."""
+    if ignore_ctrl_c:
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .layout import HIDDEN_KEYS, SHEET_HIDDEN
-from .safe_io import check_zip_package, read_capped
+from .safe_io import ZIP_MAGIC, check_zip_package, read_capped
 from .xlsx_writer import Agency
 
 #: File name endings that are (or claim to be) spreadsheets; everything else is skipped silently.
@@ -167,6 +167,29 @@ def is_form_workbook(path: Path) -> bool:
         return read_identity(path) is not None
     except InputError:
         return False
+
+
+def holds_returned_data(path: Path, fresh: bytes) -> bool:
+    """Whether the workbook at ``path`` says anything the workbook ogi is about to write there
+    (``fresh``: a blank form, an imported report) does not (numbers, 正文, contact fields, 说明):
+    then it holds someone's work and no flag replaces it. Another spreadsheet (not an ogi
+    填报工作簿) counts as holding data too; a file that is no spreadsheet at all does not."""
+    from .status import fingerprint
+    from .xlsx_reader import read_workbook_data
+
+    try:
+        data = read_capped(path, what="工作簿")
+    except InputError:
+        return False
+    if not data.startswith(ZIP_MAGIC):
+        return False
+    try:
+        if read_identity(path, data) is None:
+            return True
+        theirs = read_workbook_data(data, path).report
+    except (InputError, OSError):
+        return True
+    return fingerprint(theirs) != fingerprint(read_workbook_data(fresh, path).report)
 
 
 def guard_rollup_output(output: Path, *, kind: str, overwrite: bool, folder: Path,

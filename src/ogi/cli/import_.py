@@ -124,7 +124,8 @@ def output_target(output: str | None, report: Path, filename: str) -> Path:
 
 def _import_one(report: Path, output: str | None, *, as_previous: bool, agency: str, year: str,
                 no_workbook: bool, overwrite: bool, inputs: InputSet) -> tuple[object, Path | None]:
-    from ..errors import InputError, OgiError
+    from ..collect import holds_returned_data
+    from ..errors import InputError, OgiError, OutputError
     from ..importers import build_import_workbook, import_report
     from ..safe_io import atomic_write_bytes
 
@@ -140,6 +141,9 @@ def _import_one(report: Path, output: str | None, *, as_previous: bool, agency: 
         data, filename, extra = build_import_workbook(result, as_previous=as_previous)
         result.findings.extend(extra)
         target = output_target(output, report, filename)
+        if overwrite and target.is_file() and holds_returned_data(target, data):
+            raise OutputError("这个工作簿已经填写过（内容与导入的结果不同），--overwrite 也不会覆盖它；"
+                              "请换一个输出位置", path=target)
         written = atomic_write_bytes(target, data, overwrite=overwrite, protect=inputs)
     return result, written
 
