@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -387,7 +388,8 @@ def test_locked_output_is_named_and_the_batch_continues(two_filled: tuple[Path, 
     assert temp_files(out) == []
 
 
-@pytest.mark.skipif(sys.platform != "linux" or os.geteuid() != 0, reason="chattr +i needs root on Linux")
+@pytest.mark.skipif(sys.platform != "linux" or os.geteuid() != 0 or not shutil.which("chattr"),
+                    reason="chattr +i needs root on Linux and e2fsprogs")
 def test_output_the_os_refuses_to_replace(two_filled: tuple[Path, Path]) -> None:
     """A real refusal by the kernel (an immutable file: EPERM on rename, as Windows refuses a file
     WPS holds) gives the locked-file message, and the batch continues."""
