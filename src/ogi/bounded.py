@@ -67,7 +67,9 @@ def run_bounded(func: Callable[..., Any], *args: Any, what: str, path: Path,
     child = ctx.Process(target=_child_main, args=(sender, func, args, memory), daemon=True)
     try:
         child.start()
-    except OSError:  # no processes left to start: extract here rather than not at all
+    except (OSError, AssertionError):  # no process left to start, or this is a daemonic worker
+        sender.close()
+        receiver.close()
         return func(*args)
     sender.close()
     try:
