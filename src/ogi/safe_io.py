@@ -252,8 +252,9 @@ def _publish_new(tmp: str, path: Path) -> None:
         raise
 
 
-_NO_LINK_ERRNOS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK,
-                   errno.ENOSYS, errno.EACCES}
+#: What link() answers where a file system has no hard links (not every errno exists everywhere).
+_NO_LINK_ERRNOS = {getattr(errno, name) for name in ("EPERM", "ENOTSUP", "EOPNOTSUPP", "EXDEV", "EMLINK",
+                                                     "ENOSYS", "EACCES", "EINVAL") if hasattr(errno, name)}
 
 
 def _publish_error(exc: OSError, path: Path) -> str:
