@@ -1,12 +1,13 @@
-"""Work that must not take the machine down: run in a child process with a time limit, a memory
-limit and a size limit on what it returns, and processes that end when the process that started
-them ends.
+"""Work that must not take the machine down: text extraction in a child process with a time
+limit, a memory limit and a character limit, and worker processes that end when the process that
+started them ends.
 
 ``ogi import`` extracts PDF and HTML text here: pdfminer can spend minutes and gigabytes on a
 crafted 2 KB PDF, and a crash in C code (SIGSEGV) must become a Chinese message, not a dead run.
-The parent waits at most :data:`EXTRACT_SECONDS`; the child has its address space capped (POSIX)
-at :data:`EXTRACT_MEMORY_BYTES` above what it inherited; the result is refused beyond
-:data:`MAX_EXTRACTED_CHARS` characters (the readers also count while they extract).
+The parent waits at most :data:`EXTRACT_SECONDS`; the child's memory is capped at
+:data:`EXTRACT_MEMORY_BYTES` (POSIX: its address space above what it inherited, RLIMIT_AS;
+Windows: a job object's per-process limit); the readers refuse more than
+:data:`MAX_EXTRACTED_CHARS` characters as they extract.
 
 :func:`die_with_parent` makes a worker (``ogi fill --jobs N``) end when its parent dies, even by
 ``kill -9``: on Linux the kernel sends SIGKILL (``PR_SET_PDEATHSIG``); everywhere (Windows, macOS)
@@ -126,9 +127,12 @@ def _child_main(sender: Any, func: Callable[..., Any], args: tuple[Any, ...], me
 
 
 def _limit_memory(extra: int) -> None:
+    if sys.platform == "win32":
+        _limit_memory_windows(extra)
+        return
     try:
         import resource
-    except ImportError:  # Windows: the time limit still bounds the damage
+    except ImportError:  # no setrlimit: the time limit still bounds the damage
         return
     try:
         with open("/proc/self/statm", encoding="ascii") as fh:
@@ -141,6 +145,56 @@ def _limit_memory(extra: int) -> None:
         limit = min(limit, hard)
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _limit_memory_windows(limit: int) -> None:
+    """Put this process in a job object whose per-process memory limit is ``limit`` bytes (what
+    RLIMIT_AS does on POSIX); allocation beyond it fails with MemoryError. Not exercised by the
+    test suite (it runs on Linux); any failure leaves only the time limit."""
+    try:
+        import ctypes
+        from ctypes import wintypes
+
+        class IoCounters(ctypes.Structure):
+            _fields_ = [(name, ctypes.c_ulonglong) for name in (
+                "ReadOperationCount", "WriteOperationCount", "OtherOperationCount",
+                "ReadTransferCount", "WriteTransferCount", "OtherTransferCount")]
+
+        class BasicLimits(ctypes.Structure):
+            _fields_ = [("PerProcessUserTimeLimit", ctypes.c_int64),
+                        ("PerJobUserTimeLimit", ctypes.c_int64),
+                        ("LimitFlags", wintypes.DWORD),
+                        ("MinimumWorkingSetSize", ctypes.c_size_t),
+                        ("MaximumWorkingSetSize", ctypes.c_size_t),
+                        ("ActiveProcessLimit", wintypes.DWORD),
+                        ("Affinity", ctypes.c_size_t),
+                        ("PriorityClass", wintypes.DWORD),
+                        ("SchedulingClass", wintypes.DWORD)]
+
+        class ExtendedLimits(ctypes.Structure):
+            _fields_ = [("BasicLimitInformation", BasicLimits),
+                        ("IoInfo", IoCounters),
+                        ("ProcessMemoryLimit", ctypes.c_size_t),
+                        ("JobMemoryLimit", ctypes.c_size_t),
+                        ("PeakProcessMemoryUsed", ctypes.c_size_t),
+                        ("PeakJobMemoryUsed", ctypes.c_size_t)]
+
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+        kernel32.CreateJobObjectW.restype = wintypes.HANDLE
+        kernel32.GetCurrentProcess.restype = wintypes.HANDLE
+        job = kernel32.CreateJobObjectW(None, None)
+        if not job:
+            return
+        info = ExtendedLimits()
+        info.BasicLimitInformation.LimitFlags = 0x00000100  # JOB_OBJECT_LIMIT_PROCESS_MEMORY
+        info.ProcessMemoryLimit = limit
+        job_object_extended_limit_information = 9
+        if kernel32.SetInformationJobObject(wintypes.HANDLE(job), job_object_extended_limit_information,
+                                            ctypes.byref(info), ctypes.sizeof(info)):
+            kernel32.AssignProcessToJobObject(wintypes.HANDLE(job),
+                                              wintypes.HANDLE(kernel32.GetCurrentProcess()))
+    except Exception:  # an old Windows, a job that may not nest: the time limit remains
+        return
 
 
 # ------------------------------------------------------------------------------------------------
