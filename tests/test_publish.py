@@ -179,6 +179,33 @@ def test_two_concurrent_fills_never_both_publish(returned: Path, tmp_path: Path)
     assert len(list(out.glob("*.docx"))) == 1 and temp_files(out) == []
 
 
+def test_two_concurrent_overwrites_never_both_publish(returned: Path, tmp_path: Path) -> None:
+    """With --overwrite each run may replace the file it found, not one another run published
+    after its check: the first run released replaces it, the second then refuses."""
+    out = tmp_path / "年报"
+    assert ogi("fill", str(returned / "白阳镇.xlsx"), "-o", str(out))[0] == 0
+    (docx,) = out.glob("*.docx")
+    docx.write_bytes(b"an older report")
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    env = {PUBLISH_BARRIER_ENV: str(barrier)}
+    runs = [spawn("fill", str(returned / "白阳镇.xlsx"), "-o", str(out), "--overwrite", env=env)
+            for _ in range(2)]
+    try:  # both checked that the file may be replaced; now release them one after the other
+        wait_for(lambda: {p.name for p in barrier.iterdir()} >= {str(r.pid) for r in runs})
+        results = []
+        for r in runs:
+            (barrier / f"go-{r.pid}").touch()
+            results.append((r.wait(timeout=120), r.stdout.read().decode("utf-8")))  # type: ignore[union-attr]
+    finally:
+        for r in runs:
+            if r.poll() is None:
+                r.kill()
+    assert [code for code, _ in results] == [0, 2], results
+    assert "已生成" in results[0][1] and "同时运行" in results[1][1]
+    assert docx.read_bytes() != b"an older report" and temp_files(out) == []
+
+
 # ---- interruption -----------------------------------------------------------------------------
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")

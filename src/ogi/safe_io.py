@@ -51,8 +51,8 @@ LOCKED_MESSAGE = "文件正被其他程序打开（例如 WPS），请关闭后�
 _WINERROR_LOCKED = {32, 33}
 
 #: Test hook: a folder in which a publishing process announces itself (a file named after its pid)
-#: and then waits for a file named ``go`` before publishing. Lets a test hold two runs between the
-#: existence check and the publish, or interrupt one there, deterministically.
+#: and then waits for a file named ``go`` (or ``go-<pid>``) before publishing. Lets a test hold two
+#: runs between the existence check and the publish, or interrupt one there, deterministically.
 PUBLISH_BARRIER_ENV = "OGI_TEST_PUBLISH_BARRIER"
 
 
@@ -194,6 +194,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = False, prot
     path = Path(path)
     inputs = _as_inputs(protect)
     replace_existing = check_target(path, overwrite=overwrite, protect=inputs, replaceable=replaceable)
+    seen = _file_key(path) if replace_existing else None  # the file the check allowed to replace
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=".ogi-", suffix=".tmp", dir=folder)
@@ -210,10 +211,13 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = False, prot
         _barrier()
         if inputs.holds(path):  # a link or rename made meanwhile: the check again, at the last moment
             raise OutputError("输出文件不能覆盖输入文件（或名单、交回的工作簿），请换一个输出位置", path=path)
-        if replace_existing:
-            os.replace(tmp, path)
-        else:
+        now = _file_key(path) if replace_existing else None
+        if now is None:  # new, or gone meanwhile: only a name nobody holds
             _publish_new(tmp, path)
+        elif now != seen:  # another run published here since the check: its file stays
+            raise _Exists(errno.EEXIST, "replaced meanwhile")
+        else:
+            os.replace(tmp, path)
     except OSError as exc:
         raise OutputError(_publish_error(exc, path), path=path) from exc
     finally:  # also on KeyboardInterrupt and on the SystemExit that SIGTERM raises (see ogi.cli)
@@ -258,6 +262,8 @@ _NO_LINK_ERRNOS = {getattr(errno, name) for name in ("EPERM", "ENOTSUP", "EOPNOT
 
 
 def _publish_error(exc: OSError, path: Path) -> str:
+    if isinstance(exc, _Exists) and exc.strerror == "replaced meanwhile":
+        return "文件在生成期间被改写（可能是同时运行的另一个 ogi），未覆盖它；请核对后重试"
     if isinstance(exc, _Exists):
         return "文件已存在（可能是同时运行的另一个 ogi 刚刚生成的）；如需覆盖，请加 --overwrite"
     return f"写入失败（{os_error_message(exc, target=path)}）"
@@ -271,7 +277,8 @@ def _barrier() -> None:
 
     Path(folder, str(os.getpid())).touch()
     deadline = time.monotonic() + 60
-    while not Path(folder, "go").exists() and time.monotonic() < deadline:
+    go = (Path(folder, "go"), Path(folder, f"go-{os.getpid()}"))  # all at once, or one by one
+    while not any(p.exists() for p in go) and time.monotonic() < deadline:
         time.sleep(0.01)
 
 
