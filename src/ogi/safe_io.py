@@ -194,7 +194,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = False, prot
     path = Path(path)
     inputs = _as_inputs(protect)
     replace_existing = check_target(path, overwrite=overwrite, protect=inputs, replaceable=replaceable)
-    seen = _file_key(path) if replace_existing else None  # the file the check allowed to replace
+    seen = _entry_key(path) if replace_existing else None  # the entry the check allowed to replace
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=".ogi-", suffix=".tmp", dir=folder)
@@ -211,7 +211,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = False, prot
         _barrier()
         if inputs.holds(path):  # a link or rename made meanwhile: the check again, at the last moment
             raise OutputError("输出文件不能覆盖输入文件（或名单、交回的工作簿），请换一个输出位置", path=path)
-        now = _file_key(path) if replace_existing else None
+        now = _entry_key(path) if replace_existing else None
         if now is None:  # new, or gone meanwhile: only a name nobody holds
             _publish_new(tmp, path)
         elif now != seen:  # another run published here since the check: its file stays
@@ -229,6 +229,15 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = False, prot
 
 class _Exists(OSError):
     pass
+
+
+def _entry_key(path: Path) -> tuple[int, int, int] | None:
+    """What the name ``path`` is now (a symlink itself, not its target), or None when it is free."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns)
 
 
 def _publish_new(tmp: str, path: Path) -> None:
