@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable
@@ -729,6 +730,112 @@ def _fill_over_input(ws: Workspace) -> list[str]:
     return ["fill", str(path), "-o", str(path)]
 
 
+# ---- issue 11: nothing ogi writes destroys a file, nothing it reads exhausts the machine -------
+
+def _returned_folder(ws: Workspace) -> Path:
+    """交回/ with one filled workbook, and a roster (.csv and .xlsx) beside it, all inputs."""
+    sub = ws.inp / "交回"
+    sub.mkdir()
+    (sub / "白阳镇.xlsx").write_bytes(base_workbook())
+    (ws.inp / "名单.csv").write_text(f"机关名称,编号\n{AGENCY.name},{AGENCY.id}\n", encoding="utf-8")
+    (ws.inp / "名单.xlsx").write_bytes(_roster_xlsx([AGENCY.name]))
+    return sub
+
+
+def _status_over_returned(ws: Workspace) -> list[str]:
+    sub = _returned_folder(ws)
+    return ["status", str(sub), "--roster", str(ws.inp / "名单.csv"), "-o", str(sub / "白阳镇.xlsx"),
+            "--overwrite"]
+
+
+def _summary_over_roster(ws: Workspace) -> list[str]:
+    sub = _returned_folder(ws)
+    return ["summary", str(sub), "--roster", str(ws.inp / "名单.xlsx"), "-o", str(ws.inp / "名单.xlsx"),
+            "--overwrite"]
+
+
+def _new_over_returned(ws: Workspace) -> list[str]:
+    from ogi.xlsx_writer import safe_workbook_filename
+
+    (ws.inp / safe_workbook_filename(AGENCY, YEAR)).write_bytes(base_workbook())
+    return ["new", "--agency", AGENCY.name, "--agency-id", AGENCY.id, "--agency-type", AGENCY.type,
+            "--year", str(YEAR), "-o", str(ws.inp), "--overwrite"]
+
+
+def _pdf_kept(ws: Workspace) -> list[str]:
+    """The stamped archive PDF of a report whose DOCX is not there (any more)."""
+    path = ws.inp / "填好的.xlsx"
+    path.write_bytes(base_workbook())
+    (ws.out / f"{YEAR}年{AGENCY.name}政府信息公开工作年度报告.pdf").write_bytes(STAMPED_PDF)
+    return ["fill", str(path), "-o", str(ws.out), "--pdf"]
+
+
+STAMPED_PDF = b"%PDF-1.4 the stamped archive copy"
+
+
+def _stamped_pdf_kept(ws: Workspace, result: Result) -> None:
+    (pdf,) = ws.out.glob("*.pdf")
+    assert pdf.read_bytes() == STAMPED_PDF, "fill --pdf replaced an existing PDF without --overwrite"
+
+
+LONG_AGENCY = Agency("彭阳县" + "测" * 90 + "人民政府", "640425996", "乡镇街道")
+
+
+def _names_within_255_bytes(ws: Workspace, _: Result) -> None:
+    names = [p.name for p in ws.out.rglob("*") if p.is_file()]
+    assert names and all(len(n.encode("utf-8")) <= 255 for n in names), names
+
+
+def _long_path(ws: Workspace) -> list[str]:
+    return ["new", "--agency", "甲", "--year", str(YEAR), "-o", str(ws.out / ("长" * 100))]
+
+
+def _fifo(ws: Workspace) -> list[str]:
+    path = ws.root / "邮件附件.xlsx"  # outside ws.inp: the snapshot would block reading a FIFO
+    os.mkfifo(path)
+    return ["check", str(path)]
+
+
+def _nested_html(ws: Workspace) -> list[str]:
+    path = ws.inp / "年报.html"
+    path.write_text("<html><body>" + "<div>" * 1000 + "2023年政府信息公开工作年度报告" + "</div>" * 1000
+                    + "</body></html>", encoding="utf-8")
+    return ["import", str(path), "-o", str(ws.out)]
+
+
+def crafted_pdf(lines: int = 2000, width: int = 200, pages: int = 1) -> bytes:
+    """``pages`` pages sharing one compressed content stream that shows ``lines`` lines of
+    ``width`` characters: a few KB on disk, hundreds of thousands of characters for pdfminer to lay
+    out (the defaults are the 2.3 KB PDF of issue 11 that took 14-21 s and 880 MB)."""
+    import zlib
+
+    line = "(" + "A" * width + ") Tj 0 -1 Td\n"
+    content = zlib.compress(("BT /F1 1 Tf 10 800 Td\n" + line * lines + "ET\n").encode("ascii"), 9)
+    kids = " ".join(f"{5 + i} 0 R" for i in range(pages)).encode("ascii")
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+               *[b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+                 b"/Resources << /Font << /F1 3 0 R >> >> >>"] * pages]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _crafted_pdf(ws: Workspace) -> list[str]:
+    path = ws.inp / "年报.pdf"
+    path.write_bytes(crafted_pdf())
+    return ["import", str(path), "-o", str(ws.out)]
+
+
 def corpus() -> list[Case]:
     lay = layout_for()
     t3_sheet, t3_input = input_cell()
@@ -956,6 +1063,24 @@ def corpus() -> list[Case]:
              frozenset({2}), ("找不到", "不存在")),
         Case("check-folder-as-file", "check", lambda ws: ["check", str(ws.inp)], frozenset({0, 1, 2}),
              ("文件夹", "没有", "找不到")),
+        # ---- outputs never destroy a file; inputs never exhaust the machine (issue 11) ---------
+        Case("status-output-is-returned-workbook", "status", _status_over_returned, frozenset({2}),
+             ("不能覆盖",)),
+        Case("summary-output-is-roster", "summary", _summary_over_roster, frozenset({2}), ("不能覆盖",)),
+        Case("new-overwrite-returned-workbook", "new", _new_over_returned, frozenset({2}), ("已经填写过",)),
+        Case("fill-pdf-existing-pdf", "fill", _pdf_kept, frozenset({2}), ("--overwrite",),
+             _stamped_pdf_kept),
+        _fill_case("fill-agency-name-291-bytes", "长名称.xlsx",
+                   _edited(hidden_value("agency_name", LONG_AGENCY.name)), {0}, ("已生成",),
+                   _names_within_255_bytes),
+        Case("new-output-path-too-long", "new", _long_path, frozenset({2}), ("路径过长",)),
+        Case("check-dev-zero", "check", lambda ws: ["check", "/dev/zero"], frozenset({2}),
+             ("不是普通文件",)),
+        *([Case("check-fifo", "check", _fifo, frozenset({2}), ("不是普通文件",))]
+          if hasattr(os, "mkfifo") else []),
+        Case("import-html-nested-1000", "import", _nested_html, frozenset({2}), ("嵌套",), _no_output),
+        Case("import-pdf-crafted-content-stream", "import", _crafted_pdf, frozenset({2}), ("上限",),
+             _no_output),
     ]
     ids = [c.id for c in cases]
     assert len(ids) == len(set(ids)), "duplicate case ids"

@@ -6,10 +6,16 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, OutputError
+from .collect import holds_returned_data
+from .errors import InputError, OgiError, OutputError
 from .layout import layout_for
 from .roster import read_roster
-from .safe_io import atomic_write_bytes, ensure_output_dir
+from .safe_io import (
+    InputSet,
+    atomic_write_bytes,
+    check_target,
+    ensure_output_dir,
+)
 from .xlsx_writer import (
     Agency,
     WorkbookBuilder,
@@ -56,9 +62,15 @@ def generate(*, agency: str | None = None, agency_id: str = "", agency_type: str
              password: str = "", overwrite: bool = False,
              progress: Progress | None = None,
              prefills: dict[Agency, Any] | None = None,
-             warn: Callable[[str], None] | None = None) -> list[Path]:
-    """Write workbooks for one agency or a roster. Nothing is written if any target is unusable.
-    ``warn`` receives a Chinese warning per agency name that had invisible format characters."""
+             warn: Callable[[str], None] | None = None,
+             also_reads: Iterable[Path | None] = (),
+             on_error: Callable[[Path, OgiError], None] | None = None) -> list[Path]:
+    """Write workbooks for one agency or a roster. Nothing is written if any target is unusable:
+    the roster or a file ``also_reads`` names (last year's workbooks), an existing file without
+    ``overwrite``, or (whatever the flags) a workbook that holds returned data. A file that cannot
+    be written (held open by WPS) goes to ``on_error`` and the others are still written; without
+    ``on_error`` the error is raised. ``warn`` receives a Chinese warning per agency name that had
+    invisible format characters."""
     validate_year(year)
     agencies = resolve_agencies(agency=agency, agency_id=agency_id, agency_type=agency_type,
                                 roster=roster)
@@ -67,21 +79,35 @@ def generate(*, agency: str | None = None, agency_id: str = "", agency_type: str
         if message and warn is not None:
             warn(message)
     output = ensure_output_dir(output)
+    inputs = InputSet([roster, *also_reads])
     plan = plan_files(agencies, year, output)
-    if not overwrite:
-        existing = [p for _, p in plan if p.exists()]
-        if existing:
-            shown = "、".join(p.name for p in existing[:3]) + ("等" if len(existing) > 3 else "")
-            raise OutputError(f"{len(existing)} 个文件已存在（{shown}），未生成任何文件；"
-                              "如需覆盖，请加 --overwrite", path=output)
     builder = WorkbookBuilder(layout_for())
+
+    def build(ag: Agency) -> bytes:
+        return builder.build(ag, WorkbookOptions(year=year, password=password, deadline=deadline,
+                                                 prefill=(prefills or {}).get(ag)))
+
+    existing = [(ag, p) for ag, p in plan if check_target(p, overwrite=True, protect=inputs)]
+    if existing and not overwrite:
+        shown = "、".join(p.name for _, p in existing[:3]) + ("等" if len(existing) > 3 else "")
+        raise OutputError(f"{len(existing)} 个文件已存在（{shown}），未生成任何文件；"
+                          "如需覆盖，请加 --overwrite", path=output)
+    built: dict[Path, bytes] = {}
+    for ag, p in existing:
+        built[p] = build(ag)
+        if holds_returned_data(p, built[p]):
+            raise OutputError("这个工作簿已经填写过（内容与新生成的空白表不同），--overwrite 也不会覆盖它；"
+                              "未生成任何文件。请先把交回的工作簿移到别的文件夹，或换一个输出文件夹", path=p)
     written: list[Path] = []
     items: Iterable[tuple[Agency, Path]] = plan
     if progress is not None:
         items = progress(plan, len(plan))
     for ag, path in items:
-        options = WorkbookOptions(year=year, password=password, deadline=deadline,
-                                  prefill=(prefills or {}).get(ag))
-        data = builder.build(ag, options)
-        written.append(atomic_write_bytes(path, data, overwrite=overwrite))
+        data = built.pop(path, None) or build(ag)
+        try:
+            written.append(atomic_write_bytes(path, data, overwrite=overwrite, protect=inputs))
+        except OutputError as exc:
+            if on_error is None:
+                raise
+            on_error(path, exc)
     return written

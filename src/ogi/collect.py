@@ -18,13 +18,13 @@ import posixpath
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
 from .layout import HIDDEN_KEYS, SHEET_HIDDEN
-from .safe_io import check_zip_package, read_capped
+from .safe_io import ZIP_MAGIC, check_zip_package, read_capped
 from .xlsx_writer import Agency
 
 #: File name endings that are (or claim to be) spreadsheets; everything else is skipped silently.
@@ -142,14 +142,78 @@ def read_identity(path: Path, data: bytes | None = None) -> Identity | None:
 
 def is_ogi_output(path: Path, data: bytes | None = None) -> bool:
     """Whether the workbook is one of ogi's own outputs (进度表, 汇总表), which collection skips."""
+    return output_kind(path, data) is not None
+
+
+def output_kind(path: Path, data: bytes | None = None) -> str | None:
+    """``"status"`` or ``"summary"`` for ogi's own 进度表 / 汇总表 (its :data:`OUTPUT_PROPERTY`
+    marker), None for anything else (also for what cannot be read)."""
     try:
         if data is None:
             data = read_capped(path, what="工作簿")
         zf = check_zip_package(data, path, kind="xlsx")
         root = _parse(zf.read("docProps/custom.xml"))
     except (InputError, KeyError, ValueError, SyntaxError, zipfile.BadZipFile, OSError, RuntimeError):
+        return None
+    for prop in root.iter(f"{{{_NS_CUSTOM}}}property"):
+        if prop.get("name") == OUTPUT_PROPERTY:
+            return "".join(prop.itertext()).strip() or "output"
+    return None
+
+
+def is_form_workbook(path: Path) -> bool:
+    """Whether ``path`` is an ogi 填报工作簿 (it records an agency in its hidden sheet)."""
+    try:
+        return read_identity(path) is not None
+    except InputError:
         return False
-    return any(prop.get("name") == OUTPUT_PROPERTY for prop in root.iter(f"{{{_NS_CUSTOM}}}property"))
+
+
+def holds_returned_data(path: Path, fresh: bytes) -> bool:
+    """Whether the workbook at ``path`` says anything the workbook ogi is about to write there
+    (``fresh``: a blank form, an imported report) does not (numbers, 正文, contact fields, 说明):
+    then it holds someone's work and no flag replaces it. Another spreadsheet (not an ogi
+    填报工作簿) counts as holding data too; a file that is no spreadsheet at all does not."""
+    from .status import fingerprint
+    from .xlsx_reader import read_workbook_data
+
+    try:
+        data = read_capped(path, what="工作簿")
+    except InputError:
+        return False
+    if not data.startswith(ZIP_MAGIC):
+        return False
+    try:
+        if read_identity(path, data) is None:
+            return True
+        theirs = read_workbook_data(data, path).report
+    except (InputError, OSError):
+        return True
+    return fingerprint(theirs) != fingerprint(read_workbook_data(fresh, path).report)
+
+
+def guard_rollup_output(output: Path, *, kind: str, overwrite: bool, folder: Path,
+                        also_reads: Iterable[Path | None] = ()) -> Callable[[Path], bool]:
+    """Refuse a 进度表/汇总表 target before the folder is read: never a file under ``folder``, the
+    roster or last year's workbooks (``also_reads``), never a 填报工作簿 anywhere, whatever the
+    flags; an existing other file needs ``overwrite``, except ogi's own earlier output of the same
+    ``kind``, which is replaced. Returns the "may be replaced" test for the publish step."""
+    from .errors import OutputError
+    from .safe_io import InputSet, check_target
+
+    def own(p: Path) -> bool:
+        return output_kind(p) == kind
+
+    if output.suffix.lower() != ".xlsx":
+        raise OutputError("输出文件名应以 .xlsx 结尾", path=output)
+    # ogi's own outputs in the folder are skipped by collection: not inputs, but not ours to
+    # replace without --overwrite either unless of the same kind (check_target below)
+    if os.path.lexists(output) and output_kind(output) is None and (
+            InputSet([folder]).holds(output) or is_form_workbook(output)):
+        raise OutputError("输出文件不能覆盖交回的工作簿（或名单、上年的工作簿），请换一个输出位置",
+                          path=output)
+    check_target(output, overwrite=overwrite, protect=InputSet(also_reads), replaceable=own)
+    return own
 
 
 def _parse(xml: bytes):  # type: ignore[no-untyped-def]

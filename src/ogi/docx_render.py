@@ -590,4 +590,4 @@ def docx_filename(report: Report) -> str:
 
     year = clean_inline(report.year)
     name = clean_inline(report.agency_name)
-    return safe_filename(f"{year}年{name}政府信息公开工作年度报告") + ".docx"
+    return safe_filename(f"{year}年{name}政府信息公开工作年度报告", suffix=".docx")

@@ -18,12 +18,12 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, InputError, OgiError, OutputError
-from .safe_io import atomic_write_bytes, ensure_output_dir
+from .safe_io import InputSet, atomic_write_bytes, ensure_output_dir
 
 if TYPE_CHECKING:
     from .checker import CheckResult
@@ -143,20 +143,20 @@ def json_twin(report: Report) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def _write(path: Path, data: bytes, options: FillOptions, protect: tuple[Path, ...]) -> bool:
-    """Write atomically; an existing identical file is left as it is (returns False)."""
-    if path.exists() and not options.overwrite:
+def _write(path: Path, data: bytes, options: FillOptions, protect: InputSet) -> bool:
+    """Publish ``data`` (no-clobber unless ``overwrite``); an existing identical file is left as it
+    is (returns False). Never over an input, whatever the flags."""
+    if not options.overwrite and not protect.holds(path):
         try:
-            if path.is_file() and path.read_bytes() == data:
-                for p in protect:
-                    if path.resolve() == p.resolve():
-                        raise OutputError("输出文件不能覆盖输入文件，请换一个输出位置", path=path)
-                return False
+            same = path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
         except OSError:
-            pass
-        raise OutputError("文件已存在且内容不同（可能已手工修改过）；如需覆盖，请加 --overwrite",
-                          path=path)
-    atomic_write_bytes(path, data, overwrite=True, protect=protect)
+            same = False
+        if same:
+            return False
+        if os.path.lexists(path):
+            raise OutputError("文件已存在且内容不同（可能已手工修改过）；如需覆盖，请加 --overwrite",
+                              path=path)
+    atomic_write_bytes(path, data, overwrite=options.overwrite, protect=protect)
     return True
 
 
@@ -189,7 +189,7 @@ def check_and_render(path: Path, options: FillOptions, *,
 
 
 def write_outputs(outcome: FillOutcome, options: FillOptions, *, folder: Path | None, n_inputs: int,
-                  reserve: Callable[[Path, Path], str], protect: tuple[Path, ...]) -> FillOutcome:
+                  reserve: Callable[[Path, Path], str], protect: InputSet) -> FillOutcome:
     """Write a rendered outcome's DOCX (and JSON twin) atomically; settles name clashes."""
     data, outcome.rendered = outcome.rendered, None
     report = outcome.report
@@ -256,8 +256,10 @@ _WORKER_STATE: dict[str, Any] = {}
 
 
 def _worker_init(previous_report: Report | None) -> None:
+    from .bounded import die_with_parent
     from .docx_render import prepared_template
 
+    die_with_parent()  # a killed `ogi fill --jobs N` leaves no worker behind
     _WORKER_STATE["previous"] = previous_report
     prepared_template()  # prepare the Word template once per worker process
 
@@ -284,7 +286,7 @@ def iter_fill(paths: Sequence[Path], options: FillOptions) -> Iterator[FillOutco
     previous_report = read_previous(options.previous) if options.previous is not None else None
     n = len(paths)
     reserve = _reservations()
-    protect = tuple(paths)
+    protect = InputSet([*paths, options.previous])
 
     def settle(outcome: FillOutcome) -> FillOutcome:
         return write_outputs(outcome, options, folder=folder, n_inputs=n, reserve=reserve,
@@ -316,9 +318,21 @@ def make_pdfs(outcomes: Sequence[FillOutcome], options: FillOptions) -> None:
     ``options.jobs`` N, N runs at once over shares of it."""
     from .libreoffice import LibreOfficeError, convert_parallel
 
-    todo = [o for o in outcomes if o.docx is not None and o.status == OK]
+    todo = []
+    for o in outcomes:
+        if o.docx is None or o.status != OK:
+            continue
+        target = o.docx.with_suffix(".pdf")
+        if os.path.lexists(target) and not options.overwrite:  # the PDF follows the DOCX's rule
+            if o.unchanged:  # same report as before: its PDF (perhaps the stamped copy) is kept
+                o.message = "PDF 已存在，Word 文件内容未变，未重写"
+            else:
+                o.status, o.message = UNWRITABLE, f"{target.name} 已存在（可能是盖章的存档版）；如需覆盖，请加 --overwrite"
+            continue
+        todo.append(o)
     if not todo:
         return
+    protect = InputSet([*(o.path for o in outcomes), options.previous])
     with tempfile.TemporaryDirectory(prefix="ogi-pdf-") as tmp:
         tmp_path = Path(tmp)
         staged = []
@@ -335,7 +349,7 @@ def make_pdfs(outcomes: Sequence[FillOutcome], options: FillOptions) -> None:
         for o, pdf in zip(todo, pdfs, strict=True):
             target = o.docx.with_suffix(".pdf")  # type: ignore[union-attr]
             try:  # the PDF follows its DOCX (LibreOffice stamps each PDF, so bytes always differ)
-                _write(target, pdf.read_bytes(), replace(options, overwrite=True), (o.path,))
+                _write(target, pdf.read_bytes(), options, protect)
                 o.pdf = target
             except OgiError as exc:
                 o.status, o.message = UNWRITABLE, str(exc)

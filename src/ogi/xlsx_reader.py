@@ -1008,8 +1008,12 @@ def read_workbook(path: Path) -> ReadResult:
     from .safe_io import read_capped
 
     path = Path(path)
-    data = read_capped(path, what="工作簿")
-    return _Reader(path, data).read()
+    return read_workbook_data(read_capped(path, what="工作簿"), path)
+
+
+def read_workbook_data(data: bytes, path: Path) -> ReadResult:
+    """:func:`read_workbook` of bytes already read (``path`` names them in messages)."""
+    return _Reader(Path(path), data).read()
 
 
 def read_many(paths: Iterable[Path]) -> list[ReadResult | InputError]:

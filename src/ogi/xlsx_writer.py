@@ -132,7 +132,6 @@ def workbook_filename(agency: Agency, year: int) -> str:
 #: File name limits: Linux allows 255 bytes (a CJK character is 3 in UTF-8), Windows 255 characters;
 #: stay well below both so that a "_2" suffix or a mail client's "(1)" still fits.
 MAX_FILENAME_CHARS = 100
-MAX_FILENAME_BYTES = 200
 
 
 def safe_workbook_filename(agency: Agency, year: int, suffix: str = "") -> str:
@@ -141,10 +140,10 @@ def safe_workbook_filename(agency: Agency, year: int, suffix: str = "") -> str:
     from .safe_io import safe_filename
 
     name = agency.name
-    while True:
-        candidate = safe_filename(f"{year}年{name}政府信息公开工作年度报告填报表{suffix}.xlsx")
-        if (len(candidate) <= MAX_FILENAME_CHARS and len(candidate.encode("utf-8")) <= MAX_FILENAME_BYTES
-                and candidate.endswith(".xlsx")) or not name:
+    while True:  # shorten the agency name, not the 填报表 words or the suffix that tells files apart
+        candidate = safe_filename(f"{year}年{name}政府信息公开工作年度报告填报表{suffix}", suffix=".xlsx")
+        whole = candidate.endswith(f"填报表{suffix}.xlsx")  # safe_filename cut nothing we need
+        if (len(candidate) <= MAX_FILENAME_CHARS and whole) or not name:
             return candidate
         name = name[:-1]
 

@@ -12,7 +12,7 @@ import importlib
 import importlib.util
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import click
@@ -187,12 +187,38 @@ def _translate(message: str) -> str:
     return message
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (a task manager, ``kill``, a CI timeout) unwinds like Ctrl+C: every ``finally`` runs,
+    so temporary files are removed and worker processes are shut down."""
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _termination_unwinds() -> Iterator[None]:
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        with contextlib.suppress(ValueError, OSError):
+            previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI and map every failure to an exit code."""
     _configure_stdio()
     try:
-        code = cli.main(args=argv, prog_name="ogi", standalone_mode=False)
-    except click.exceptions.Abort:
+        with _termination_unwinds():
+            code = cli.main(args=argv, prog_name="ogi", standalone_mode=False)
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl+C or SIGTERM, not a declined prompt
+            click.echo("已中断。", err=True)
+            sys.exit(130)
         click.echo("已取消。", err=True)
         sys.exit(EXIT_UNUSABLE)
     except click.UsageError as exc:

@@ -32,6 +32,11 @@ def guarded(func: F) -> F:
             fail(str(exc), exc.exit_code)
         except MemoryError:
             fail("内存不足，文件可能过大或已损坏")
+        except OSError as exc:  # a path the OS refuses (too long, locked, no permission): no traceback
+            from ..safe_io import os_error_message
+
+            place = exc.filename if exc.filename is not None else ""
+            fail(f"{place}：{os_error_message(exc)}" if place else os_error_message(exc))
         return None
 
     return wrapper  # type: ignore[return-value]

@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 @click.option("--force", is_flag=True, help="工作簿有错误时仍然生成报告（空格保持空白）。")
 @click.option("--strict", is_flag=True, help="严格模式：未说明的警告也按错误计。")
 @click.option("--previous", type=click.Path(path_type=Path), help="上年度的工作簿，用于核对与上年的衔接。")
-@click.option("--overwrite", is_flag=True, help="覆盖内容不同的同名输出文件。")
+@click.option("--overwrite", is_flag=True,
+              help="覆盖内容不同的同名输出文件，包括已存在的 PDF（例如盖章的存档版）；输入的工作簿任何时候都不会被覆盖。")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="同时处理的工作簿数（使用多个 CPU 核心）；加 --pdf 时也是同时运行的 LibreOffice 数。")
 @quiet_option

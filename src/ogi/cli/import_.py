@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import ZhCommand, argument
 from .common import guarded, json_option
+
+if TYPE_CHECKING:
+    from ..safe_io import InputSet
 
 
 @click.command("import", cls=ZhCommand, help="""导入已发布的年度报告，生成预填好的工作簿，并按 ogi check 的规则检查原报告。
@@ -47,6 +51,7 @@ def import_(reports: tuple[Path, ...], output: str | None, as_previous: bool, ag
     from ..checker import CheckResult
     from ..errors import OgiError
     from ..output import render_json
+    from ..safe_io import InputSet
 
     if year and not year.strip().isdigit():
         raise click.UsageError(f"--year 应为年份数字，例如 2023（收到：{year}）")
@@ -58,11 +63,13 @@ def import_(reports: tuple[Path, ...], output: str | None, as_previous: bool, ag
         raise click.UsageError("--agency 只能用于导入单个报告")
     if many and output is not None and not (Path(output).is_dir() or output.endswith(("/", "\\"))):
         raise click.UsageError("导入多个报告时，-o 应为文件夹（已存在，或以 / 结尾）")
+    inputs = InputSet(reports)  # no report of this run is ever an output of it
     results: list[object] = []
     for report in reports:
         try:
             result, written = _import_one(report, output, as_previous=as_previous, agency=agency,
-                                          year=year, no_workbook=no_workbook, overwrite=overwrite)
+                                          year=year, no_workbook=no_workbook, overwrite=overwrite,
+                                          inputs=inputs)
         except OgiError as exc:
             if not many:
                 raise
@@ -104,19 +111,21 @@ def output_target(output: str | None, report: Path, filename: str) -> Path:
     (created then), else the file ``-o`` names (``.xlsx`` added); by default beside the report."""
     from ..safe_io import ensure_output_dir, safe_filename
 
+    name = safe_filename(Path(filename).stem, suffix=Path(filename).suffix)
     if output is None:
-        return report.parent / safe_filename(filename)
+        return report.parent / name
     target = Path(output)
     if output.endswith(("/", "\\")) or target.is_dir():
-        return ensure_output_dir(target) / safe_filename(filename)
+        return ensure_output_dir(target) / name
     if target.suffix.lower() != ".xlsx":
         target = target.with_name(target.name + ".xlsx")
     return target
 
 
 def _import_one(report: Path, output: str | None, *, as_previous: bool, agency: str, year: str,
-                no_workbook: bool, overwrite: bool) -> tuple[object, Path | None]:
-    from ..errors import InputError, OgiError
+                no_workbook: bool, overwrite: bool, inputs: InputSet) -> tuple[object, Path | None]:
+    from ..collect import holds_returned_data
+    from ..errors import InputError, OgiError, OutputError
     from ..importers import build_import_workbook, import_report
     from ..safe_io import atomic_write_bytes
 
@@ -132,7 +141,10 @@ def _import_one(report: Path, output: str | None, *, as_previous: bool, agency: 
         data, filename, extra = build_import_workbook(result, as_previous=as_previous)
         result.findings.extend(extra)
         target = output_target(output, report, filename)
-        written = atomic_write_bytes(target, data, overwrite=overwrite, protect=(report,))
+        if overwrite and target.is_file() and holds_returned_data(target, data):
+            raise OutputError("这个工作簿已经填写过（内容与导入的结果不同），--overwrite 也不会覆盖它；"
+                              "请换一个输出位置", path=target)
+        written = atomic_write_bytes(target, data, overwrite=overwrite, protect=inputs)
     return result, written
 
 

@@ -29,7 +29,8 @@ from .common import guarded, progress, quiet_option
               show_default=True, help="输出文件夹。")
 @click.option("--deadline", default="", help="交回截止日期，写入填报说明，例如 2024年1月20日。")
 @click.option("--password", default="", help="工作表保护密码（默认无密码，仅防误改）。")
-@click.option("--overwrite", is_flag=True, help="覆盖已存在的同名文件。")
+@click.option("--overwrite", is_flag=True,
+              help="覆盖已存在的同名空白工作簿（已经填写过的工作簿任何时候都不会被覆盖）。")
 @click.option("--previous", type=click.Path(path_type=Path),
               help="上年交回的工作簿文件夹（或单个机关的上年工作簿）：按编号或名称对应，"
                    "预填“二、上年结转”（取上年“四、结转下年度”）和联系方式。")
@@ -37,8 +38,11 @@ from .common import guarded, progress, quiet_option
 @guarded
 def new(agency: str | None, agency_id: str, agency_type: str, roster: Path | None, year: int,
         output: Path, deadline: str, password: str, overwrite: bool, previous: Path | None,
-        quiet: bool) -> None:
+        quiet: bool) -> int:
     from ..batch_new import generate, resolve_agencies
+    from ..errors import EXIT_UNUSABLE
+
+    failed: list[str] = []
 
     if (agency is None) == (roster is None):
         raise click.UsageError("请在 --agency（单个机关）和 --roster（名单）中选择一个")
@@ -57,7 +61,8 @@ def new(agency: str | None, agency_id: str, agency_type: str, roster: Path | Non
                        progress=lambda items, n: progress(items, length=n, label="生成工作簿",
                                                           quiet=quiet),
                        prefills=plan.prefills if plan is not None else None,
-                       warn=lambda message: click.echo(message, err=True))
+                       warn=lambda message: click.echo(message, err=True),
+                       also_reads=[previous], on_error=lambda path, exc: failed.append(str(exc)))
     for path in written:
         click.echo(f"已生成：{path}")
     if len(written) > 1:
@@ -65,3 +70,6 @@ def new(agency: str | None, agency_id: str, agency_type: str, roster: Path | Non
     if plan is not None:
         for line in plan.lines():
             click.echo(line)
+    for message in failed:
+        click.echo(f"未能写入：{message}", err=True)
+    return EXIT_UNUSABLE if failed else 0

@@ -11,21 +11,6 @@ from . import ZhCommand, argument
 from .common import guarded, json_option, progress, quiet_option
 
 
-def check_output(output: Path | None, overwrite: bool) -> None:
-    """Refuse an unusable output before spending minutes on the folder."""
-    from ..errors import OutputError
-
-    if output is None:
-        return
-    if output.suffix.lower() != ".xlsx":
-        raise OutputError("输出文件名应以 .xlsx 结尾", path=output)
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError("输出文件所在的文件夹不存在", path=folder)
-    if output.exists() and not overwrite:
-        raise OutputError("文件已存在；如需覆盖，请加 --overwrite", path=output)
-
-
 @click.command(cls=ZhCommand, help="""统计一个文件夹中各机关交回工作簿的情况。
 
 \b
@@ -42,17 +27,22 @@ ogi status 交回/ --roster 机关名单.xlsx -o 进度.xlsx
               help="机关名单（.txt / .csv / .xlsx）；不给时只列出找到的工作簿。")
 @click.option("--year", type=int, help="报告年度；不给时取多数工作簿的年度。")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="另存进度表（.xlsx）。")
-@click.option("--overwrite", is_flag=True, help="覆盖已存在的进度表。")
+@click.option("--overwrite", is_flag=True,
+              help="覆盖已存在的同名文件（ogi 自己以前生成的进度表无需此选项即可更新；交回的工作簿和名单任何时候都不会被覆盖）。")
 @json_option
 @quiet_option
 @guarded
 def status(folder: Path, roster: Path | None, year: int | None, output: Path | None,
            overwrite: bool, as_json: bool, quiet: bool) -> int:
+    from ..collect import guard_rollup_output
     from ..roster import read_roster
     from ..safe_io import atomic_write_bytes
     from ..status import KEEP_COUNTS, build_status_workbook, collect_status, format_table
 
-    check_output(output, overwrite)
+    own = None
+    if output is not None:  # before minutes are spent on the folder
+        own = guard_rollup_output(output, kind="status", overwrite=overwrite, folder=folder,
+                                  also_reads=[roster])
     agencies = read_roster(roster) if roster is not None else None
     report = collect_status(folder, agencies, year=year,
                             exclude=[output] if output is not None else [], keep=KEEP_COUNTS,
@@ -66,6 +56,7 @@ def status(folder: Path, roster: Path | None, year: int | None, output: Path | N
             click.echo("")
         click.echo(report.summary_line())
     if output is not None:
-        path = atomic_write_bytes(output, build_status_workbook(report), overwrite=overwrite)
+        path = atomic_write_bytes(output, build_status_workbook(report), overwrite=overwrite,
+                                  protect=[p for p in (roster,) if p is not None], replaceable=own)
         click.echo(f"已保存进度表：{path}", err=as_json)
     return report.exit_code

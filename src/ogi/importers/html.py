@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..bounded import check_chars
+from ..errors import InputError
 from .document import Line, SourceDoc, clean
 
 BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
@@ -48,23 +50,34 @@ def _cell_text(cell: Any) -> str:
     return clean(cell.get_text(" "))
 
 
+#: Elements nested deeper than this are not a report's page (a real one nests 20 to 40 levels).
+MAX_DEPTH = 200
+
+
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self.lines: list[Line] = []
         self.buffer: list[str] = []
         self.tables = 0
         self.paras = 0
+        self.chars = 0
 
     def flush(self) -> None:
         text = clean("".join(self.buffer))
         self.buffer = []
+        self.chars += len(text)
+        check_chars(self.chars, "网页", self.path)
         if text:
             self.paras += 1
             self.lines.append(Line((text,), f"第{self.paras}段"))
 
-    def walk(self, element: Any) -> None:
+    def walk(self, element: Any, depth: int = 0) -> None:
         from bs4 import Comment, NavigableString, Tag
 
+        if depth > MAX_DEPTH:
+            raise InputError(f"网页元素嵌套超过 {MAX_DEPTH} 层的上限，不像是一份年度报告"
+                             "（文件可能被恶意构造或已损坏）", path=self.path)
         for child in element.children:
             if isinstance(child, Comment):
                 continue
@@ -81,16 +94,16 @@ class _Walker:
             elif name == "table":
                 self.flush()
                 if child.find("table") is not None:
-                    self.walk(child)  # a layout table
+                    self.walk(child, depth + 1)  # a layout table
                 else:
                     self.table(child)
                 self.flush()
             elif name in BLOCKS:
                 self.flush()
-                self.walk(child)
+                self.walk(child, depth + 1)
                 self.flush()
             else:
-                self.walk(child)
+                self.walk(child, depth + 1)
 
     def table(self, table: Any) -> None:
         self.tables += 1
@@ -152,12 +165,19 @@ def read_mht(data: bytes, path: Path) -> SourceDoc:
                 except LookupError:
                     pass
             return read_html(payload, path)
-    from ..errors import InputError
-
     raise InputError("这个网页存档（.mht）中没有网页内容", path=path)
 
 
 def read_html_text(text: str, path: Path) -> SourceDoc:
+    """:func:`extract_html_text` in a child process bounded in time, memory and characters."""
+    import bs4  # noqa: F401  (loaded once here: a forked child inherits it)
+
+    from ..bounded import run_bounded
+
+    return run_bounded(extract_html_text, text, path, what="网页", path=path)  # type: ignore[no-any-return]
+
+
+def extract_html_text(text: str, path: Path) -> SourceDoc:
     from bs4 import BeautifulSoup
 
     try:
@@ -165,7 +185,7 @@ def read_html_text(text: str, path: Path) -> SourceDoc:
     except Exception:  # lxml missing or refusing: fall back to the standard library parser
         soup = BeautifulSoup(text, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    walker = _Walker()
+    walker = _Walker(path)
     walker.walk(soup.body or soup)
     walker.flush()
     return SourceDoc(path, "html", walker.lines, title=title)

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ..bounded import LimitExceeded, check_chars
 from ..errors import InputError, OgiError
 from ..report import Finding
 from .document import Line, SourceDoc, clean, close_gaps, is_page_number
 from .text import word_line
 
 MAX_PAGES = 300
-
 
 
 class ScannedPdfError(InputError):
@@ -47,6 +48,15 @@ def _inside(word: dict[str, Any], bbox: tuple[float, float, float, float]) -> bo
 
 
 def read_pdf(data: bytes, path: Path) -> SourceDoc:
+    """:func:`extract_pdf` in a child process bounded in time, memory and characters."""
+    import pdfplumber  # noqa: F401  (loaded once here: a forked child inherits it)
+
+    from ..bounded import run_bounded
+
+    return run_bounded(extract_pdf, data, path, what="PDF", path=path)  # type: ignore[no-any-return]
+
+
+def extract_pdf(data: bytes, path: Path) -> SourceDoc:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
 
@@ -77,6 +87,7 @@ def _read_pages(pdf: Any, doc: SourceDoc, path: Path) -> None:
     empty_pages: list[int] = []
     pages: list[list[Line]] = []
     for page_no, page in enumerate(pdf.pages, 1):
+        _check_page_size(page, page_no, path)
         try:
             chars = page.chars
         except Exception as exc:
@@ -85,6 +96,7 @@ def _read_pages(pdf: Any, doc: SourceDoc, path: Path) -> None:
             empty_pages.append(page_no)
             continue
         total_chars += len(chars)
+        check_chars(total_chars, "PDF", path)
         pages.append(_page_lines(page, page_no))
     doc.lines.extend(_without_running_heads(pages))
     if total_chars == 0:
@@ -97,6 +109,29 @@ def _read_pages(pdf: Any, doc: SourceDoc, path: Path) -> None:
             "IMPORT-PDF-NO-TEXT", "warning",
             f"PDF 第{pages}页没有文字层（可能是扫描页），这些页上的内容无法读取",
             "如这些页上有表格或正文，请用原始文件导入或手工补填", file=str(path)))
+
+
+#: Characters one page may show: a dense A4 page holds about 2,500; more is a crafted file.
+MAX_PAGE_CHARS = 100_000
+_STRING_OPERAND = re.compile(rb"\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>")
+
+
+def _check_page_size(page: Any, page_no: int, path: Path) -> None:
+    """Refuse a page whose content streams show more than :data:`MAX_PAGE_CHARS` characters,
+    counted from the string operands before pdfminer lays a single one out (laying out a crafted
+    page of 400,000 characters takes pdfminer 20 seconds and 900 MB)."""
+    from pdfminer.pdftypes import resolve1
+
+    shown = 0
+    for ref in getattr(page.page_obj, "contents", None) or []:
+        stream = resolve1(ref)
+        data = stream.get_data() if hasattr(stream, "get_data") else b""
+        for m in _STRING_OPERAND.finditer(data):
+            token = m.group()
+            shown += len(token) - 2 if token[:1] == b"(" else len(token) // 2
+        if shown > MAX_PAGE_CHARS * 2:  # two bytes per character in a CJK (CID) font
+            raise LimitExceeded(f"PDF 第{page_no}页的文字超过每页 {MAX_PAGE_CHARS:,} 个字符的上限，"
+                                "不像是一份年度报告（文件可能被恶意构造或已损坏）", path=path)
 
 
 def _without_running_heads(pages: list[list[Line]]) -> list[Line]:
