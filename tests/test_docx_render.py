@@ -404,7 +404,9 @@ def test_fast_path_equals_docxtpl_render(spec: FormSpec, tmp_path: Path) -> None
 
     from ogi.resources import docx_template_path
 
-    report = make_report(spec, overview=HOSTILE)
+    # docxtpl undoes its template escapes ({_{ {_% …) in the clerk's text too; ogi keeps that text
+    # as typed (test_hostile_narrative_renders_literally), so those fragments are left out here.
+    report = make_report(spec, overview=HOSTILE.replace("{_{ }_} {_% %_} ", ""))
     ours = open_docx(render_docx(report))
     tpl = DocxTemplate(str(docx_template_path("gov_info_2021.docx")))
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
