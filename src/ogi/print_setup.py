@@ -122,7 +122,8 @@ def footer(title: str) -> str:
     safe = title.replace("&", "&&")
     while len(safe.encode("utf-16-le")) // 2 > 180:
         safe = safe[:-1]
-    return f"&L&9{safe}&R&9第 &P 页 / 共 &N 页"
+    # No "&9"-style font size code: it would swallow a title's leading digits (the year).
+    return f"&L{safe}&R第 &P 页 / 共 &N 页"
 
 
 def setup_print(ws: Any, title: str, *, header_rows: tuple[int, int] | None = None,
@@ -156,7 +157,8 @@ def setup_print(ws: Any, title: str, *, header_rows: tuple[int, int] | None = No
     scale = min(100, math.floor(100 * page_w / content_w)) if content_w else 100
     fit_width = scale >= MIN_SCALE
     tall = sum(heights)
-    one_page = one_page and fit_width and tall > 0 and 100 * page_h / tall >= MIN_SCALE
+    # One page: the application scales to fit it exactly, no slack needed.
+    one_page = one_page and fit_width and tall > 0 and 100 * page_h / HEIGHT_SLACK / tall >= MIN_SCALE
     column_breaks: list[int] = []
     if not fit_width:
         # Pages across at a fixed scale; measured in LibreOffice's wider columns so that no
