@@ -35,7 +35,7 @@ from typing import Any
 #: A4 in points (portrait width, height).
 A4 = (595.3, 841.9)
 #: Margins in inches: left/right, top, bottom (room for the footer), footer distance.
-MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM, MARGIN_FOOTER = 0.4, 0.5, 0.7, 0.3
+MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM, MARGIN_FOOTER = 0.4, 0.4, 0.6, 0.25
 #: Fit the width on one page only while the print stays at least this large (percent).
 MIN_SCALE = 70
 #: Scale of a sheet too wide for that: it prints on pages across at this size.
@@ -117,11 +117,24 @@ class PrintPlan:
         return self.pages_tall * self.pages_across
 
 
+#: Most display columns of the footer's title (the rest of a portrait page's width is the page
+#: number): a longer title is shortened with "…" before its last "·" part (the sheet's name).
+FOOTER_WIDTH = 64
+
+
+def footer_title(title: str) -> str:
+    """The title as the footer prints it (see :data:`FOOTER_WIDTH`)."""
+    if display_width(title) <= FOOTER_WIDTH:
+        return title
+    head, dot, tail = title.rpartition("·")
+    if not dot:
+        return shorten(title, FOOTER_WIDTH)
+    return shorten(head, FOOTER_WIDTH - display_width(tail) - 2) + dot + tail
+
+
 def footer(title: str) -> str:
     """Footer text: the sheet's title at the left, 第 N 页 / 共 M 页 at the right."""
-    safe = title.replace("&", "&&")
-    while len(safe.encode("utf-16-le")) // 2 > 180:
-        safe = safe[:-1]
+    safe = footer_title(title).replace("&", "&&")
     # No "&9"-style font size code: it would swallow a title's leading digits (the year).
     return f"&L{safe}&R第 &P 页 / 共 &N 页"
 

@@ -521,8 +521,8 @@ def _pad(text: str, width: int) -> str:
 #: The terminal table fits a standard Windows console (100 columns); long texts end in "…".
 TABLE_WIDTH = 100
 #: Most columns a name and a file path take before they are shortened.
-NAME_WIDTH, FILE_WIDTH = 24, 22
-SHORTENED_NOTE = "（过长的名称、文件名和备注已用“…”缩短；完整内容见 -o 进度表或 --json）"
+NAME_WIDTH, FILE_WIDTH = 22, 18
+SHORTENED_NOTE = "（过长的内容已用“…”缩短，完整内容见 -o 进度表或 --json）"
 
 
 def format_table(report: StatusReport, width: int = TABLE_WIDTH) -> str:

@@ -571,7 +571,7 @@ def _tables_sheet(ws: Any, f: _Formats, summary: Summary, layout: Layout) -> Non
     detail = detail_columns(spec)
     year = f"{summary.year}年度" if summary.year else ""
     ws.write_string(0, 0, f"{year}政府信息公开工作年度报告数据汇总表（{n} 个机关合计）", f.title)
-    widths = [10, 12, 30] + [8] * 12  # one landscape page wide at 70 % or more
+    widths = [10, 12, 30] + [6] * 12  # one portrait page wide at 70 % or more
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     base = 2
@@ -623,7 +623,7 @@ def _tables_sheet(ws: Any, f: _Formats, summary: Summary, layout: Layout) -> Non
         else:
             ws.write_number(r, 2, 0, fmt)
     blocks.append((base, base + len(spec.fees)))
-    setup_print(ws, _print_title(summary, SHEET_TABLES), keep_together=blocks, landscape=True)
+    setup_print(ws, _print_title(summary, SHEET_TABLES), keep_together=blocks, landscape=False)
 
 
 def _charts(wb: Any, ws: Any, f: _Formats, summary: Summary, figures: list[Figure]) -> None:

@@ -511,10 +511,10 @@ class WorkbookBuilder:
     def _checks(self, ws: Worksheet, f: _Formats, values: Mapping[str, Value],
                 explanations: Mapping[str, str]) -> None:
         lay = self.layout
-        ws.set_column(0, 0, 36)
-        ws.set_column(1, 1, 62)
-        ws.set_column(2, 2, 16)
-        ws.set_column(3, 3, 50)
+        ws.set_column(0, 0, 30)  # portrait A4 at 70 % or more (ogi.print_setup)
+        ws.set_column(1, 1, 52)
+        ws.set_column(2, 2, 12)
+        ws.set_column(3, 3, 40)
         ws.merge_range(0, 0, 0, 3, "校验（自动检查，填完后每一项都应为“通过”）", f.title)
         ws.merge_range(1, 0, 1, 3, "“说明”栏可以填写：某个数字看似有误但确实无误时，请写明原因，县级审核时会看到。"
                        "标为“由 ogi check 检查”的项目需要上年数据或正文，由县级用 ogi 检查。", f.note)
@@ -545,7 +545,7 @@ class WorkbookBuilder:
                 ws.write_string(row.row, 2, BY_OGI, f.check)
             text = _check_text(explanations.get(rule.id, ""), f"校验“{rule.id}”的说明")
             ws.write_string(row.row, 3, text, f.text_in)
-            lines = max(_text_lines(rule.title, 62), _text_lines(rule.id, 36))
+            lines = max(_text_lines(rule.title, 52), _text_lines(rule.id, 30))
             ws.set_row(row.row, 15 * lines + 6)
             last = row.row
         for criteria, fmt in ((f'"{PASS}"', f.green), (f'"{FAIL}"', f.red),
@@ -558,7 +558,7 @@ class WorkbookBuilder:
         ws.write_string(gr, 1, _check_text(explanations.get(GENERAL_EXPLANATION, ""), "校验“总体说明”"), f.text_in)
         ws.set_row(gr, 60)
         ws.freeze_panes(hr + 1, 0)
-        self._print_setup(ws, landscape=True, header_rows=(hr, hr))
+        self._print_setup(ws, landscape=False, header_rows=(hr, hr))
 
     @staticmethod
     def _hidden(ws: Worksheet, hidden: Mapping[str, str]) -> None:
