@@ -518,17 +518,31 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
 
-#: The terminal table fits a standard Windows console (100 columns); long texts end in "…".
+#: The terminal table fits a standard Windows console (100 columns); long names end in "…".
 TABLE_WIDTH = 100
 #: Most columns a name and a file path take before they are shortened.
 NAME_WIDTH, FILE_WIDTH = 22, 18
-SHORTENED_NOTE = "（过长的内容已用“…”缩短，完整内容见 -o 进度表或 --json）"
+SHORTENED_NOTE = "（过长的名称和文件名已用“…”缩短，完整内容见 -o 进度表或 --json）"
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in pieces of at most ``width`` display columns."""
+    parts, current, used = [], "", 0
+    for ch in text:
+        w = display_width(ch)
+        if used + w > width:
+            parts.append(current)
+            current, used = "", 0
+        current += ch
+        used += w
+    return [*parts, current] if current else parts
 
 
 def format_table(report: StatusReport, width: int = TABLE_WIDTH) -> str:
     """The status table as aligned plain text at most ``width`` columns wide (CJK characters
-    count double): names and file paths longer than their column, and notes longer than what is
-    left of the line, are shortened with "…" (the workbook and --json keep them whole)."""
+    count double): names and file paths longer than their column are shortened with "…" (the
+    workbook and --json keep them whole); notes longer than what is left of the line go whole
+    on indented lines below their row."""
     header = ("机关", "状态", "错误", "警告", "修改时间", "文件", "备注")
     lines: list[list[str]] = []
     for row in report.rows:
@@ -552,13 +566,15 @@ def format_table(report: StatusReport, width: int = TABLE_WIDTH) -> str:
             line[i] = short
     widths = [max([display_width(h)] + [display_width(line[i]) for line in lines])
               for i, h in enumerate(header[:-1])]
-    notes_width = max(width - sum(widths) - 2 * len(widths), 8)
+    notes_width = width - sum(widths) - 2 * len(widths)
     out = ["  ".join(_pad(h, w) for h, w in zip(header[:-1], widths, strict=True)) + "  " + header[-1]]
     for line in lines:
-        notes = shorten(line[-1], notes_width)
-        cut |= notes != line[-1]
+        notes = line[-1]
+        fits = display_width(notes) <= notes_width
         out.append(("  ".join(_pad(c, w) for c, w in zip(line[:-1], widths, strict=True))
-                    + "  " + notes).rstrip())
+                    + "  " + (notes if fits else "")).rstrip())
+        if not fits:  # on lines of their own below the row, whole
+            out.extend("    " + part for part in _wrap(notes, width - 4))
     if cut:
         out.append(SHORTENED_NOTE)
     return "\n".join(out)

@@ -376,7 +376,7 @@ class WorkbookBuilder:
                 hint = f"请从下拉列表中选择：{' / '.join(m.choices)}。"
             ws.write_string(fc.row, 2, hint, f.hint)
             ws.set_row(fc.row, 22)
-        self._print_setup(ws, landscape=False)
+        self._print_setup(ws, landscape=False, header_rows=(2, 2))
 
     def _table(self, ws: Worksheet, f: _Formats, tl: TableLayout, values: Mapping[str, Value],
                agency: Agency, year: int) -> None:
@@ -506,7 +506,7 @@ class WorkbookBuilder:
             ws.data_validation(fc.row, 1, fc.row, 1, _VALIDATION[fee.type])
             ws.write_string(fc.row, 2, f"单位：{fee.unit}", f.hint)
             ws.set_row(fc.row, 22)
-        self._print_setup(ws, landscape=False)
+        self._print_setup(ws, landscape=False, header_rows=(3, 3))
 
     def _checks(self, ws: Worksheet, f: _Formats, values: Mapping[str, Value],
                 explanations: Mapping[str, str]) -> None:
