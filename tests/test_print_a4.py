@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -96,12 +97,18 @@ def run_cli(args: list[str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory: pytest.TempPathFactory, soffice: str,
+def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The returned workbooks and the roster (built once; tests that change it take a copy)."""
+    return build_county(tmp_path_factory.mktemp("county"))
+
+
+@pytest.fixture(scope="module")
+def printed(county: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory, soffice: str,
             pdftotext: str) -> dict[str, Printed]:
     from ogi.libreoffice import convert
 
+    folder, roster = county
     root = tmp_path_factory.mktemp("print")
-    folder, roster = build_county(root)
     out = root / "out"
     out.mkdir()
     run_cli(["status", str(folder), "--roster", str(roster), "-o", str(out / "status.xlsx")])
@@ -213,12 +220,13 @@ def test_wide_sheets_print_across_with_labels_repeated(printed: dict[str, Printe
     assert all("测试县第" in p for p in pages)
 
 
-def test_terminal_status_table_fits_100_columns(tmp_path: Path) -> None:
+def test_terminal_status_table_fits_100_columns(county: tuple[Path, Path], tmp_path: Path) -> None:
     from ogi.print_setup import display_width
     from ogi.roster import read_roster
     from ogi.status import collect_status, format_table
 
-    folder, roster = build_county(tmp_path)
+    folder = Path(shutil.copytree(county[0], tmp_path / "交回"))
+    roster = county[1]
     # Agency 3 sent its workbook twice: the long note goes whole on lines of its own.
     newest = folder / workbook_filename(agency(3), YEAR)
     old = folder / "旧" / newest.name

@@ -27,6 +27,7 @@ extent. Used by :mod:`ogi.xlsx_writer`, :mod:`ogi.status` and :mod:`ogi.summary`
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -74,15 +75,25 @@ def shorten(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
+#: Characters printed a full em wide: CJK, Hangul, full-width forms (as ``is_wide``, in one
+#: regular expression so that measuring a long text stays fast).
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff"
+                   "\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60"
+                   "\uffe0-\uffe6\U00020000-\U0003fffd]")
+
+
 def text_points(text: str, size: float) -> float:
     """Printed width of one line of ``text`` in points at font ``size``."""
-    return sum(size if is_wide(ch) or ord(ch) > 0x2E7F else size * LATIN_FACTOR for ch in text)
+    wide = len(_WIDE.findall(text))
+    return size * (wide + (len(text) - wide) * LATIN_FACTOR)
 
 
 def wrapped_lines(text: str, column_px: float, size: float) -> int:
     """Lines a wrapped ``text`` takes in a column ``column_px`` pixels wide (Excel's pixels, the
     narrower rendering), one line at least per paragraph."""
     usable = max(column_px * 0.75 - 6, size)
+    if len(text) * size <= usable and "\n" not in text:  # no character is wider than its size
+        return 1
     return sum(max(1, math.ceil(text_points(part, size) / usable)) for part in text.split("\n"))
 
 
@@ -282,11 +293,14 @@ def _cells(ws: Any) -> list[tuple[int, int, int, str, Any]]:
 
 def _autofit_rows(ws: Any, cells: list[tuple[int, int, int, str, Any]]) -> None:
     need: dict[int, float] = {}
+    widths: dict[tuple[int, int], float] = {}
     for r, c0, c1, text, fmt in cells:
         if not text or fmt is None or not getattr(fmt, "text_wrap", 0):
             continue
         size = float(getattr(fmt, "font_size", 11) or 11)
-        px = sum(ws._size_col(c) for c in range(c0, c1 + 1))
+        px = widths.get((c0, c1))
+        if px is None:
+            px = widths[(c0, c1)] = sum(ws._size_col(c) for c in range(c0, c1 + 1))
         lines = wrapped_lines(text, px, size)
         if lines > 1:  # one line fits the default height
             need[r] = max(need.get(r, 0.0), row_points(lines, size))

@@ -43,7 +43,7 @@ from .layout import (
     a1,
     layout_for,
 )
-from .print_setup import display_width, setup_print
+from .print_setup import setup_print
 from .report import Report, Value, parse_date_text
 from .rules import compute_totals, live_state
 from .safe_io import atomic_write_bytes
@@ -211,8 +211,9 @@ PROTECT_OPTIONS = {
 
 def _text_lines(text: str, width_chars: float) -> int:
     """Lines a wrapped label needs in a column of ``width_chars`` (a CJK character is 2 units)."""
+    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
     per_line = max(width_chars - 1, 2)
-    return max(1, math.ceil(display_width(text) / per_line))
+    return max(1, math.ceil(units / per_line))
 
 
 def _check_text(value: str, where: str) -> str:
