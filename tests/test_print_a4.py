@@ -1,8 +1,8 @@
 """Every workbook ogi writes for people prints well on A4 (issue 16), proved with real LibreOffice.
 
 A 25-agency county with long agency names and long explanations is generated and filled as clerks
-would; ``ogi status -o``, ``ogi summary -o`` and ``ogi new`` write the workbooks; ONE LibreOffice
-run converts all of them to PDF. From ``pdftotext`` we check: every non-empty text cell of every
+would; ``ogi status -o``, ``ogi summary -o``, ``ogi new`` (blank) and ``ogi new --previous``
+(prefilled) write the workbooks; ONE LibreOffice run converts all of them to PDF. From ``pdftotext`` we check: every non-empty text cell of every
 printed sheet appears whole, page counts stay within budget, every page of a list repeats its
 header, no table of 全县汇总表 is split from its caption. PNG renders of the first pages are kept in
 a temporary folder (its path is printed) for a person to look at.
@@ -10,6 +10,7 @@ a temporary folder (its path is printed) for a person to look at.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import re
@@ -33,7 +34,7 @@ MISSING = {24, 25}
 UNTOUCHED = {23}
 BROKEN = {2, 9, 16}  # 表三 out of balance
 EXPLAINED = {1, 5, 13, 21}  # 正文 count differs from 表三, explained in 校验
-BUDGET = {"status": 6, "summary": 12, "blank": 9}
+BUDGET = {"status": 6, "summary": 12, "blank": 9, "prefilled": 9}
 NAMES = ("县人民政府办公室（县政务服务管理局、县大数据发展中心、县外事办公室）",
          "县发展和改革局（县粮食和物资储备局、县能源局）", "县自然资源局",
          "县住房和城乡建设局（县人民防空办公室）", "县农业农村局（县乡村振兴局、县扶贫开发办公室）",
@@ -104,7 +105,7 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def printed(county: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory, soffice: str,
-            pdftotext: str) -> dict[str, Printed]:
+            pdftotext: str, pytestconfig: pytest.Config) -> dict[str, Printed]:
     from ogi.libreoffice import convert
 
     folder, roster = county
@@ -116,12 +117,18 @@ def printed(county: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory,
     blank_agency = agency(0)
     run_cli(["new", "--agency", blank_agency.name, "--year", str(YEAR), "-o", str(root), "-q"])
     (root / workbook_filename(blank_agency, YEAR)).rename(out / "blank.xlsx")
-    names = ("status", "summary", "blank")
+    # Next year's form of agency 1, prefilled from the workbook it returned this year.
+    last_year = folder / workbook_filename(agency(1), YEAR)
+    run_cli(["new", "--agency", agency(1).name, "--agency-id", agency(1).id, "--year",
+             str(YEAR + 1), "--previous", str(last_year), "-o", str(root), "-q"])
+    (root / workbook_filename(agency(1), YEAR + 1)).rename(out / "prefilled.xlsx")
+    names = ("status", "summary", "blank", "prefilled")
     pdfs = convert([out / f"{n}.xlsx" for n in names], "pdf", root / "pdf")
     renders = Path(tempfile.mkdtemp(prefix="ogi-print-a4-"))
     titles = {"status": f"{YEAR}年政府信息公开工作年度报告交回进度",
               "summary": f"{YEAR}年政府信息公开工作年度报告汇总",
-              "blank": f"{blank_agency.name}{YEAR}年政府信息公开工作年度报告填报表"}
+              "blank": f"{blank_agency.name}{YEAR}年政府信息公开工作年度报告填报表",
+              "prefilled": f"{agency(1).name}{YEAR + 1}年政府信息公开工作年度报告填报表"}
     result = {}
     for name, pdf in zip(names, pdfs, strict=True):
         text = subprocess.run([pdftotext, "-raw", str(pdf), "-"], capture_output=True, check=True,
@@ -132,7 +139,9 @@ def printed(county: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory,
         result[name] = Printed(out / f"{name}.xlsx", titles[name], pages)
         subprocess.run(["pdftoppm", "-png", "-r", "60", "-l", "4", str(pdf), str(renders / name)],
                        check=True)
-    print(f"\nPNG renders of the first pages: {renders}")
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        print(f"\nPNG renders of the first pages: {renders}")
     return result
 
 
@@ -144,6 +153,8 @@ def printed_sheets(path: Path) -> list[openpyxl.worksheet.worksheet.Worksheet]:
 def test_page_counts_within_budget(printed: dict[str, Printed]) -> None:
     for name, budget in BUDGET.items():
         assert 0 < len(printed[name].pages) <= budget, (name, len(printed[name].pages))
+    prefilled = openpyxl.load_workbook(printed["prefilled"].xlsx)["基本信息"]
+    assert any(c.value == CONTACT["address"] for row in prefilled.iter_rows() for c in row)
 
 
 def test_every_page_has_footer_with_title_and_page_number(printed: dict[str, Printed]) -> None:
