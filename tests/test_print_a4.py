@@ -11,7 +11,6 @@ a temporary folder (its path is printed) for a person to look at.
 from __future__ import annotations
 
 import contextlib
-import csv
 import os
 import re
 import shutil
@@ -23,7 +22,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import fill_workbook
+from conftest import fill_workbook, write_roster
 from ogi.layout import SHEET_CHECKS, layout_for
 from ogi.xlsx_writer import Agency, WorkbookOptions, build_workbook, workbook_filename
 from test_status_county import CONTACT, figures, narrative
@@ -51,11 +50,7 @@ def build_county(root: Path) -> tuple[Path, Path]:
     layout = layout_for()
     folder = root / "交回"
     folder.mkdir(parents=True)
-    roster = root / "名单.csv"
-    with roster.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["编号", "机关名称", "机关类型"])
-        writer.writerows([a.id, a.name, a.type] for a in map(agency, range(1, N + 1)))
+    roster = write_roster(root / "名单.csv", map(agency, range(1, N + 1)))
     for i in range(1, N + 1):
         if i in MISSING:
             continue
