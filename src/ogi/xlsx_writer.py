@@ -513,7 +513,7 @@ class WorkbookBuilder:
                 explanations: Mapping[str, str]) -> None:
         lay = self.layout
         ws.set_column(0, 0, 30)  # portrait A4 at 70 % or more (ogi.print_setup)
-        ws.set_column(1, 1, 52)
+        ws.set_column(1, 1, 58)
         ws.set_column(2, 2, 12)
         ws.set_column(3, 3, 40)
         ws.merge_range(0, 0, 0, 3, "校验（自动检查，填完后每一项都应为“通过”）", f.title)
@@ -546,7 +546,7 @@ class WorkbookBuilder:
                 ws.write_string(row.row, 2, BY_OGI, f.check)
             text = _check_text(explanations.get(rule.id, ""), f"校验“{rule.id}”的说明")
             ws.write_string(row.row, 3, text, f.text_in)
-            lines = max(_text_lines(rule.title, 52), _text_lines(rule.id, 30))
+            lines = max(_text_lines(rule.title, 58), _text_lines(rule.id, 30))
             ws.set_row(row.row, 15 * lines + 6)
             last = row.row
         for criteria, fmt in ((f'"{PASS}"', f.green), (f'"{FAIL}"', f.red),
