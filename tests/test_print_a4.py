@@ -247,3 +247,9 @@ def test_terminal_status_table_fits_100_columns(county: tuple[Path, Path], tmp_p
     assert "缩短" in lines[-1]
     first = next(line for line in lines if line.startswith("测试县第1号"))
     assert first.split()[0].endswith("…")  # the whole name is in the workbook and --json
+
+
+def test_each_chart_prints_on_a_page_of_its_own(printed: dict[str, Printed]) -> None:
+    pages = printed["summary"].sheet_pages("图表")
+    assert len(pages) == 2
+    assert "收到申请与办理情况（件）" in pages[0] and "办理结果构成（件）" in pages[1]

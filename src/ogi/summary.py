@@ -60,7 +60,7 @@ SUMMARY_FIXED = ("序号", "机关名称", "编号", "状态")
 #: Width of the charts in pixels: one landscape A4 page at 100 % in Excel and in LibreOffice.
 CHART_WIDTH = 720
 #: Tallest chart in pixels: with its title row, one landscape A4 page.
-CHART_HEIGHT = 620
+CHART_HEIGHT = 560
 
 
 @dataclass(frozen=True)
