@@ -16,7 +16,12 @@ widths and row heights are written) gives it:
 Sizes are estimated as Excel lays the sheet out (Calibri, 7-pixel digits). LibreOffice without
 Calibri (DejaVu Sans) makes every column about 4/3 wider: "fit to width" then scales further (so
 the page breaks planned here still hold), wrapped text gets more room per line, and the pages
-across are planned in those wider columns.
+across are planned in those wider columns. Known limit: Excel ignores manual page breaks under
+"fit to width", so there a block of a fitted sheet (全县汇总表) may still meet one of Excel's own
+breaks; list sheets are not affected (rows never split, title rows repeat).
+
+Every new workbook for people (the feedback 退改单 and its index, issue 15) should end each
+sheet with one :func:`setup_print` call.
 
 The sheet's cells are read back from xlsxwriter's worksheet (``table``, ``merge``, ``str_table``,
 ``_size_col``/``_size_row``, which return pixels in xlsxwriter 3.x); a streamed
