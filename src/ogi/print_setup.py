@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,16 +164,10 @@ def setup_print(ws: Any, title: str, *, header_rows: tuple[int, int] | None = No
     page across; ``keep_together`` lists (first, last) row blocks kept on one page; ``landscape``
     forces the orientation (None: chosen by width); ``one_page`` fits the whole print area on one
     page when that keeps the scale at or above :data:`MIN_SCALE`."""
-    cells = _cells(ws) if autofit or last_row is None or last_col is None else []
-    rows = [r for r, *_ in cells]
-    cols = [c1 for _, _, c1, *_ in cells]
-    for _r0, _c0, r1, c1 in getattr(ws, "merge", []):
-        rows.append(r1)
-        cols.append(c1)
-    last_row = max(rows, default=0) if last_row is None else last_row
-    last_col = max(cols, default=0) if last_col is None else last_col
-    if autofit:
-        _autofit_rows(ws, cells)
+    if autofit or last_row is None or last_col is None:
+        used_row, used_col = _scan(ws, autofit)
+        last_row = used_row if last_row is None else last_row
+        last_col = used_col if last_col is None else last_col
 
     px = [float(ws._size_col(c)) for c in range(last_col + 1)]
     heights = [float(ws._size_row(r)) * 0.75 for r in range(last_row + 1)]
@@ -265,10 +259,12 @@ def _row_breaks(heights: Sequence[float], page_h: float, header_rows: tuple[int,
     return breaks
 
 
-def _cells(ws: Any) -> list[tuple[int, int, int, str, Any]]:
+def _cells(ws: Any) -> Iterator[tuple[int, int, int, str, Any]]:
     """(row, first col, last col, text, format) of every written cell, merged ranges as one cell
     (cells in a merge spanning several rows are left out: they do not set a row's height)."""
-    strings = {i: s for s, i in ws.str_table.string_table.items()} if ws.str_table else {}
+    strings: list[str] = [""] * (ws.str_table.unique_count if ws.str_table else 0)
+    for text, i in (ws.str_table.string_table.items() if ws.str_table else ()):
+        strings[i] = text
     spans: dict[tuple[int, int], int] = {}
     inside: set[tuple[int, int]] = set()
     for r0, c0, r1, c1 in getattr(ws, "merge", []):
@@ -277,14 +273,13 @@ def _cells(ws: Any) -> list[tuple[int, int, int, str, Any]]:
         else:
             spans[(r0, c0)] = c1
             inside.update((r0, c) for c in range(c0 + 1, c1 + 1))
-    out = []
     for r, row in ws.table.items():
         for c, cell in row.items():
             if (r, c) in inside:
                 continue
             kind = type(cell).__name__
             if kind == "String":
-                text = strings.get(cell.string, "") if isinstance(cell.string, int) else cell.string
+                text = strings[cell.string] if isinstance(cell.string, int) else cell.string
             elif kind in ("Number", "Formula"):
                 value = cell.number if kind == "Number" else cell.value
                 text = "" if value is None else str(value)
@@ -292,15 +287,20 @@ def _cells(ws: Any) -> list[tuple[int, int, int, str, Any]]:
                 text = "0000-00-00 00:00"
             else:
                 text = ""
-            out.append((r, c, spans.get((r, c), c), text, cell.format))
-    return out
+            yield r, c, spans.get((r, c), c), text, cell.format
 
 
-def _autofit_rows(ws: Any, cells: list[tuple[int, int, int, str, Any]]) -> None:
+def _scan(ws: Any, autofit: bool) -> tuple[int, int]:
+    """The last row and column written (merges included); with ``autofit``, every row made tall
+    enough for its wrapped texts on the way (rows only grow)."""
+    last_row = last_col = 0
+    for _r0, _c0, r1, c1 in getattr(ws, "merge", []):
+        last_row, last_col = max(last_row, r1), max(last_col, c1)
     need: dict[int, float] = {}
     widths: dict[tuple[int, int], float] = {}
-    for r, c0, c1, text, fmt in cells:
-        if not text or fmt is None or not getattr(fmt, "text_wrap", 0):
+    for r, c0, c1, text, fmt in _cells(ws):
+        last_row, last_col = max(last_row, r), max(last_col, c1)
+        if not autofit or not text or fmt is None or not getattr(fmt, "text_wrap", 0):
             continue
         size = float(getattr(fmt, "font_size", 11) or 11)
         px = widths.get((c0, c1))
@@ -312,3 +312,4 @@ def _autofit_rows(ws: Any, cells: list[tuple[int, int, int, str, Any]]) -> None:
     for r, points in need.items():
         if points > ws._size_row(r) * 0.75 + 0.5:
             ws.set_row(r, points)
+    return last_row, last_col
