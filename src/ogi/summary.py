@@ -469,12 +469,12 @@ def _summary_sheet(ws: Any, f: _Formats, summary: Summary, figures: list[Figure]
         i = j + 1
     for c, fig in columns.items():
         ws.write_string(3, c, fig.label, f.head)
-        ws.set_column(c, c, 7)
+        ws.set_column(c, c, 6.5)
     ws.set_column(0, 0, 5)
     ws.set_column(1, 1, 30)
     ws.set_column(2, 2, 8)
     ws.set_column(3, 3, 6)
-    ws.set_column(file_col, file_col, 40)
+    ws.set_column(file_col, file_col, 33)
     for i, row in enumerate(summary.rows):
         r = SUMMARY_FIRST_ROW + i
         ws.write_number(r, 0, i + 1, f.center)
