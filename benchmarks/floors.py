@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
+from xlsxwriter.workbook import Workbook as _RealWorkbook  # ogi's recording patches the module's
+
 # ---------------------------------------------------------------------------------------------
 # Workbook: record once through ogi, replay with bare xlsxwriter
 # ---------------------------------------------------------------------------------------------
@@ -35,19 +37,27 @@ class _FormatToken:
 Call = tuple[int, str, tuple[Any, ...], dict[str, Any]]  # (sheet index or -1, method, args, kwargs)
 
 
-class _SheetRecorder:
-    def __init__(self, book: _BookRecorder, index: int) -> None:
-        self._book, self._index = book, index
+class _Recorder:
+    """Records every public method call made on ``real`` (an xlsxwriter Workbook or Worksheet)
+    and passes it on, so that ogi can also read the sheet back (ogi.print_setup measures the
+    cells it wrote); attributes and private methods are passed on without being recorded."""
+
+    def __init__(self, book: _BookRecorder, index: int, real: Any) -> None:
+        self._book, self._index, self._real = book, index, real
 
     def __getattr__(self, name: str) -> Any:
-        def method(*args: Any, **kwargs: Any) -> int:
+        attr = getattr(self._real, name)
+        if name.startswith("_") or not callable(attr):
+            return attr
+
+        def method(*args: Any, **kwargs: Any) -> Any:
             self._book.calls.append((self._index, name, args, kwargs))
-            return 0
+            return attr(*self._book.real(args), **self._book.real(kwargs))
 
         return method
 
 
-class _BookRecorder:
+class _BookRecorder(_Recorder):
     """Stands in for ``xlsxwriter.Workbook`` while ogi builds one workbook."""
 
     last: _BookRecorder | None = None
@@ -57,24 +67,31 @@ class _BookRecorder:
         self.formats: list[dict[str, Any]] = []
         self.sheets: list[str] = []
         self.calls: list[Call] = []
+        self._real_formats: list[Any] = []
+        super().__init__(self, -1, _RealWorkbook(io.BytesIO(), {**self.options, "in_memory": True}))
         _BookRecorder.last = self
+
+    def real(self, value: Any) -> Any:
+        """``value`` with every format token replaced by the real format."""
+        if isinstance(value, _FormatToken):
+            return self._real_formats[value.index]
+        if isinstance(value, (tuple, list)):
+            return type(value)(self.real(v) for v in value)
+        if isinstance(value, dict):
+            return {k: self.real(v) for k, v in value.items()}
+        return value
 
     def add_format(self, props: dict[str, Any] | None = None) -> _FormatToken:
         self.formats.append(dict(props or {}))
+        self._real_formats.append(self._real.add_format(dict(props or {})))
         return _FormatToken(len(self.formats) - 1)
 
-    def add_worksheet(self, name: str) -> _SheetRecorder:
+    def add_worksheet(self, name: str) -> _Recorder:
         self.sheets.append(name)
-        return _SheetRecorder(self, len(self.sheets) - 1)
+        return _Recorder(self, len(self.sheets) - 1, self._real.add_worksheet(name))
 
     def close(self) -> None:
-        pass
-
-    def __getattr__(self, name: str) -> Any:
-        def method(*args: Any, **kwargs: Any) -> None:
-            self.calls.append((-1, name, args, kwargs))
-
-        return method
+        self._real.close()
 
 
 def record_workbook(agency_name: str, year: int = 2023) -> dict[str, Any]:

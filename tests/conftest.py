@@ -8,7 +8,7 @@ them, and FAIL in CI (where .ci/run sets OGI_REQUIRE_REAL_APPS=1) so a missing i
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +106,17 @@ def new_workbook(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
+
+
+def write_roster(path: Path, agencies: Iterable[Agency]) -> Path:
+    """A roster as a county office keeps it: CSV with 编号, 机关名称, 机关类型."""
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["编号", "机关名称", "机关类型"])
+        writer.writerows([a.id, a.name, a.type] for a in agencies)
+    return path
 
 
 def fill_workbook(path: Path, layout: Layout, *, values: Mapping[str, Value] | None = None,

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from conftest import balanced_values, fill_workbook, input_values
+from conftest import balanced_values, fill_workbook, input_values, write_roster
 from ogi.layout import SHEET_META, layout_for
 from ogi.report import Value
 from ogi.safe_io import OLE_MAGIC
@@ -23,14 +22,6 @@ def roster() -> list[Agency]:
     return [Agency("甲镇人民政府", "B001", "乡镇街道"), Agency("乙镇人民政府", "B002", "乡镇街道"),
             Agency("丙局", "", "部门"), Agency("丁镇人民政府", "B004", "乡镇街道"),
             Agency("新设街道办事处", "B005", "乡镇街道")]
-
-
-def write_roster(path: Path, agencies: list[Agency]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["编号", "机关名称", "机关类型"])
-        w.writerows([a.id, a.name, a.type] for a in agencies)
-    return path
 
 
 def contact(i: int) -> dict[str, str]:

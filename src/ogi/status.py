@@ -22,7 +22,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from .collect import (
     read_identity,
 )
 from .errors import EXIT_FINDINGS, EXIT_OK, InputError
+from .print_setup import display_width, setup_print, shorten
 from .report import Finding, FindingCounts, Report, Value
 from .safe_io import read_capped
 from .xlsx_writer import Agency
@@ -514,23 +514,41 @@ def _rows_for(agency: Agency, files: list[FileResult]) -> list[StatusRow]:
 
 
 # ---- output -----------------------------------------------------------------------------------
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
 
-def format_table(report: StatusReport) -> str:
-    """The status table as aligned plain text (CJK characters count double). The file path and the
-    notes come last, so that long names do not push the short columns apart."""
+#: The terminal table fits a standard Windows console (100 columns); long names end in "…".
+TABLE_WIDTH = 100
+#: Most columns a name and a file path take before they are shortened.
+NAME_WIDTH, FILE_WIDTH = 22, 18
+SHORTENED_NOTE = "（过长的名称和文件名已用“…”缩短，完整内容见 -o 进度表或 --json）"
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in pieces of at most ``width`` display columns."""
+    parts, current, used = [], "", 0
+    for ch in text:
+        w = display_width(ch)
+        if used + w > width:
+            parts.append(current)
+            current, used = "", 0
+        current += ch
+        used += w
+    return [*parts, current] if current else parts
+
+
+def format_table(report: StatusReport, width: int = TABLE_WIDTH) -> str:
+    """The status table as aligned plain text at most ``width`` columns wide (CJK characters
+    count double): names and file paths longer than their column are shortened with "…" (the
+    workbook and --json keep them whole); notes longer than what is left of the line go whole
+    on indented lines below their row."""
     header = ("机关", "状态", "错误", "警告", "修改时间", "文件", "备注")
-    lines: list[tuple[str, ...]] = []
+    lines: list[list[str]] = []
     for row in report.rows:
         r = row.result
         readable = r is not None and r.readable
-        lines.append((
+        lines.append([
             row.agency_name or "（无法识别）",
             row.status,
             str(r.errors) if r and readable else "",
@@ -539,13 +557,26 @@ def format_table(report: StatusReport) -> str:
             r.modified.strftime("%Y-%m-%d %H:%M") if r else "",
             r.file.rel if r else "—",
             "；".join(row.notes),
-        ))
+        ])
+    cut = False
+    for line in lines:
+        for i, most in ((0, NAME_WIDTH), (5, FILE_WIDTH)):
+            short = shorten(line[i], most)
+            cut |= short != line[i]
+            line[i] = short
     widths = [max([display_width(h)] + [display_width(line[i]) for line in lines])
               for i, h in enumerate(header[:-1])]
+    notes_width = width - sum(widths) - 2 * len(widths)
     out = ["  ".join(_pad(h, w) for h, w in zip(header[:-1], widths, strict=True)) + "  " + header[-1]]
     for line in lines:
+        notes = line[-1]
+        fits = display_width(notes) <= notes_width
         out.append(("  ".join(_pad(c, w) for c, w in zip(line[:-1], widths, strict=True))
-                    + "  " + line[-1]).rstrip())
+                    + "  " + (notes if fits else "")).rstrip())
+        if not fits:  # on lines of their own below the row, whole
+            out.extend("    " + part for part in _wrap(notes, width - 4))
+    if cut:
+        out.append(SHORTENED_NOTE)
     return "\n".join(out)
 
 
@@ -560,7 +591,7 @@ def build_status_workbook(report: StatusReport) -> bytes:
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                    "strings_to_urls": False, "strings_to_numbers": False})
-    base = {"font_name": "宋体", "font_size": 11, "valign": "top", "text_wrap": True, "border": 1}
+    base = {"font_name": "宋体", "font_size": 10, "valign": "top", "text_wrap": True, "border": 1}
     head = wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "valign": "vcenter"})
     text = wb.add_format(base)
     num = wb.add_format({**base, "align": "center"})
@@ -570,10 +601,11 @@ def build_status_workbook(report: StatusReport) -> bytes:
     status_fmt = {s: wb.add_format({**base, "align": "center", "bg_color": c})
                   for s, c in colours.items()}
 
+    title = f"{report.year}年政府信息公开工作年度报告交回进度".lstrip("年")
     ws = wb.add_worksheet("进度")
     headers = ("序号", "机关名称", "编号", "状态", "错误", "警告", "已说明的警告", "文件",
                "修改时间", "备注")
-    widths = (6, 34, 12, 10, 7, 7, 9, 48, 17, 70)
+    widths = (5, 28, 8, 8, 5, 5, 7, 46, 17, 36)  # one landscape page at 80 % (ogi.print_setup)
     for c, (h, w) in enumerate(zip(headers, widths, strict=True)):
         ws.write_string(0, c, h, head)
         ws.set_column(c, c, w)
@@ -598,12 +630,12 @@ def build_status_workbook(report: StatusReport) -> bytes:
         ws.write_string(i, 9, "；".join(row.notes), text)
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, max(len(report.rows), 1), len(headers) - 1)
-    _print_setup(ws)
+    setup_print(ws, f"{title}·进度", header_rows=(0, 0))
 
     wf = wb.add_worksheet("问题清单")
     fheaders = ("机关名称", "编号", "文件", "严重程度", "代码", "工作表", "单元格", "行", "列",
                 "问题", "如何修改", "机关的说明")
-    fwidths = (30, 12, 40, 9, 22, 10, 8, 30, 18, 60, 50, 40)
+    fwidths = (16, 6, 22, 5, 12, 6, 6, 12, 8, 42, 30, 30)  # one landscape page at 70 %
     for c, (h, w) in enumerate(zip(fheaders, fwidths, strict=True)):
         wf.write_string(0, c, h, head)
         wf.set_column(c, c, w)
@@ -626,7 +658,7 @@ def build_status_workbook(report: StatusReport) -> bytes:
                 wf.write_string(n, c, v, text)
     wf.freeze_panes(1, 3)
     wf.autofilter(0, 0, max(n, 1), len(fheaders) - 1)
-    _print_setup(wf)
+    setup_print(wf, f"{title}·问题清单", header_rows=(0, 0))
 
     wsum = wb.add_worksheet("统计")
     wsum.set_column(0, 0, 16)
@@ -643,17 +675,11 @@ def build_status_workbook(report: StatusReport) -> bytes:
         wsum.write_number(i, 1, counts[s], num)
     wsum.write_string(len(STATUSES) + 5, 0, "说明", head)
     wsum.write_string(len(STATUSES) + 5, 1, report.summary_line(), text)
+    setup_print(wsum, f"{title}·统计")
 
-    wb.set_properties({"title": f"{report.year}年政府信息公开工作年度报告交回进度",
+    wb.set_properties({"title": title,
                        "author": "ogi", "comments": "由 ogi status 生成"})
     wb.set_custom_property(OUTPUT_PROPERTY, "status")
     wb.close()
     return buf.getvalue()
 
-
-def _print_setup(ws: Any) -> None:
-    """A4 landscape, one page wide, the header row repeated on every page."""
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)

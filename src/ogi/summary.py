@@ -27,6 +27,7 @@ from typing import Any
 
 from .collect import OUTPUT_PROPERTY
 from .layout import TABLE_TOP, Layout, col_letter, layout_for, quote_sheet
+from .print_setup import setup_print
 from .report import Finding, Value
 from .rules import compute_totals
 from .spec import FormSpec
@@ -56,6 +57,10 @@ SUMMARY_FIRST_ROW = 4
 #: 明细 sheet: label header, key header, then one row per agency.
 DETAIL_FIRST_ROW = 2
 SUMMARY_FIXED = ("序号", "机关名称", "编号", "状态")
+#: Width of the charts in pixels: one landscape A4 page at 100 % in Excel and in LibreOffice.
+CHART_WIDTH = 720
+#: Tallest chart in pixels: with its title row, one landscape A4 page.
+CHART_HEIGHT = 560
 
 
 @dataclass(frozen=True)
@@ -373,6 +378,11 @@ def build_summary_workbook(summary: Summary, layout: Layout | None = None) -> by
     return buf.getvalue()
 
 
+def _print_title(summary: Summary, sheet: str) -> str:
+    year = f"{summary.year}年" if summary.year else ""
+    return f"{year}政府信息公开工作年度报告汇总·{sheet}"
+
+
 def _add_streamed_worksheet(wb: Any, name: str) -> Any:
     """A worksheet whose rows go to a temporary file as soon as the next row is started
     (xlsxwriter's ``constant_memory`` mode), so that 1,000 agencies × 260 cells are never all
@@ -459,13 +469,12 @@ def _summary_sheet(ws: Any, f: _Formats, summary: Summary, figures: list[Figure]
         i = j + 1
     for c, fig in columns.items():
         ws.write_string(3, c, fig.label, f.head)
-        ws.set_column(c, c, 11)
-    ws.set_row(3, 96)
+        ws.set_column(c, c, 6.5)
     ws.set_column(0, 0, 5)
     ws.set_column(1, 1, 30)
-    ws.set_column(2, 2, 11)
-    ws.set_column(3, 3, 8)
-    ws.set_column(file_col, file_col, 36)
+    ws.set_column(2, 2, 8)
+    ws.set_column(3, 3, 6)
+    ws.set_column(file_col, file_col, 33)
     for i, row in enumerate(summary.rows):
         r = SUMMARY_FIRST_ROW + i
         ws.write_number(r, 0, i + 1, f.center)
@@ -494,10 +503,8 @@ def _summary_sheet(ws: Any, f: _Formats, summary: Summary, figures: list[Figure]
     ws.write_blank(total_row, file_col, None, f.total_label)
     ws.freeze_panes(SUMMARY_FIRST_ROW, 2)
     ws.autofilter(3, 0, max(total_row - 1, 3), file_col)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(2, 3)
+    setup_print(ws, _print_title(summary, SHEET_SUMMARY), header_rows=(2, 3), label_columns=2,
+                keep_together=[(0, 3)])
 
 
 def detail_columns(spec: FormSpec) -> dict[str, int]:
@@ -534,6 +541,9 @@ def _detail_sheet(ws: Any, f: _Formats, summary: Summary, spec: FormSpec) -> Non
             else:
                 ws.write_number(r, c, _num(v), fmt)
     ws.freeze_panes(DETAIL_FIRST_ROW, 1)
+    # Every cell of every agency (about 260 columns): the source of the other sheets' formulas,
+    # not a page to print; hidden so that printing the workbook gives the readable sheets only.
+    ws.hide()
 
 
 def table_offsets(layout: Layout) -> dict[str, int]:
@@ -561,16 +571,18 @@ def _tables_sheet(ws: Any, f: _Formats, summary: Summary, layout: Layout) -> Non
     detail = detail_columns(spec)
     year = f"{summary.year}年度" if summary.year else ""
     ws.write_string(0, 0, f"{year}政府信息公开工作年度报告数据汇总表（{n} 个机关合计）", f.title)
-    widths = [12, 14, 40] + [10] * 12
+    widths = [10, 12, 30] + [6] * 12  # one portrait page wide at 70 % or more
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     base = 2
     first, last = DETAIL_FIRST_ROW + 1, DETAIL_FIRST_ROW + n
     offsets = table_offsets(layout)
+    blocks: list[tuple[int, int]] = []
     for tl in layout.tables.values():
         table = tl.table
         offset = offsets[table.key]
         base = offset + TABLE_TOP - 1
+        blocks.append((base, tl.last_row + offset))
         ws.merge_range(base, 0, base, table.grid_columns - 1, "", f.caption)
         ws.write_string(base, 0, table.section, f.caption)
         lines: dict[int, int] = {}
@@ -610,24 +622,22 @@ def _tables_sheet(ws: Any, f: _Formats, summary: Summary, layout: Layout) -> Non
                              fmt, _num(summary.totals[fee.key]))
         else:
             ws.write_number(r, 2, 0, fmt)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    blocks.append((base, base + len(spec.fees)))
+    setup_print(ws, _print_title(summary, SHEET_TABLES), keep_together=blocks, landscape=False)
 
 
 def _charts(wb: Any, ws: Any, f: _Formats, summary: Summary, figures: list[Figure]) -> None:
     n = len(summary.rows)
     ws.write_string(0, 0, "各机关收到申请和办理结果（数据来自“汇总”表，只含计入汇总的机关）", f.title)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    title = _print_title(summary, SHEET_CHARTS)
     if not n:
         ws.write_string(2, 0, "没有可汇总的工作簿，未生成图表。", f.note)
+        setup_print(ws, title, landscape=True, last_row=2, last_col=10)
         return
     columns = summary_columns(figures)
     first, last = SUMMARY_FIRST_ROW, SUMMARY_FIRST_ROW + n - 1
     categories = [SHEET_SUMMARY, first, 1, last, 1]
-    height = max(360, 24 * n + 140)
+    height = min(max(360, 24 * n + 140), CHART_HEIGHT)
     font = {"name": "宋体"}
 
     def bar_chart(title: str, fig_cols: list[int], options: dict[str, str]) -> Any:
@@ -640,20 +650,24 @@ def _charts(wb: Any, ws: Any, f: _Formats, summary: Summary, figures: list[Figur
         chart.set_y_axis({"reverse": True, "num_font": font})
         chart.set_x_axis({"num_font": font, "min": 0})
         chart.set_legend({"position": "top", "font": font})
-        chart.set_size({"width": 960, "height": height})
+        chart.set_size({"width": CHART_WIDTH, "height": height})
         return chart
 
     received = [c for c, fig in columns.items() if fig.role in ("received", "result_total",
                                                                  "carry_forward")]
     outcomes = [c for c, fig in columns.items() if fig.role == "outcome"]
     ws.insert_chart(2, 0, bar_chart("收到申请与办理情况（件）", received, {}))
-    ws.insert_chart(2 + height // 20 + 2, 0,
-                    bar_chart("办理结果构成（件）", outcomes, {"subtype": "stacked"}))
+    second = 2 + height // 20 + 2
+    ws.insert_chart(second, 0, bar_chart("办理结果构成（件）", outcomes, {"subtype": "stacked"}))
+    # Each chart on a page of its own (the chart spans its rows at 20 pixels a row).
+    last = second + height // 20 + 1
+    setup_print(ws, title, landscape=True, keep_together=[(0, second - 1), (second, last)],
+                last_row=last, last_col=CHART_WIDTH // 64)
 
 
 def _left_out_sheet(ws: Any, f: _Formats, summary: Summary) -> None:
     headers = ("机关名称", "编号", "文件", "原因")
-    for c, (h, w) in enumerate(zip(headers, (34, 12, 50, 70), strict=True)):
+    for c, (h, w) in enumerate(zip(headers, (28, 10, 40, 60), strict=True)):
         ws.write_string(0, c, h, f.head)
         ws.set_column(c, c, w)
     for i, item in enumerate(summary.left_out, start=1):
@@ -663,11 +677,12 @@ def _left_out_sheet(ws: Any, f: _Formats, summary: Summary) -> None:
         ws.write_string(i, 3, item.reason, f.text)
     ws.freeze_panes(1, 1)
     ws.autofilter(0, 0, max(len(summary.left_out), 1), len(headers) - 1)
+    setup_print(ws, _print_title(summary, SHEET_LEFT_OUT), header_rows=(0, 0))
 
 
 def _continuity_sheet(ws: Any, f: _Formats, summary: Summary) -> None:
     headers = ("机关名称", "编号", "文件", "代码", "位置", "问题", "如何处理", "机关的说明")
-    for c, (h, w) in enumerate(zip(headers, (30, 12, 40, 14, 36, 60, 40, 40), strict=True)):
+    for c, (h, w) in enumerate(zip(headers, (16, 8, 20, 10, 16, 30, 22, 20), strict=True)):
         ws.write_string(0, c, h, f.head)
         ws.set_column(c, c, w)
     r = 0
@@ -693,3 +708,4 @@ def _continuity_sheet(ws: Any, f: _Formats, summary: Summary) -> None:
     for p in summary.previous_problems:
         r += 1
         ws.write_string(r, 0, f"上年文件未使用：{p}", f.note)
+    setup_print(ws, _print_title(summary, SHEET_CONTINUITY), header_rows=(0, 0))

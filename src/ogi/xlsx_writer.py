@@ -44,6 +44,7 @@ from .layout import (
     a1,
     layout_for,
 )
+from .print_setup import setup_print
 from .report import Report, Value, parse_date_text
 from .rules import compute_totals, live_state
 from .safe_io import atomic_write_bytes
@@ -235,6 +236,7 @@ class WorkbookBuilder:
         self.layout = layout
         self.spec: FormSpec = layout.spec
         self.notes: dict[str, str] = {}
+        self._print_title = ""
 
     # ------------------------------------------------------------------------------------------
     def build(self, agency: Agency, options: WorkbookOptions) -> bytes:
@@ -259,6 +261,7 @@ class WorkbookBuilder:
                          "agency_id": agency.id, "agency_type": agency.type})
         values = compute_totals(self.spec, values)
 
+        self._print_title = f"{agency.name}{year}年政府信息公开工作年度报告填报表"
         buf = io.BytesIO()
         wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                        "strings_to_urls": False, "strings_to_numbers": False})
@@ -374,7 +377,7 @@ class WorkbookBuilder:
                 hint = f"请从下拉列表中选择：{' / '.join(m.choices)}。"
             ws.write_string(fc.row, 2, hint, f.hint)
             ws.set_row(fc.row, 22)
-        self._print_setup(ws, landscape=False)
+        self._print_setup(ws, landscape=False, header_rows=(2, 2))
 
     def _table(self, ws: Worksheet, f: _Formats, tl: TableLayout, values: Mapping[str, Value],
                agency: Agency, year: int) -> None:
@@ -430,13 +433,14 @@ class WorkbookBuilder:
                 ws.data_validation(r0, c0, r1, c1, _VALIDATION[kind])
         if tl.check_row >= 0:
             self._balance_row(ws, f, tl, values)
+        header: tuple[int, int] | None = None
         if table.header_rows:
             first = tl.labels[0].row
-            ws.repeat_rows(first, first + table.header_rows - 1)
+            header = (first, first + table.header_rows - 1)
             ws.freeze_panes(first + table.header_rows, table.label_columns)
         # A wide table prints landscape on ONE page, as in a published report.
         wide = table.grid_columns > 4
-        self._print_setup(ws, landscape=wide, one_page=wide)
+        self._print_setup(ws, landscape=wide, one_page=wide, header_rows=header)
 
     def _balance_row(self, ws: Worksheet, f: _Formats, tl: TableLayout,
                      values: Mapping[str, Value]) -> None:
@@ -465,9 +469,9 @@ class WorkbookBuilder:
 
     def _narrative(self, ws: Worksheet, f: _Formats, narrative: Mapping[str, str],
                    values: Mapping[str, Value]) -> None:
-        ws.set_column(0, 0, 22)
-        ws.set_column(1, 1, 90)
-        ws.set_column(2, 2, 34)
+        ws.set_column(0, 0, 20)
+        ws.set_column(1, 1, 80)  # portrait A4 at 70 % or more (ogi.print_setup)
+        ws.set_column(2, 2, 30)
         ws.merge_range(0, 0, 0, 2, "正文（年度报告的文字部分）", f.title)
         ws.merge_range(1, 0, 1, 2, "每个栏目写在一个格子里。在格子里按 Alt+Enter 换行，每一行就是 Word 年报中的一个段落；"
                        "不必输入段首空格，ogi 会按公文格式排版。双击格子后可以粘贴从 Word 复制的文字。", f.note)
@@ -503,15 +507,15 @@ class WorkbookBuilder:
             ws.data_validation(fc.row, 1, fc.row, 1, _VALIDATION[fee.type])
             ws.write_string(fc.row, 2, f"单位：{fee.unit}", f.hint)
             ws.set_row(fc.row, 22)
-        self._print_setup(ws, landscape=False)
+        self._print_setup(ws, landscape=False, header_rows=(3, 3))
 
     def _checks(self, ws: Worksheet, f: _Formats, values: Mapping[str, Value],
                 explanations: Mapping[str, str]) -> None:
         lay = self.layout
-        ws.set_column(0, 0, 36)
-        ws.set_column(1, 1, 62)
-        ws.set_column(2, 2, 16)
-        ws.set_column(3, 3, 50)
+        ws.set_column(0, 0, 30)  # portrait A4 at 70 % or more (ogi.print_setup)
+        ws.set_column(1, 1, 58)
+        ws.set_column(2, 2, 12)
+        ws.set_column(3, 3, 40)
         ws.merge_range(0, 0, 0, 3, "校验（自动检查，填完后每一项都应为“通过”）", f.title)
         ws.merge_range(1, 0, 1, 3, "“说明”栏可以填写：某个数字看似有误但确实无误时，请写明原因，县级审核时会看到。"
                        "标为“由 ogi check 检查”的项目需要上年数据或正文，由县级用 ogi 检查。", f.note)
@@ -542,7 +546,7 @@ class WorkbookBuilder:
                 ws.write_string(row.row, 2, BY_OGI, f.check)
             text = _check_text(explanations.get(rule.id, ""), f"校验“{rule.id}”的说明")
             ws.write_string(row.row, 3, text, f.text_in)
-            lines = max(_text_lines(rule.title, 62), _text_lines(rule.id, 36))
+            lines = max(_text_lines(rule.title, 58), _text_lines(rule.id, 30))
             ws.set_row(row.row, 15 * lines + 6)
             last = row.row
         for criteria, fmt in ((f'"{PASS}"', f.green), (f'"{FAIL}"', f.red),
@@ -555,7 +559,7 @@ class WorkbookBuilder:
         ws.write_string(gr, 1, _check_text(explanations.get(GENERAL_EXPLANATION, ""), "校验“总体说明”"), f.text_in)
         ws.set_row(gr, 60)
         ws.freeze_panes(hr + 1, 0)
-        self._print_setup(ws, landscape=True)
+        self._print_setup(ws, landscape=False, header_rows=(hr, hr))
 
     @staticmethod
     def _hidden(ws: Worksheet, hidden: Mapping[str, str]) -> None:
@@ -564,16 +568,12 @@ class WorkbookBuilder:
             ws.write_string(row, 1, hidden.get(key, ""))
         ws.very_hidden()
 
-    @staticmethod
-    def _print_setup(ws: Worksheet, *, landscape: bool, one_page: bool = False) -> None:
-        ws.set_paper(9)  # A4
-        if landscape:
-            ws.set_landscape()
-        else:
-            ws.set_portrait()
-        ws.fit_to_pages(1, 1 if one_page else 0)
-        ws.center_horizontally()
-        ws.set_margins(left=0.5, right=0.5, top=0.5, bottom=0.5)
+    def _print_setup(self, ws: Worksheet, *, landscape: bool, one_page: bool = False,
+                     header_rows: tuple[int, int] | None = None) -> None:
+        """A4 print setup (:func:`ogi.print_setup.setup_print`), the footer naming the agency,
+        the year and the sheet. Call it last, after every cell of the sheet is written."""
+        setup_print(ws, f"{self._print_title}·{ws.name}", landscape=landscape, one_page=one_page,
+                    header_rows=header_rows)
 
 
 def _live_text(spec: FormSpec, rule: Rule, values: Mapping[str, Value]) -> str:
