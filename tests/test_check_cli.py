@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import ogi_json
 from checkcases import edit, filled, sha256
 from ogi.cli import main
 from ogi.layout import Layout
@@ -101,9 +101,10 @@ def test_several_files_highest_code_wins_and_unusable_does_not_stop(folder: Path
 def test_json_output(folder: Path) -> None:
     code, out = invoke("check", "--json", str(folder / "红河镇.xlsx"), str(folder / "旧格式.xls"))
     assert code == 2
-    data = json.loads(out)
-    assert data["format"] == "ogi-check/1" and data["exit_code"] == 2
-    first, second = data["files"]
+    data = ogi_json.loads(out, "check")
+    assert data["schema_version"] == 1 and data["exit_code"] == 2
+    first, second = data["results"]
+    assert first["type"] == "check"
     assert first["agency_name"] == "彭阳县红河镇人民政府" and first["agency_id"] == "640425002"
     assert (first["errors"], first["warnings"]) == (1, 1)
     err = next(f for f in first["findings"] if f["severity"] == "error")
@@ -153,9 +154,9 @@ def test_json_on_a_gbk_console_loses_nothing(folder: Path, tmp_path: Path) -> No
     env = {**os.environ, "PYTHONIOENCODING": "gbk", "PYTHONUTF8": "0"}
     proc = subprocess.run([sys.executable, "-c", "from ogi.cli import main; main()", "check", "--json",
                            str(path)], capture_output=True, env=env, timeout=120)
-    data = json.loads(proc.stdout.decode("gbk"))
+    data = ogi_json.loads(proc.stdout.decode("gbk"), "check")
     assert proc.returncode == 0
-    assert data["files"][0]["findings"][0]["sheet"] == "备注😀"
+    assert data["results"][0]["findings"][0]["sheet"] == "备注😀"
 
 
 def test_every_message_ogi_writes_is_gbk(spec) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,6 @@ a folder, and ogi's own workbooks imported without a false finding. Texts are ge
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+import ogi_json
 from conftest import SEED_AGENCY, balance_table3, balanced_values, fill_workbook
 from ogi.importers import build_import_workbook, import_report
 from ogi.report import Report, Value
@@ -148,8 +148,8 @@ def test_published_total_blank_or_wrong_is_reported_and_kept(tmp_path: Path) -> 
     path = write(tmp_path, render(report_of(printed), "tab", as_given=True))
     proc = ogi("import", str(path), "--json", "-o", str(tmp_path / "out.xlsx"))
     assert proc.returncode == 1, proc.stderr
-    data = json.loads(proc.stdout)
-    item = data["files"][0]
+    data = ogi_json.loads(proc.stdout, "import")
+    item = data["results"][0]
     assert item["report"]["values"]["t3.granted.total"] is None
     assert item["recomputed_totals"]["t3.granted.total"] == values["t3.granted.total"]
     assert item["report"]["values"]["t4.cases.review_total"] == values["t4.cases.review_total"] + 2

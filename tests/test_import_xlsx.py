@@ -3,11 +3,11 @@ reordered): values are found by label and moved into a fresh workbook; and the c
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
+import ogi_json
 from ogi.checker import check_workbook
 from ogi.importers import build_import_workbook, import_report
 from ogi.report import Report
@@ -94,8 +94,9 @@ def test_cli_json_output_folder_and_existing_file(tmp_path: Path) -> None:
     out.mkdir()
     proc = run_cli(str(path), "-o", str(out), "--json")
     assert proc.returncode == 1, proc.stderr  # the overwritten total is an error of the source
-    data = json.loads(proc.stdout)
-    files = data["files"]
+    data = ogi_json.loads(proc.stdout, "import")
+    files = data["results"]
+    assert files[0]["type"] == "import" and files[0]["workbook"].endswith(".xlsx")
     assert files[0]["kind"] == "xlsx" and files[0]["agency_name"] == "某某县文化旅游局"
     assert "T3-ROW-TOTAL" in {f["code"] for f in files[0]["findings"]}
     written = list(out.glob("*.xlsx"))

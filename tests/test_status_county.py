@@ -331,8 +331,7 @@ def test_cli_status_prints_table_and_writes_progress_workbook(county: County, tm
 
 def test_cli_status_json_and_existing_output(county: County, tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    import json
-
+    import ogi_json
     from ogi.cli import main
 
     out = tmp_path / "进度.xlsx"
@@ -344,9 +343,11 @@ def test_cli_status_json_and_existing_output(county: County, tmp_path: Path,
     assert out.read_bytes() == b"old"
     with pytest.raises(SystemExit) as exc:
         main(["status", str(county.folder), "--roster", str(county.roster_file), "--json", "-q"])
-    data = json.loads(capsys.readouterr().out)
-    assert data["counts"]["未提交"] == 3
-    assert any(f["code"] == "T3-BALANCE" and f["file"].endswith(".xlsx") for f in data["findings"])
+    data = ogi_json.loads(capsys.readouterr().out, "status")
+    (result,) = data["results"]
+    assert result["type"] == "status" and result["file"] == str(county.folder)
+    assert result["counts"]["未提交"] == 3 and data["exit_code"] == exc.value.code
+    assert any(f["code"] == "T3-BALANCE" and f["file"].endswith(".xlsx") for f in result["findings"])
 
 
 def test_cli_status_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -68,13 +68,15 @@ def test_packed_values_round_trip_exactly() -> None:
 def test_tally_gives_the_same_line_and_exit_code_as_the_results() -> None:
     from types import SimpleNamespace
 
-    from ogi.output import Tally, totals_line
+    from ogi.checker import CheckResult
+    from ogi.output import totals_line
+    from ogi.results import Tally
 
     results = [SimpleNamespace(error="", errors=0, exit_code=0),
                SimpleNamespace(error="", errors=2, exit_code=1),
                SimpleNamespace(error="无法读取", errors=0, exit_code=2)]
-    tally = Tally()
+    tally = Tally(of=CheckResult)
     for r in results:
-        tally.add(r)
-    assert tally.line() == totals_line(results) == "共检查 3 个文件：1 个无错误，1 个有错误，1 个无法读取"
+        tally.add(r)  # type: ignore[arg-type]
+    assert tally.line() == totals_line(results, of=CheckResult) == "共检查 3 个文件：1 个无错误，1 个有错误，1 个无法读取"
     assert tally.exit_code == 2 and Tally().exit_code == 0

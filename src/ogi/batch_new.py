@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from .collect import holds_returned_data
 from .errors import InputError, OgiError, OutputError
 from .layout import layout_for
+from .results import Progress
 from .roster import read_roster
 from .safe_io import (
     InputSet,
@@ -25,8 +26,6 @@ from .xlsx_writer import (
     validate_agency,
     validate_year,
 )
-
-Progress = Callable[[Iterable[Any], int], Iterator[Any]]
 
 
 def plan_files(agencies: list[Agency], year: int, output: Path) -> list[tuple[Agency, Path]]:

@@ -12,15 +12,18 @@ into an error.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar
 
-from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, InputError
+from .errors import InputError
 from .findings import make
 from .layout import GENERAL_EXPLANATION, SHEET_CHECKS, Layout, layout_for
-from .report import Finding, FindingCounts, Report, Value
+from .output import one_line
+from .report import Finding, Report, Value
+from .results import Progress, Result
 from .rules import sum_values
 from .spec import DECIMAL_PLACES, UNIT_LABELS, FormSpec, Rule
 
@@ -30,8 +33,11 @@ PLACEHOLDER_RE = re.compile(r"[Xx]{2,}|[×＊*]{2,}|○○|待补充|待填写|�
 # ---------------------------------------------------------------------------------------------
 
 @dataclass
-class CheckResult(FindingCounts):
+class CheckResult(Result):
     """The outcome of checking one workbook (or of failing to read it: ``error`` is then set)."""
+
+    result_type: ClassVar[str] = "check"
+    totals_text: ClassVar[str] = "共检查 {files} 个文件：{clean} 个无错误，{with_errors} 个有错误"
 
     path: Path
     report: Report | None
@@ -45,30 +51,44 @@ class CheckResult(FindingCounts):
         return cls(path=Path(path), report=None, error=message)
 
     @property
-    def exit_code(self) -> int:
-        if self.error:
-            return EXIT_UNUSABLE
-        return EXIT_FINDINGS if self.errors else EXIT_OK
-
-    @property
     def ok(self) -> bool:
         return not self.error and not self.errors
 
-    def to_dict(self) -> dict[str, object]:
+    def details(self) -> dict[str, object]:
         report = self.report
         return {
-            "file": str(self.path),
             "agency_name": report.agency_name if report else "",
             "agency_id": report.metadata.get("agency_id", "") if report else "",
             "year": report.year if report else "",
-            "exit_code": self.exit_code,
-            "unusable": self.error or None,
             "strict": self.strict,
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "explained": self.explained,
-            "findings": [f.to_dict() for f in self.findings],
         }
+
+    def closing_lines(self) -> list[str]:
+        general = general_explanation(self.report)
+        lines = [f"【总体说明】{one_line(general)}"] if general and not self.error else []
+        return [*lines, self.summary_line()]
+
+    def summary_line(self) -> str:
+        """One line per file: the verdict and the counts."""
+        name = Path(self.path).name
+        if self.error:
+            return f"{name}：无法读取（{self.error}）"
+        parts = []
+        if self.errors:
+            parts.append(f"{self.errors} 个错误")
+        if self.warnings:
+            parts.append(f"{self.warnings} 个警告")
+        if self.explained:
+            parts.append(f"{self.explained} 个警告已说明")
+        if self.errors:
+            verdict = "有错误，请修改后重新交回"
+        elif self.warnings:
+            verdict = "可以使用，但请核对警告"
+        else:
+            verdict = "通过"
+        suffix = "（--strict：未说明的警告按错误计）" if self.strict and self.errors else ""
+        counts = "，".join(parts) if parts else "没有发现问题"
+        return f"{name}：{verdict} — {counts}{suffix}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -344,23 +364,24 @@ def read_previous(path: Path) -> Report:
         raise InputError(f"上年工作簿无法使用：{exc.message}", path=exc.path) from exc
 
 
-def check_files(paths: Iterable[Path], *, previous: Path | None = None,
-                strict: bool = False) -> list[CheckResult]:
-    """Check several workbooks; an unusable one gives a result with ``error`` set, not an exception.
-    An unusable ``previous`` raises (it concerns every file)."""
+def check_workbooks(paths: Iterable[Path], *, previous: Path | None = None, strict: bool = False,
+                    progress: Progress | None = None) -> Iterator[CheckResult]:
+    """Check several workbooks, one result at a time (a batch of 1,000 never holds 1,000 Reports).
+    An unusable workbook gives a result with ``error`` set, not an exception; an unusable
+    ``previous`` raises :class:`InputError` (it concerns every file) before the first result."""
+    paths = list(paths)
     previous_report = read_previous(previous) if previous is not None else None
-    results = []
-    for p in paths:
+    items: Iterable[Path] = progress(paths, len(paths)) if progress is not None else paths
+    for p in items:
         try:
-            results.append(check_workbook(p, strict=strict, previous_report=previous_report))
+            yield check_workbook(p, strict=strict, previous_report=previous_report)
         except InputError as exc:
-            results.append(CheckResult.unusable(Path(p), exc))
-    return results
+            yield CheckResult.unusable(Path(p), exc)
 
 
 def general_explanation(report: Report | None) -> str:
     return (report.explanations.get(GENERAL_EXPLANATION, "") if report else "").strip()
 
 
-__all__ = ["SHEET_CHECKS", "CheckResult", "check_files", "check_report", "check_workbook",
+__all__ = ["SHEET_CHECKS", "CheckResult", "check_report", "check_workbook", "check_workbooks",
            "general_explanation"]

@@ -160,6 +160,76 @@ _ENTRIES = (
     Entry("NARRATIVE-PERCENT", "warning", "正文百分比与数字不符",
           "正文写的 {stated} 与 {count}{unit} ÷ {base}{unit} = {value} 不符：“{quote}”",
           "请按正文中的件数重新计算百分比，或核对件数。"),
+    Entry("IMPORT-CONVERTED", "warning", "旧版格式已转换后读取",
+          "这是旧版格式的文件，已用 LibreOffice 转换后读取",
+          "如个别表格读取有误，请用 WPS/Word 另存为 .docx 后再导入核对"),
+    Entry("IMPORT-ENCODING", "warning", "文字编码无法完全识别",
+          "文件的文字编码无法完全识别（既不是 UTF-8 也不是 GBK），个别字符已显示为 �",
+          "请用记事本或 WPS 打开后另存为 UTF-8 编码再导入"),
+    Entry("IMPORT-PDF-NO-TEXT", "warning", "PDF 页面没有文字层",
+          "PDF 第{pages}页没有文字层（可能是扫描页），这些页上的内容无法读取",
+          "如这些页上有表格或正文，请用原始文件导入或手工补填"),
+    Entry("IMPORT-TABLE-NOT-FOUND", "error", "没有找到表格",
+          "没有找到{table}的任何一行，该表的 {count} 个数字在工作簿中留空",
+          "原文可能不完整（被截断）或表格是图片；请对照原报告手工填写"),
+    Entry("IMPORT-NOT-FOUND", "error", "没有找到表格的一行",
+          "没有找到{table}“{label}”这一行，本行 {count} 个数字在工作簿中留空",
+          "原文可能缺了这一行或被截断；请对照原报告手工填写"),
+    Entry("IMPORT-ROW-MISMATCH", "error", "一行的数字个数不对",
+          "原文{where}“{label}”一行有 {got} 个数，而这一行应有 {want} 个；无法确定各数属于哪一列，本行在工作簿中留空",
+          "PDF 等格式里空白格不留痕迹；请对照原报告手工填写这一行"),
+    Entry("IMPORT-BLANK", "error", "原报告的数字是空白",
+          "原文{where}“{label}”是空白（不是 0），工作簿中保持空白",
+          "请核实原报告此处应为多少（没有就填 0）"),
+    Entry("IMPORT-NOT-NUMBER", "error", "原报告的数字读不出",
+          "原文{where}“{label}”{problem}，工作簿中留空",
+          "请核实后手工填写"),
+    Entry("IMPORT-EXTRA-ROW", "warning", "原报告多出官方表格没有的行",
+          "原文{where}{table}中有一行“{label}”不是官方表格的行，已忽略",
+          "官方表格没有这一行（例如自行添加的小计行）；如其中的数字应计入某一行，请手工调整"),
+    Entry("IMPORT-DUPLICATE-ROW", "warning", "原报告重复列出一行",
+          "原文{where}又出现了{table}“{label}”这一行，已采用第一次出现的数字",
+          "请核对原报告是否重复填列"),
+    Entry("IMPORT-2019-SPLIT", "error", "2019 年格式的一项在 2021 年格式中分为三项",
+          "2019 年格式的“{label}”（{column}）为 {value}，2021 年格式把它分成三项（{labels}），"
+          "ogi 无法判断如何分配，三项在工作簿中留空",
+          "请按实际情况把这个数分配到（六）其他处理的三项中"),
+    Entry("IMPORT-2019-NO-SOURCE", "error", "2019 年格式没有这一栏",
+          "2019 年格式没有“{label}”这一栏，工作簿中留空",
+          "请按 2021 年格式的口径统计后填写"),
+    Entry("IMPORT-2019-UNMAPPED", "warning", "2019 年格式的栏目在 2021 年格式中没有对应",
+          "2019 年格式的“{label}”（{items}）在 2021 年格式中没有对应栏目，未导入",
+          "2021 年格式的表二栏目不同；请按 2021 年格式的口径重新统计后填写"),
+    Entry("IMPORT-FORMAT-2019", "warning", "报告按 2019 年格式编制",
+          "这份报告按 {format} 编制（识别依据：{markers}）；能对应到 {current} 的数字已导入，其余逐项列出",
+          "2021 年格式表二的栏目和表三“（六）其他处理”的分项与 2019 年格式不同，请按新格式核对"),
+    Entry("IMPORT-SECTION-NOT-FOUND", "warning", "没有找到某部分的标题",
+          "没有找到第{number}部分的标题“{title}”",
+          "原文可能不完整（被截断），或标题写法与官方格式不同；该部分的内容请核对"),
+    Entry("IMPORT-TITLE-NOT-FOUND", "error", "没有找到报告标题和机关名称",
+          "没有找到报告标题“<机关名称><年度>年政府信息公开工作年度报告”，正文开头、网页标题、落款和文件名中也没有机关名称",
+          "请用 --agency 指定机关名称"),
+    Entry("IMPORT-AGENCY-DIFFERS", "warning", "机关名称与 --agency 不同",
+          "{place}中的机关名称是“{found}”，按 --agency 使用“{given}”",
+          ""),
+    Entry("IMPORT-INVISIBLE-CHARS", "warning", "机关名称中有不可见字符",
+          "机关名称中含有不可见的格式字符（{chars}），已删除",
+          "这类字符（如改变文字方向的 U+202E）会打乱名称的显示顺序，请核对原报告"),
+    Entry("IMPORT-FEE-NOT-FOUND", "error", "没有写明信息处理费",
+          "原文“六、其他需要报告的事项”中没有写明{label}，工作簿中留空",
+          "请核实后填写（没有就填 0）"),
+    Entry("IMPORT-TEXT-TOO-LONG", "error", "正文超过 Excel 单元格上限",
+          "正文“{label}”有 {count} 个字符，超过 Excel 单元格上限 {limit}；ogi 不截断文字，因此不能生成工作簿",
+          "请先在原报告中精简或拆分这一部分，再重新导入"),
+    Entry("IMPORT-NARRATIVE-NOT-FOUND", "error", "没有找到正文栏目",
+          "没有找到正文“{section}”中的“{label}”，工作簿中该栏留空",
+          "原文可能没有这一小标题或写法不同；请从原报告复制到“正文”表"),
+    Entry("IMPORT-NARRATIVE-EXTRA", "warning", "正文小标题不在官方格式中",
+          "原文{where}的小标题“{heading}”不在官方格式中，其内容并入上一栏",
+          "请在“正文”表中核对这部分内容的位置"),
+    Entry("IMPORT-PREV-CARRY-BLANK", "error", "上年结转没有读到",
+          "原报告“四、结转下年度继续办理｜{column_label}”没有读到，新工作簿的“二、上年结转”该列留空",
+          "请按上年报告核实后填写"),
     # ---- template -----------------------------------------------------------------------------
     Entry("REPORT-TEMPLATE", "error", "模板不一致",
           "数据来自模板 {found}，与本检查使用的模板 {expected} 不同",
@@ -168,11 +238,6 @@ _ENTRIES = (
 
 #: code -> catalogue entry.
 CATALOGUE: dict[str, Entry] = {e.code: e for e in _ENTRIES}
-
-#: Rule families of the form spec: their wording comes from the spec (title = what rule, hint = fix).
-RULE_CODES = ("T3-BALANCE", "T3-ROW-TOTAL", "T3-RESULT-TOTAL", "T4-TOTAL", "NARRATIVE-NUMBERS",
-              "PREV-CARRY", "PREV-VALID")
-
 
 def make(code: str, *, sheet: str = "", cell: str = "", row_label: str = "", column_label: str = "",
          key: str = "", rule_id: str = "", file: str = "", severity: Severity | None = None,
@@ -196,11 +261,3 @@ def make(code: str, *, sheet: str = "", cell: str = "", row_label: str = "", col
         file=file,
         detail=facts,
     )
-
-
-def catalogue_text() -> str:
-    """The catalogue as lines ``CODE  级别  名称`` (for help texts and the README)."""
-    lines = []
-    for e in _ENTRIES:
-        lines.append(f"{e.code:<28}{'错误' if e.severity == 'error' else '警告'}  {e.title}")
-    return "\n".join(lines)

@@ -23,11 +23,11 @@ import hashlib
 import io
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from .collect import (
     OUTPUT_PROPERTY,
@@ -42,6 +42,7 @@ from .collect import (
 from .errors import EXIT_FINDINGS, EXIT_OK, InputError
 from .print_setup import display_width, setup_print, shorten
 from .report import Finding, FindingCounts, Report, Value
+from .results import Progress, Result
 from .safe_io import read_capped
 from .xlsx_writer import Agency
 
@@ -57,7 +58,6 @@ STATUSES = (MISSING, UNREADABLE, INCOMPLETE, HAS_ERRORS, HAS_WARNINGS, PASSED)
 NOT_OGI = ("不是 ogi 生成的填报工作簿（没有找到隐藏的 ogi_meta 信息表），无法识别是哪个机关的；"
            "请该机关使用县级下发的工作簿重新填写")
 
-Progress = Callable[[Iterable[Any], int], Iterator[Any]]
 
 #: What :func:`check_file` keeps of a readable workbook besides counts, findings and digests.
 KEEP_REPORT = "report"  # the whole Report (next year's prefill reads values and contact fields)
@@ -236,7 +236,11 @@ class StatusRow:
 
 
 @dataclass
-class StatusReport:
+class StatusReport(Result):
+    """A folder's returns, agency by agency (one result for the whole folder)."""
+
+    result_type: ClassVar[str] = "status"
+
     folder: Path
     roster: list[Agency] | None
     year: str
@@ -269,11 +273,20 @@ class StatusReport:
         return [r for r in self.results if r.identity is not None and not r.current
                 and not r.wrong_year]
 
-    @property
+    @property  # type: ignore[override]
     def exit_code(self) -> int:
         bad = any(r.status in (HAS_ERRORS, UNREADABLE) for r in self.results
                   if r.current or r.identity is None)
         return EXIT_FINDINGS if bad else EXIT_OK
+
+    @property  # type: ignore[override]
+    def path(self) -> Path:
+        return self.folder
+
+    @property  # type: ignore[override]
+    def findings(self) -> list[Finding]:
+        """Every file's findings, each naming its file relative to the folder."""
+        return [replace(f, file=r.file.rel) for r in self.results for f in r.findings]
 
     def summary_line(self) -> str:
         counts = self.agency_statuses()
@@ -295,15 +308,21 @@ class StatusReport:
             line += "；另有 " + "、".join(extra)
         return line + "。"
 
-    def to_dict(self) -> dict[str, Any]:
+    def details(self) -> dict[str, Any]:
         return {
-            "folder": str(self.folder),
             "year": self.year,
             "counts": {s: self.agency_statuses()[s] for s in STATUSES},
             "rows": [row.to_dict() for row in self.rows],
-            "findings": [dict(f.to_dict(), file=r.file.rel) for r in self.results
-                         for f in r.findings],
         }
+
+    def heading(self) -> None:
+        return None
+
+    def body_lines(self) -> list[str]:
+        return [format_table(self), ""] if self.rows else []
+
+    def closing_lines(self) -> list[str]:
+        return [self.summary_line()]
 
 
 # ---- checking one file --------------------------------------------------------------------------

@@ -25,7 +25,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -1014,13 +1014,3 @@ def read_workbook(path: Path) -> ReadResult:
 def read_workbook_data(data: bytes, path: Path) -> ReadResult:
     """:func:`read_workbook` of bytes already read (``path`` names them in messages)."""
     return _Reader(Path(path), data).read()
-
-
-def read_many(paths: Iterable[Path]) -> list[ReadResult | InputError]:
-    out: list[ReadResult | InputError] = []
-    for p in paths:
-        try:
-            out.append(read_workbook(p))
-        except InputError as exc:
-            out.append(exc)
-    return out

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from . import ZhCommand, argument
-from .common import guarded, json_option, progress, quiet_option
+from .common import echo_json, guarded, json_option, progress_bar, quiet_option
 
 
 @click.command(cls=ZhCommand, help="""检查交回的工作簿，逐项指出问题所在的表、单元格和行列，以及如何修改。
@@ -31,38 +31,32 @@ from .common import guarded, json_option, progress, quiet_option
 @quiet_option
 @guarded
 def check(files: tuple[Path, ...], previous: Path | None, strict: bool, as_json: bool,
-          quiet: bool) -> None:
-    from ..checker import CheckResult, check_workbook, read_previous
-    from ..errors import InputError
-    from ..output import Tally, render_human, render_json_files, render_result, result_dict
+          quiet: bool) -> int:
+    from ..checker import CheckResult, check_workbooks
+    from ..output import render_human, render_result
+    from ..results import Tally
 
-    previous_report = read_previous(previous) if previous is not None else None
     # Stream: keep only what the closing line, the exit code and --json need (the findings as
     # dicts), never every CheckResult with its whole Report (1,000 files would hold 1,000 Reports).
-    tally = Tally()
+    tally = Tally(of=CheckResult)
     single: CheckResult | None = None  # one file: printed whole at the end, as before
     file_dicts: list[dict[str, object]] = []
     stream = not as_json and len(files) > 1
     quiet = quiet or stream or not sys.stderr.isatty()  # a bar only for --json on a terminal
-    for path in progress(files, length=len(files), label="检查工作簿", quiet=quiet):
-        try:
-            result = check_workbook(path, strict=strict, previous_report=previous_report)
-        except InputError as exc:
-            result = CheckResult.unusable(path, exc)
+    for result in check_workbooks(files, previous=previous, strict=strict,
+                                  progress=progress_bar("检查工作簿", quiet=quiet)):
         tally.add(result)
         if as_json:
-            file_dicts.append(result_dict(result))
+            file_dicts.append(result.to_dict())
         elif stream:  # print as we go: a county office sees progress on 60 files
             click.echo(render_result(result) + "\n")
         else:
             single = result
         del result
     if as_json:
-        encoding = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "")
-        click.echo(render_json_files(file_dicts, tally.exit_code,
-                                     ascii_only=encoding not in ("utf8", "utf8sig")))
+        echo_json("check", file_dicts, exit_code=tally.exit_code)
     elif stream:
         click.echo(tally.line())
     else:
         click.echo(render_human([single] if single is not None else []), nl=False)
-    sys.exit(tally.exit_code)
+    return tally.exit_code

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import EXIT_UNUSABLE, OgiError
+from ..results import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -50,6 +51,21 @@ def progress(items: Iterable[T], *, length: int, label: str, quiet: bool = False
     with click.progressbar(items, length=length, label=label, file=sys.stderr,
                            show_pos=True) as bar:
         yield from bar
+
+
+def progress_bar(label: str, *, quiet: bool = False) -> Progress:
+    """A library ``progress`` callback (:data:`ogi.results.Progress`) that shows :func:`progress`."""
+    return lambda items, length: progress(items, length=length, label=label, quiet=quiet)
+
+
+def echo_json(command: str, results: Iterable[Any], *, exit_code: int | None = None) -> None:
+    """Print the one JSON document (:func:`ogi.output.render_json`); on a console that is not UTF-8,
+    every non-ASCII character escaped so that nothing a clerk typed is lost to a replacement."""
+    from ..output import render_json
+
+    encoding = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "")
+    click.echo(render_json(command, results, exit_code=exit_code,
+                           ascii_only=encoding not in ("utf8", "utf8sig")))
 
 
 def quiet_option(func: F) -> F:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from . import ZhCommand, argument
-from .common import guarded, json_option, progress, quiet_option
+from .common import echo_json, guarded, json_option, progress_bar, quiet_option
 
 
 @click.command(cls=ZhCommand, help="""统计一个文件夹中各机关交回工作簿的情况。
@@ -35,9 +34,10 @@ ogi status 交回/ --roster 机关名单.xlsx -o 进度.xlsx
 def status(folder: Path, roster: Path | None, year: int | None, output: Path | None,
            overwrite: bool, as_json: bool, quiet: bool) -> int:
     from ..collect import guard_rollup_output
+    from ..output import render_result
     from ..roster import read_roster
     from ..safe_io import atomic_write_bytes
-    from ..status import KEEP_COUNTS, build_status_workbook, collect_status, format_table
+    from ..status import KEEP_COUNTS, build_status_workbook, collect_status
 
     own = None
     if output is not None:  # before minutes are spent on the folder
@@ -46,15 +46,11 @@ def status(folder: Path, roster: Path | None, year: int | None, output: Path | N
     agencies = read_roster(roster) if roster is not None else None
     report = collect_status(folder, agencies, year=year,
                             exclude=[output] if output is not None else [], keep=KEEP_COUNTS,
-                            progress=lambda items, n: progress(items, length=n, label="检查工作簿",
-                                                               quiet=quiet))
+                            progress=progress_bar("检查工作簿", quiet=quiet))
     if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        echo_json("status", [report])
     else:
-        if report.rows:
-            click.echo(format_table(report))
-            click.echo("")
-        click.echo(report.summary_line())
+        click.echo(render_result(report))
     if output is not None:
         path = atomic_write_bytes(output, build_status_workbook(report), overwrite=overwrite,
                                   protect=[p for p in (roster,) if p is not None], replaceable=own)

@@ -11,18 +11,29 @@ is reported with the label looked for, and stays blank: nothing is guessed and n
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, InputError
+from ..collect import holds_returned_data
+from ..errors import InputError, OgiError, OutputError
 from ..findings import make
 from ..invisible import strip_invisible
 from ..layout import SHEET_TEXT, layout_for
-from ..report import Finding, FindingCounts, Report, Value, _value_to_json
+from ..report import Finding, Report, Severity, Value, _value_to_json
 from ..resources import template_path
+from ..results import Progress, Result, Unusable
 from ..rules import compute_totals, rule_holds
-from ..safe_io import OLE_MAGIC, ZIP_MAGIC, read_capped
+from ..safe_io import (
+    OLE_MAGIC,
+    ZIP_MAGIC,
+    InputSet,
+    atomic_write_bytes,
+    ensure_output_dir,
+    read_capped,
+    safe_filename,
+)
 from ..spec import DEFAULT_TEMPLATE, FormSpec, Rule, Table, load_spec, row_labels
 from .document import Line, SourceDoc, norm
 from .sections import (
@@ -54,15 +65,22 @@ else:  # pragma: no cover
 EXCEL_CELL_LIMIT = 32767
 DRAFT_MARK = "【草稿：以下为上年报告内容，请按本年度情况修改，改好后删除本行】"
 CONTACT_KEYS = ("address", "postcode", "phone", "email", "website", "preparer")
+KIND_LABELS = {"text": "文本", "html": "网页", "docx": "Word 文档", "pdf": "PDF", "xlsx": "Excel 工作簿"}
 FORMAT_NAMES = {"gov_info_2021": "2021 年格式（国办公开办函〔2021〕30号）",
                 "gov_info_2019": "2019 年格式（国办公开办函〔2019〕60号，试行）"}
 
-__all__ = ["ImportResult", "import_document", "import_report", "next_year_report", "read_source"]
+__all__ = ["ImportResult", "expand_reports", "import_document", "import_one", "import_report", "import_reports",
+           "next_year_report", "output_target", "read_source"]
 
 
 @dataclass
-class ImportResult(FindingCounts):
-    """A published report read into the current (2021) form."""
+class ImportResult(Result):
+    """A published report read into the current (2021) form (and, when one was written, the
+    workbook made from it)."""
+
+    result_type: ClassVar[str] = "import"
+    totals_text: ClassVar[str] = "共导入 {files} 份报告：{clean} 份无错误，{with_errors} 份有错误"
+    unusable_text: ClassVar[str] = "，{unusable} 份无法导入"
 
     path: Path
     kind: str  # text | html | docx | pdf | xlsx
@@ -74,33 +92,54 @@ class ImportResult(FindingCounts):
     #: Every total recomputed from its published parts (``report.values`` holds what was published,
     #: ``None`` for a blank).
     recomputed: dict[str, Value] = field(default_factory=dict)
-
-    #: Duck-typed like ogi.checker.CheckResult, so that ogi.output renders it.
-    error: str = ""
-    strict: bool = False
-
-    @property
-    def exit_code(self) -> int:
-        return EXIT_FINDINGS if self.errors else EXIT_OK
+    #: The workbook :func:`import_reports` wrote (None: none asked for), and whether it is the
+    #: following year's.
+    written: Path | None = None
+    as_previous: bool = False
 
     @property
     def format_name(self) -> str:
         return FORMAT_NAMES.get(self.source_format, self.source_format)
 
-    def to_dict(self) -> dict[str, Any]:
+    def details(self) -> dict[str, Any]:
         return {
-            "file": str(self.path),
             "kind": self.kind,
             "source_format": self.source_format,
             "agency_name": self.report.agency_name,
             "year": self.report.year,
-            "exit_code": self.exit_code,
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "findings": [f.to_dict() for f in self.findings],
+            "workbook": str(self.written) if self.written is not None else None,
             "report": self.report.to_dict(),
             "recomputed_totals": {k: _value_to_json(v) for k, v in self.recomputed.items()},
         }
+
+    # ---- human text: findings grouped by sheet of the new workbook, then what was written -----
+    def heading(self) -> str:
+        r = self.report
+        who = " ".join(p for p in (r.agency_name, f"{r.year}年度" if r.year else "") if p)
+        return f"{Path(self.path).name}（{who}；{KIND_LABELS.get(self.kind, self.kind)}，{self.format_name}）"
+
+    def intro_lines(self) -> list[str]:
+        if self.findings:
+            return ["以下“表三 D9”等位置指新工作簿中的单元格；“原文第N行/第N页”指原报告中的位置。"]
+        return []
+
+    def closing_lines(self) -> list[str]:
+        lines = []
+        errors, warnings = self.errors, self.warnings
+        if errors or warnings:
+            counts = "，".join(p for p in (f"{errors} 个错误" if errors else "",
+                                          f"{warnings} 个警告" if warnings else "") if p)
+            lines.append(f"导入完成：{counts}。")
+        else:
+            lines.append("导入完成：全部数字和正文已读取，按 ogi check 的规则检查没有发现问题。")
+        if self.written is not None:
+            note = "（下一年度：上年结转已填入，联系方式沿用，正文为草稿）" if self.as_previous else ""
+            lines.append(f"已生成工作簿：{self.written}{note}")
+            if errors:
+                lines.append("读不到的数字和原报告中的空白在工作簿中保持空白，请对照上面的清单补填后再用 ogi check 检查。")
+            if any(f.code == "IMPORT-UNCERTAIN" for f in self.findings):
+                lines.append("不能确定属于哪一行的数字已按读到的填入，请对照原报告逐个核对。")
+        return lines
 
     def total_notes(self) -> dict[str, str]:
         """Cell key -> comment for each total whose published figure is blank or differs from the sum
@@ -211,9 +250,7 @@ def _read_legacy(data: bytes, path: Path) -> SourceDoc:
         doc = read_docx(converted, path)
     if not any(line.text.strip() for line in doc.lines):
         raise InputError(LEGACY_MESSAGE.format(detail="，转换后没有任何文字"), path=path)
-    doc.findings.append(Finding("IMPORT-CONVERTED", "warning",
-                                "这是旧版格式的文件，已用 LibreOffice 转换后读取",
-                                "如个别表格读取有误，请用 WPS/Word 另存为 .docx 后再导入核对", file=str(path)))
+    doc.findings.append(make("IMPORT-CONVERTED", file=str(path)))
     return doc
 
 
@@ -282,9 +319,9 @@ class _Importer:
                                      self.file))
 
     def entry(self, code: str, *, key: str = "", source_spec: FormSpec | None = None, row_label: str = "",
-              column_label: str = "", sheet: str = "", **fields: Any) -> None:
+              column_label: str = "", sheet: str = "", severity: Severity | None = None, **fields: Any) -> None:
         """A finding of the catalogue (:mod:`ogi.findings`), placed like :meth:`add`."""
-        found = make(code, **fields)
+        found = make(code, severity=severity, **fields)
         self.add(code, found.severity, found.message, found.hint, key, source_spec, row_label,
                  column_label, sheet)
 
@@ -304,30 +341,23 @@ class _Importer:
             for row_key in data_rows:
                 self.skip_row(table, row_key, mapped)
             n = sum(len(r.values) for r in table.data_rows)
-            self.add("IMPORT-TABLE-NOT-FOUND", "error",
-                     f"没有找到{where_table}的任何一行，该表的 {n} 个数字在工作簿中留空",
-                     "原文可能不完整（被截断）或表格是图片；请对照原报告手工填写", sheet=table.sheet)
+            self.entry("IMPORT-TABLE-NOT-FOUND", sheet=table.sheet, table=where_table, count=n)
             return
         for row_key in read.missing_rows:
             self.skip_row(table, row_key, mapped)
             row = data_rows[row_key]
             label = labels.get(row_key, row_key)
             first = f"{table.key}.{row_key}.{row.values[0].column}"
-            self.add("IMPORT-NOT-FOUND", "error",
-                     f"没有找到{table.sheet}“{label}”这一行，本行 {len(row.values)} 个数字在工作簿中留空",
-                     "原文可能缺了这一行或被截断；请对照原报告手工填写",
-                     key=mapped.get(first, first), source_spec=src,
-                     row_label=label, column_label="整行")
+            self.entry("IMPORT-NOT-FOUND", key=mapped.get(first, first), source_spec=src,
+                       row_label=label, column_label="整行", table=table.sheet, label=label,
+                       count=len(row.values))
         for row_key, (where, got, want) in read.mismatched.items():
             self.skip_row(table, row_key, mapped)
             row = data_rows[row_key]
             label = labels.get(row_key, row_key)
             first = f"{table.key}.{row_key}.{row.values[0].column}"
-            self.add("IMPORT-ROW-MISMATCH", "error",
-                     f"原文{where}“{label}”一行有 {got} 个数，而这一行应有 {want} 个；"
-                     "无法确定各数属于哪一列，本行在工作簿中留空",
-                     "PDF 等格式里空白格不留痕迹；请对照原报告手工填写这一行",
-                     key=mapped.get(first, first), source_spec=src, row_label=label, column_label="整行")
+            self.entry("IMPORT-ROW-MISMATCH", key=mapped.get(first, first), source_spec=src, row_label=label,
+                       column_label="整行", where=where, label=label, got=got, want=want)
         for cell in read.cells.values():
             if not cell.problem:
                 continue
@@ -344,25 +374,18 @@ class _Importer:
             if cell.code:
                 self.entry(cell.code, key=target, source_spec=src, problem=cell.problem)
             elif cell.problem == "blank":
-                self.add("IMPORT-BLANK", "error",
-                         f"原文{cell.where}“{label}”是空白（不是 0），工作簿中保持空白",
-                         "请核实原报告此处应为多少（没有就填 0）", key=target, source_spec=src)
+                self.entry("IMPORT-BLANK", key=target, source_spec=src, where=cell.where, label=label)
             else:
-                self.add("IMPORT-NOT-NUMBER", "error",
-                         f"原文{cell.where}“{label}”{cell.problem}，工作簿中留空",
-                         "请核实后手工填写", key=target, source_spec=src)
+                self.entry("IMPORT-NOT-NUMBER", key=target, source_spec=src, where=cell.where, label=label,
+                           problem=cell.problem)
         for label, where in read.extra_rows:
-            self.add("IMPORT-EXTRA-ROW", "warning",
-                     f"原文{where}{table.sheet}中有一行“{label}”不是官方表格的行，已忽略",
-                     "官方表格没有这一行（例如自行添加的小计行）；如其中的数字应计入某一行，请手工调整",
-                     row_label=label, sheet=table.sheet)
+            self.entry("IMPORT-EXTRA-ROW", row_label=label, sheet=table.sheet, where=where, table=table.sheet,
+                       label=label)
         for numbers, where in read.unpaired:
             self.entry("IMPORT-UNPAIRED", sheet=table.sheet, where=where, table=table.sheet, numbers=numbers)
         for row_key, where in read.duplicates:
-            self.add("IMPORT-DUPLICATE-ROW", "warning",
-                     f"原文{where}又出现了{table.sheet}“{labels.get(row_key, row_key)}”这一行，"
-                     "已采用第一次出现的数字", "请核对原报告是否重复填列",
-                     row_label=labels.get(row_key, row_key), sheet=table.sheet)
+            self.entry("IMPORT-DUPLICATE-ROW", row_label=labels.get(row_key, row_key), sheet=table.sheet,
+                       where=where, table=table.sheet, label=labels.get(row_key, row_key))
 
     # -- arithmetic --------------------------------------------------------------------------
     def confirm(self, reads: dict[str, TableRead], src: FormSpec, mapped: dict[str, str]) -> None:
@@ -456,10 +479,8 @@ class _Importer:
                 elif value is not None and not self.spec.cells[targets[0]].computed:
                     labels = "、".join(self.spec.cells[t].row_label for t in targets)
                     self.reported.update(targets)
-                    self.add("IMPORT-2019-SPLIT", "error",
-                             f"2019 年格式的“{src.cells[key].row_label}”（{col.label}）为 {value}，"
-                             f"2021 年格式把它分成三项（{labels}），ogi 无法判断如何分配，三项在工作簿中留空",
-                             "请按实际情况把这个数分配到（六）其他处理的三项中", key=targets[0])
+                    self.entry("IMPORT-2019-SPLIT", key=targets[0], label=src.cells[key].row_label,
+                               column=col.label, value=value, labels=labels)
         has_source = set(mapped.values())
         for row_prefix, parts in split.items():
             columns = src.table(row_prefix.split(".")[0]).columns
@@ -468,9 +489,7 @@ class _Importer:
             cell = self.spec.cells[key]
             if cell.table != "fee" and key not in has_source:
                 self.reported.add(key)
-                self.add("IMPORT-2019-NO-SOURCE", "error",
-                         f"2019 年格式没有“{cell.row_label}｜{cell.column_label}”这一栏，工作簿中留空",
-                         "请按 2021 年格式的口径统计后填写", key=key)
+                self.entry("IMPORT-2019-NO-SOURCE", key=key, label=f"{cell.row_label}｜{cell.column_label}")
         unmapped: dict[str, list[str]] = {}
         for key, cell in cells.items():
             if key in handled or cell.value is None:
@@ -480,10 +499,8 @@ class _Importer:
             unmapped.setdefault(row, []).append(f"{spec_cell.column_label} {cell.raw}")
         for row, items in unmapped.items():
             first = next(k for k in cells if k.startswith(row + "."))
-            self.add("IMPORT-2019-UNMAPPED", "warning",
-                     f"2019 年格式的“{src.cells[first].row_label}”（{'；'.join(items)}）在 2021 年格式中没有对应栏目，未导入",
-                     "2021 年格式的表二栏目不同；请按 2021 年格式的口径重新统计后填写",
-                     source_spec=src, key=first, row_label=src.cells[first].row_label, column_label="")
+            self.entry("IMPORT-2019-UNMAPPED", source_spec=src, key=first, row_label=src.cells[first].row_label,
+                       label=src.cells[first].row_label, items="；".join(items))
         return values, mapped
 
     # -- the whole document ------------------------------------------------------------------
@@ -495,17 +512,13 @@ class _Importer:
         fmt, markers = detect_format(lines)
         src = load_spec(fmt)
         if fmt != self.spec.id:
-            self.add("IMPORT-FORMAT-2019", "warning",
-                     f"这份报告按 {FORMAT_NAMES[fmt]} 编制（识别依据：{'、'.join(markers[:4])}）；"
-                     f"能对应到 {FORMAT_NAMES[self.spec.id]} 的数字已导入，其余逐项列出",
-                     "2021 年格式表二的栏目和表三“（六）其他处理”的分项与 2019 年格式不同，请按新格式核对")
+            self.entry("IMPORT-FORMAT-2019", format=FORMAT_NAMES[fmt], markers="、".join(markers[:4]),
+                       current=FORMAT_NAMES[self.spec.id])
         headings = find_headings(lines)
         ranges = section_ranges(lines, headings)
         for n, title in SECTION_TITLES.items():
             if n not in headings and doc.kind != "xlsx":  # a workbook has sheets, not headings
-                self.add("IMPORT-SECTION-NOT-FOUND", "warning",
-                         f"没有找到第{'一二三四五六'[n - 1]}部分的标题“{title}”",
-                         "原文可能不完整（被截断），或标题写法与官方格式不同；该部分的内容请核对")
+                self.entry("IMPORT-SECTION-NOT-FOUND", number="一二三四五六"[n - 1], title=title)
 
         # Tables.
         variants = variants_for(src.id)
@@ -532,21 +545,15 @@ class _Importer:
         name = agency_name or metadata.get("agency_name", "") or found.agency
         report_year = str(year or metadata.get("year", "") or found.year or find_period_year(preamble))
         if not found.agency and not metadata.get("agency_name"):
-            self.add("IMPORT-TITLE-NOT-FOUND", "warning" if agency_name else "error",
-                     "没有找到报告标题“<机关名称><年度>年政府信息公开工作年度报告”，正文开头、网页标题、"
-                     "落款和文件名中也没有机关名称",
-                     "请用 --agency 指定机关名称")
+            self.entry("IMPORT-TITLE-NOT-FOUND", severity="warning" if agency_name else "error")
         elif found.source == "filename" and not agency_name and not metadata.get("agency_name"):
             self.entry("IMPORT-AGENCY-FROM-FILENAME", agency=found.agency,
                        year=f"、{found.year}年度" if found.year else "")
         if agency_name and found.agency and norm(agency_name) != norm(found.agency):
-            self.add("IMPORT-AGENCY-DIFFERS", "warning",
-                     f"{found.label}中的机关名称是“{found.agency}”，按 --agency 使用“{agency_name}”")
+            self.entry("IMPORT-AGENCY-DIFFERS", place=found.label, found=found.agency, given=agency_name)
         name, removed = strip_invisible(name)
         if removed:
-            self.add("IMPORT-INVISIBLE-CHARS", "warning",
-                     f"机关名称中含有不可见的格式字符（{'、'.join(removed)}），已删除",
-                     "这类字符（如改变文字方向的 U+202E）会打乱名称的显示顺序，请核对原报告")
+            self.entry("IMPORT-INVISIBLE-CHARS", chars="、".join(removed))
         metadata["agency_name"] = name
         metadata["year"] = report_year
 
@@ -560,9 +567,7 @@ class _Importer:
         for fee in self.spec.fees:
             if all_values.get(fee.key) is None:
                 self.reported.add(fee.key)
-                self.add("IMPORT-FEE-NOT-FOUND", "error",
-                         f"原文“六、其他需要报告的事项”中没有写明{fee.label}，工作簿中留空",
-                         "请核实后填写（没有就填 0）", key=fee.key)
+                self.entry("IMPORT-FEE-NOT-FOUND", key=fee.key, label=fee.label)
         recomputed = self.total_findings(all_values)
         self.pinpoint(all_values)
         report = Report(self.spec.id, self.spec.version, metadata, all_values, {}, {})
@@ -571,10 +576,7 @@ class _Importer:
             if len(text) > EXCEL_CELL_LIMIT:
                 overflow[key] = text
                 label = next(f.label for f in self.spec.narrative if f.key == key)
-                self.add("IMPORT-TEXT-TOO-LONG", "error",
-                         f"正文“{label}”有 {len(text)} 个字符，超过 Excel 单元格上限 {EXCEL_CELL_LIMIT}；"
-                         "ogi 不截断文字，因此不能生成工作簿",
-                         "请先在原报告中精简或拆分这一部分，再重新导入")
+                self.entry("IMPORT-TEXT-TOO-LONG", label=label, count=len(text), limit=EXCEL_CELL_LIMIT)
             else:
                 report.narrative[key] = text
         self.findings.extend(self.checks(report))
@@ -634,16 +636,13 @@ class _Importer:
             f = next(f for f in self.spec.narrative if f.key == key)
             if not f.required and key == "other_matters":
                 continue
-            self.add("IMPORT-NARRATIVE-NOT-FOUND", "error" if f.required else "warning",
-                     f"没有找到正文“{f.section}”中的“{f.label}”，工作簿中该栏留空",
-                     "原文可能没有这一小标题或写法不同；请从原报告复制到“正文”表")
+            self.entry("IMPORT-NARRATIVE-NOT-FOUND", severity="error" if f.required else "warning",
+                       section=f.section, label=f.label)
             self.findings[-1] = replace(self.findings[-1], key=key, sheet=SHEET_TEXT,
                                         cell=self.layout.narrative_fields[key].address,
                                         row_label=f.label)
         for heading, where in read.extra:
-            self.add("IMPORT-NARRATIVE-EXTRA", "warning",
-                     f"原文{where}的小标题“{heading}”不在官方格式中，其内容并入上一栏",
-                     "请在“正文”表中核对这部分内容的位置")
+            self.entry("IMPORT-NARRATIVE-EXTRA", where=where, heading=heading)
         return text, fees
 
     def labelled_narrative(self, lines: list[Line]) -> tuple[dict[str, str], dict[str, Value]]:
@@ -711,11 +710,9 @@ def next_year_report(result: ImportResult) -> tuple[Report, list[Finding]]:
         values[key] = value
         if value is None:
             sheet, cell = layout.address(key)
-            findings.append(Finding(
-                "IMPORT-PREV-CARRY-BLANK", "error",
-                f"原报告“四、结转下年度继续办理｜{col.label}”没有读到，新工作簿的“二、上年结转”该列留空",
-                "请按上年报告核实后填写", sheet, cell, spec.cells[key].row_label, col.label, key,
-                file=str(result.path)))
+            findings.append(make("IMPORT-PREV-CARRY-BLANK", sheet=sheet, cell=cell,
+                                 row_label=spec.cells[key].row_label, column_label=col.label, key=key,
+                                 file=str(result.path)))
     year = int(src.year) + 1 if src.year.isdigit() else 0
     metadata = {k: v for k, v in src.metadata.items() if k in CONTACT_KEYS and v}
     metadata["agency_name"] = src.agency_name
@@ -765,3 +762,82 @@ def build_import_workbook(result: ImportResult, *, as_previous: bool = False
     notes = {} if as_previous else result.total_notes()
     data = build_workbook(agency, WorkbookOptions(year=year, prefill=report, notes=notes))
     return data, workbook_filename(agency, year), extra
+
+
+# ---- the library call behind `ogi import` ------------------------------------------------------
+#: What a folder given to :func:`import_reports` contributes.
+REPORT_SUFFIXES = (".pdf", ".docx", ".doc", ".wps", ".html", ".htm", ".mht", ".mhtml", ".txt", ".xlsx")
+
+
+def expand_reports(paths: Iterable[Path]) -> tuple[Path, ...]:
+    """Files as given; a folder stands for the reports in it (sorted; Office lock files ``~$…``
+    and hidden files skipped)."""
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            out.extend(sorted(p for p in path.iterdir() if p.is_file()
+                              and p.suffix.lower() in REPORT_SUFFIXES and not p.name.startswith(("~$", "."))))
+        else:
+            out.append(path)
+    return tuple(out)
+
+
+def output_target(output: str | None, report: Path, filename: str) -> Path:
+    """Where the workbook goes: into a folder when ``output`` names an existing one or ends in a
+    slash (created then), else the file it names (``.xlsx`` added); by default beside the report."""
+    name = safe_filename(Path(filename).stem, suffix=Path(filename).suffix)
+    if output is None:
+        return report.parent / name
+    target = Path(output)
+    if output.endswith(("/", "\\")) or target.is_dir():
+        return ensure_output_dir(target) / name
+    if target.suffix.lower() != ".xlsx":
+        target = target.with_name(target.name + ".xlsx")
+    return target
+
+
+def import_one(path: Path, *, output: str | None = None, as_previous: bool = False, agency_name: str = "",
+               year: str = "", workbook: bool = True, overwrite: bool = False,
+               inputs: InputSet | None = None) -> ImportResult:
+    """Import one published report and (with ``workbook``) write the prefilled workbook
+    (:func:`output_target` says where; never over the report itself, nor over any of ``inputs``,
+    nor over a workbook someone has filled in). Raises :class:`OgiError` when the report or the
+    output cannot be used."""
+    path = Path(path)
+    inputs = inputs if inputs is not None else InputSet([path])
+    try:
+        result = import_report(path, agency_name=agency_name.strip(), year=year.strip())
+    except (OgiError, MemoryError):
+        raise
+    except Exception as exc:  # a report shaped like nothing ogi has seen: say so, no traceback
+        raise InputError(f"无法解析这份报告（内部错误 {type(exc).__name__}）；请把文件发给县级政务公开办或 ogi 维护者",
+                         path=path) from exc
+    if workbook:
+        data, filename, extra = build_import_workbook(result, as_previous=as_previous)
+        result.findings.extend(extra)
+        target = output_target(output, path, filename)
+        if overwrite and target.is_file() and holds_returned_data(target, data):
+            raise OutputError("这个工作簿已经填写过（内容与导入的结果不同），--overwrite 也不会覆盖它；"
+                              "请换一个输出位置", path=target)
+        result.written = atomic_write_bytes(target, data, overwrite=overwrite, protect=inputs)
+        result.as_previous = as_previous
+    return result
+
+
+def import_reports(paths: Iterable[Path], *, output: str | None = None, as_previous: bool = False,
+                   agency_name: str = "", year: str = "", workbook: bool = True, overwrite: bool = False,
+                   progress: Progress | None = None) -> Iterator[ImportResult | Unusable]:
+    """:func:`import_one` for each report, one result at a time. With one report an unusable one
+    raises :class:`OgiError`; in a batch it gives an :class:`~ogi.results.Unusable` result and the
+    others go on."""
+    paths = list(paths)
+    inputs = InputSet(paths)  # no report of this run is ever an output of it
+    items: Iterable[Path] = progress(paths, len(paths)) if progress is not None else paths
+    for path in items:
+        try:
+            yield import_one(path, output=output, as_previous=as_previous, agency_name=agency_name,
+                             year=year, workbook=workbook, overwrite=overwrite, inputs=inputs)
+        except OgiError as exc:
+            if len(paths) == 1:
+                raise
+            yield Unusable.from_exception(path, exc, action="导入")

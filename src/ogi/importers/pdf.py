@@ -19,7 +19,7 @@ from typing import Any
 
 from ..bounded import LimitExceeded, check_chars
 from ..errors import InputError, OgiError
-from ..report import Finding
+from ..findings import make
 from .document import Line, SourceDoc, clean, close_gaps, is_page_number
 from .text import word_line
 
@@ -105,10 +105,7 @@ def _read_pages(pdf: Any, doc: SourceDoc, path: Path) -> None:
                               path=path)
     if empty_pages:
         pages = "、".join(str(p) for p in empty_pages)
-        doc.findings.append(Finding(
-            "IMPORT-PDF-NO-TEXT", "warning",
-            f"PDF 第{pages}页没有文字层（可能是扫描页），这些页上的内容无法读取",
-            "如这些页上有表格或正文，请用原始文件导入或手工补填", file=str(path)))
+        doc.findings.append(make("IMPORT-PDF-NO-TEXT", pages=pages, file=str(path)))
 
 
 #: Characters one page may show: a dense A4 page holds about 2,500; more is a crafted file.

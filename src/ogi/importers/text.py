@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
+from ..findings import make
 from ..report import Finding
 from .document import Line, SourceDoc, close_gaps, is_page_number, pipe_cells, strip_markup
 from .tables import is_number_token
@@ -29,9 +30,7 @@ def decode_text(data: bytes, path: Path) -> tuple[str, list[Finding]]:
         except UnicodeDecodeError:
             continue
     text = data.decode("utf-8", errors="replace")
-    return text, [Finding("IMPORT-ENCODING", "warning",
-                          "文件的文字编码无法完全识别（既不是 UTF-8 也不是 GBK），个别字符已显示为 �",
-                          "请用记事本或 WPS 打开后另存为 UTF-8 编码再导入", file=str(path))]
+    return text, [make("IMPORT-ENCODING", file=str(path))]
 
 
 def word_line(text: str, where: str, *, indent: bool = False) -> Line:

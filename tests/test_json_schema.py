@@ -1,0 +1,96 @@
+"""One JSON document for every `--json`, one result shape, every finding code in the catalogue.
+
+Every command's `--json` is run on real files (a workbook generated and filled as a clerk would, a
+published report written as text, an unusable file) and validated against the committed schema
+(docs/ogi-json.schema.json); the human output and the JSON come from the same results."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import ogi_json
+from checkcases import filled
+from conftest import SEED_AGENCY
+from ogi.layout import Layout
+from test_check_cli import invoke
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "ogi"
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory: pytest.TempPathFactory, layout: Layout) -> Path:
+    from ogi.xlsx_writer import WorkbookOptions, build_workbook
+
+    root = tmp_path_factory.mktemp("inbox")
+    good = root / "白阳镇.xlsx"
+    good.write_bytes(build_workbook(SEED_AGENCY, WorkbookOptions(year=2023)))
+    filled(good, layout, seed=2)
+    (root / "旧格式.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2048))
+    return root
+
+
+def test_check_json_validates_and_matches_the_library(inbox: Path) -> None:
+    from ogi.checker import check_workbooks
+
+    code, out = invoke("check", "--json", str(inbox / "白阳镇.xlsx"), str(inbox / "旧格式.xls"))
+    data = ogi_json.loads(out, "check")
+    assert code == data["exit_code"] == 2
+    assert [r["type"] for r in data["results"]] == ["check", "check"]
+    library = [r.to_dict() for r in check_workbooks([inbox / "白阳镇.xlsx", inbox / "旧格式.xls"])]
+    assert data["results"] == library
+    assert data["results"][1]["unusable"] and data["results"][1]["exit_code"] == 2
+
+
+def test_import_json_validates_with_an_unusable_report_in_the_batch(inbox: Path, tmp_path: Path) -> None:
+    from conftest import balanced_values
+    from ogi.report import Report
+    from ogi.spec import load_spec
+    from report_layouts import render
+
+    spec = load_spec("gov_info_2021")
+    report = Report(spec.id, spec.version, {"agency_name": SEED_AGENCY.name, "year": "2023"},
+                    balanced_values(spec, seed=5), {}, {})
+    folder = tmp_path / "年报"
+    folder.mkdir()
+    (folder / "白阳镇2023.txt").write_text(render(report, "tab"), encoding="utf-8")
+    (folder / "坏.pdf").write_bytes(b"%PDF-1.4 broken")
+    code, out = invoke("import", str(folder), "--no-workbook", "--json")
+    data = ogi_json.loads(out, "import")
+    types = {Path(r["file"]).name: r["type"] for r in data["results"]}
+    assert types == {"白阳镇2023.txt": "import", "坏.pdf": "unusable"}
+    assert code == data["exit_code"] == 2
+    done = next(r for r in data["results"] if r["type"] == "import")
+    assert done["workbook"] is None and done["kind"] == "text" and done["report"]["metadata"]["year"] == "2023"
+
+
+def test_status_json_validates(inbox: Path) -> None:
+    code, out = invoke("status", str(inbox), "--json", "-q")
+    data = ogi_json.loads(out, "status")
+    (result,) = data["results"]
+    assert code == data["exit_code"] == result["exit_code"]
+    assert result["type"] == "status" and sum(result["counts"].values()) >= 1
+
+
+def test_the_schema_refuses_a_result_without_its_type_fields() -> None:
+    doc = {"schema_version": 1, "command": "check", "exit_code": 0,
+           "results": [{"type": "check", "file": "a.xlsx", "exit_code": 0, "unusable": None, "errors": 0,
+                        "warnings": 0, "explained": 0, "findings": []}]}
+    with pytest.raises(AssertionError, match="not valid under any"):
+        ogi_json.loads(__import__("json").dumps(doc), "check")
+
+
+def test_every_finding_code_ogi_builds_is_in_the_catalogue() -> None:
+    """Codes written in the source (``make("X")``, ``Finding("X", …)``, ``add("X", …)``) and the spec's
+    rule codes: each has a catalogue entry (or is a spec rule, whose wording the spec holds)."""
+    from ogi.findings import CATALOGUE
+    from ogi.spec import load_spec
+
+    rule_codes = {r.code for r in load_spec("gov_info_2021").rules}
+    pattern = re.compile(r"""(?:make|Finding|add|entry|_finding)\(\s*["']([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)["']""")
+    found = {m.group(1) for p in SRC.rglob("*.py") for m in pattern.finditer(p.read_text(encoding="utf-8"))}
+    assert len(found) > 30
+    missing = sorted(found - set(CATALOGUE) - rule_codes)
+    assert not missing, missing
