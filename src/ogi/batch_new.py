@@ -9,6 +9,7 @@ from typing import Any
 from .collect import holds_returned_data
 from .errors import InputError, OgiError, OutputError
 from .layout import layout_for
+from .report import Agency
 from .results import Progress
 from .roster import read_roster
 from .safe_io import (
@@ -18,7 +19,6 @@ from .safe_io import (
     ensure_output_dir,
 )
 from .xlsx_writer import (
-    Agency,
     WorkbookBuilder,
     WorkbookOptions,
     invisible_warning,

@@ -16,16 +16,16 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from .errors import InputError
 from .layout import HIDDEN_KEYS, SHEET_HIDDEN
+from .report import Agency, fold
 from .safe_io import ZIP_MAGIC, check_zip_package, read_capped
-from .xlsx_writer import Agency
 
 #: File name endings that are (or claim to be) spreadsheets; everything else is skipped silently.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ett", ".xlsb")
@@ -62,12 +62,6 @@ class FoundFile:
     rel: str  # path relative to the collected folder, with "/" separators
     mtime: float
     size: int
-
-
-def normalize_name(name: str) -> str:
-    """Agency names compare after NFC/NFKC folding and with all white space removed
-    (``彭阳县 白阳镇人民政府`` and ``彭阳县白阳镇人民政府`` are the same agency)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
 
 
 def find_workbooks(folder: Path, *, exclude: Iterable[Path] = ()) -> tuple[list[FoundFile], list[Path]]:
@@ -287,6 +281,9 @@ def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
     return out
 
 
+T = TypeVar("T")
+
+
 # ---- matching ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Match:
@@ -295,39 +292,58 @@ class Match:
     note: str = ""
 
 
+class AgencyIndex(Generic[T]):
+    """The one agency matcher: items (roster agencies, last year's workbooks ...) looked up by 编号,
+    else by folded name (:func:`ogi.report.fold`), never by file name. ``ident`` gives an item's
+    (编号, name)."""
+
+    def __init__(self, items: Iterable[T], ident: Callable[[T], tuple[str, str]]) -> None:
+        self.items = list(items)
+        self.ident = ident
+        self.by_id = {ident(i)[0]: i for i in self.items if ident(i)[0]}
+        self.by_name: dict[str, list[T]] = {}
+        for i in self.items:
+            self.by_name.setdefault(fold(ident(i)[1]), []).append(i)
+
+    def find(self, agency_id: str, name: str, *, same_id_only: bool = False) -> tuple[T | None, str, int]:
+        """(the item, how it matched: ``id`` | ``name`` | ``""``, how many items share the name).
+        By name, an item recording another 编号 is left out with ``same_id_only``; of several
+        namesakes the one with the same (empty) 编号 wins when it is the only one."""
+        if agency_id and agency_id in self.by_id:
+            return self.by_id[agency_id], "id", 1
+        candidates = self.by_name.get(fold(name), [])
+        if same_id_only and agency_id:
+            candidates = [i for i in candidates if self.ident(i)[0] in ("", agency_id)]
+        if len(candidates) == 1:
+            return candidates[0], "name", 1
+        same = [i for i in candidates if self.ident(i)[0] == agency_id]
+        if len(same) == 1:
+            return same[0], "name", len(candidates)
+        return None, "", len(candidates)
+
+
 class RosterIndex:
     """Look up roster agencies by 编号, else by normalised name."""
 
     def __init__(self, roster: Iterable[Agency]) -> None:
-        self.agencies = list(roster)
-        self.by_id = {a.id: a for a in self.agencies if a.id}
-        self.by_name: dict[str, list[Agency]] = {}
-        for a in self.agencies:
-            self.by_name.setdefault(normalize_name(a.name), []).append(a)
+        self.index = AgencyIndex(roster, lambda a: (a.id, a.name))
+        self.agencies = self.index.items
 
     def match(self, identity: Identity) -> Match:
-        if identity.agency_id and identity.agency_id in self.by_id:
-            agency = self.by_id[identity.agency_id]
-            note = ""
-            if normalize_name(agency.name) != normalize_name(identity.agency_name):
-                note = f"工作簿中的机关名称为“{identity.agency_name}”，按编号 {agency.id} 对应到名单"
-            return Match(agency, "id", note)
-        candidates = self.by_name.get(normalize_name(identity.agency_name), [])
-        if len(candidates) == 1:
-            agency = candidates[0]
-            note = ""
-            if identity.agency_id and agency.id and identity.agency_id != agency.id:
-                note = (f"工作簿中的编号 {identity.agency_id} 与名单中的编号 {agency.id} 不同，"
-                        "按名称对应")
-            return Match(agency, "name", note)
-        if len(candidates) > 1:
-            with_id = [a for a in candidates if a.id == identity.agency_id]
-            if len(with_id) == 1:
-                return Match(with_id[0], "name")
-            return Match(None, "", f"名单中有 {len(candidates)} 个同名机关，工作簿未记录可区分的编号")
-        return Match(None, "", "")
+        agency, by, namesakes = self.index.find(identity.agency_id, identity.agency_name)
+        if agency is None:
+            if namesakes > 1:
+                return Match(None, "", f"名单中有 {namesakes} 个同名机关，工作簿未记录可区分的编号")
+            return Match(None, "", "")
+        note = ""
+        if by == "id" and fold(agency.name) != fold(identity.agency_name):
+            note = f"工作簿中的机关名称为“{identity.agency_name}”，按编号 {agency.id} 对应到名单"
+        elif by == "name" and namesakes == 1 and identity.agency_id and agency.id \
+                and identity.agency_id != agency.id:
+            note = f"工作簿中的编号 {identity.agency_id} 与名单中的编号 {agency.id} 不同，按名称对应"
+        return Match(agency, by, note)
 
 
 def agency_key(agency: Agency) -> tuple[str, str]:
     """A grouping key for an agency that is not on a roster: by 编号, else by name."""
-    return ("id", agency.id) if agency.id else ("name", normalize_name(agency.name))
+    return ("id", agency.id) if agency.id else ("name", fold(agency.name))

@@ -17,13 +17,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .collect import FoundFile, normalize_name
+from .collect import AgencyIndex, FoundFile
 from .errors import InputError
 from .layout import layout_for
-from .report import Report, Value
+from .report import Agency, Report, Value
 from .spec import FormSpec
 from .status import HAS_ERRORS, FileResult, Progress, check_file, collect_status
-from .xlsx_writer import Agency
 
 
 @dataclass
@@ -37,23 +36,13 @@ class PreviousReports:
     single_file: bool = False
 
     def __post_init__(self) -> None:
-        self._by_id = {e.identity.agency_id: e for e in self.entries
-                       if e.identity is not None and e.identity.agency_id}
-        self._by_name: dict[str, list[FileResult]] = {}
-        for e in self.entries:
-            if e.identity is not None:
-                self._by_name.setdefault(normalize_name(e.identity.agency_name), []).append(e)
+        self._index = AgencyIndex([e for e in self.entries if e.identity is not None],
+                                  lambda e: (e.identity.agency_id, e.identity.agency_name))  # type: ignore[union-attr]
 
     def find(self, agency: Agency) -> FileResult | None:
-        """Last year's entry for ``agency``: by 编号 when both have one, else by name."""
-        if agency.id and agency.id in self._by_id:
-            return self._by_id[agency.id]
-        found = self._by_name.get(normalize_name(agency.name), [])
-        if agency.id:
-            # Same name but a different recorded 编号 is a different agency; no 编号 is fine.
-            found = [e for e in found if not e.identity or not e.identity.agency_id
-                     or e.identity.agency_id == agency.id]
-        return found[0] if len(found) == 1 else None
+        """Last year's entry for ``agency``: by 编号 when both have one, else by name (same name but a
+        different recorded 编号 is a different agency; no 编号 is fine)."""
+        return self._index.find(agency.id, agency.name, same_id_only=True)[0]
 
 
 def load_previous(path: Path, *, year: int | None = None,

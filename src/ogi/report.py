@@ -22,6 +22,16 @@ Severity = Literal["error", "warning"]
 JSON_FORMAT = "ogi-report/1"
 
 
+_BLANKS = re.compile(r"[\s\u200b\ufeff]+")
+
+
+def fold(text: str) -> str:
+    """The form two agency names (or two labels) are compared in: NFKC (full-width letters and
+    digits become ASCII) and no white space at all, zero-width included (``彭阳县 白阳镇人民政府`` and
+    ``彭阳县白阳镇人民政府`` are the same agency)."""
+    return _BLANKS.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 
@@ -35,6 +45,19 @@ def parse_date_text(text: str) -> dt.date | None:
         return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class Agency:
+    """One agency to generate a workbook for. ``id`` is the county's stable 编号 (may be empty).
+
+    ``removed`` lists the invisible format characters :func:`validate_agency` took out of the name
+    (``U+202E`` ...), for the caller's warning."""
+
+    name: str
+    id: str = ""
+    type: str = ""
+    removed: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass

@@ -8,8 +8,9 @@ import io
 from pathlib import Path
 
 from .errors import InputError
+from .report import Agency
 from .safe_io import check_zip_package, read_capped
-from .xlsx_writer import Agency, validate_agency
+from .xlsx_writer import validate_agency
 
 NAME_HEADERS = ("机关名称", "名称", "单位名称", "机关", "单位", "name", "agency")
 ID_HEADERS = ("编号", "机关编号", "代码", "id")

@@ -41,10 +41,9 @@ from .collect import (
 )
 from .errors import EXIT_FINDINGS, EXIT_OK, InputError
 from .print_setup import display_width, setup_print, shorten
-from .report import Finding, FindingCounts, Report, Value
+from .report import Agency, Finding, FindingCounts, Report, Value
 from .results import Progress, Result
 from .safe_io import read_capped
-from .xlsx_writer import Agency
 
 MISSING = "未提交"
 UNREADABLE = "无法读取"

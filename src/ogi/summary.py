@@ -28,7 +28,7 @@ from typing import Any
 from .collect import OUTPUT_PROPERTY
 from .layout import TABLE_TOP, Layout, col_letter, layout_for, quote_sheet
 from .print_setup import setup_print
-from .report import Finding, Value
+from .report import Agency, Finding, Value
 from .rules import compute_totals
 from .spec import FormSpec
 from .status import (
@@ -43,7 +43,7 @@ from .status import (
     StatusReport,
     collect_status,
 )
-from .xlsx_writer import Agency, _text_lines
+from .xlsx_writer import _text_lines
 
 SHEET_SUMMARY = "汇总"
 SHEET_CHARTS = "图表"

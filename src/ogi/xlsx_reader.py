@@ -47,7 +47,7 @@ from .layout import (
     a1,
     layout_for,
 )
-from .report import Finding, Report, Value, parse_date_text
+from .report import Finding, Report, Value, fold, parse_date_text
 from .rules import compute_totals
 from .spec import DECIMAL_PLACES, UNIT_LABELS, CellSpec, FormSpec
 
@@ -560,10 +560,6 @@ def _text(grid: Grid, row: int, col: int) -> str:
     return str(value)
 
 
-def _norm_label(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
 def _spec_for(template_id: str, version: str, path: Path) -> FormSpec:
     current = layout_for().spec
     spec = current if template_id == current.id else None
@@ -738,14 +734,14 @@ class _Reader:
             for addr, text in labels:
                 r, c = _rc(addr)
                 found = _text(grid, r, c)
-                if found == text or _norm_label(found) == _norm_label(text):
+                if found == text or fold(found) == fold(text):
                     continue
                 if by_text is None:
                     by_text = {}
                     for (gr, gc), (value, _) in grid.items():
                         if isinstance(value, str):
-                            by_text.setdefault(_norm_label(value), []).append((gr, gc))
-                places = by_text.get(_norm_label(text), [])
+                            by_text.setdefault(fold(value), []).append((gr, gc))
+                places = by_text.get(fold(text), [])
                 near = [(pr - r, pc - c) for pr, pc in places if pc == c or pr == r]
                 if near and shift is None:
                     dr, dc = min(near, key=lambda d: abs(d[0]) + abs(d[1]))
@@ -905,7 +901,7 @@ class _Reader:
                     self.add("TEXT-CONTROL-CHARS", sheet=fc.sheet, cell=fc.address,
                              row_label=m.label, key=m.key, count=len(removed),
                              chars=" ".join(dict.fromkeys(removed)))
-                if text and expected and _norm_label(text) != _norm_label(expected):
+                if text and expected and fold(text) != fold(expected):
                     self.add("XLSX-META-CHANGED", sheet=fc.sheet, cell=fc.address, row_label=m.label,
                              key=m.key, label=m.label, found=_short(text), expected=expected)
                 text = expected

@@ -45,7 +45,7 @@ from .layout import (
     layout_for,
 )
 from .print_setup import setup_print
-from .report import Report, Value, parse_date_text
+from .report import Agency, Report, Value, parse_date_text
 from .rules import compute_totals, live_state
 from .safe_io import atomic_write_bytes
 from .spec import DEFAULT_TEMPLATE, FormSpec, Rule
@@ -63,19 +63,6 @@ AGENCY_TYPES: tuple[str, ...] = layout_for().spec.agency_types
 MAX_AGENCY_NAME_CHARS = 40
 #: Width (characters) of the 填报说明 column: wide enough to read, narrow enough for portrait A4.
 GUIDE_WIDTH = 88
-
-
-@dataclass(frozen=True)
-class Agency:
-    """One agency to generate a workbook for. ``id`` is the county's stable 编号 (may be empty).
-
-    ``removed`` lists the invisible format characters :func:`validate_agency` took out of the name
-    (``U+202E`` ...), for the caller's warning."""
-
-    name: str
-    id: str = ""
-    type: str = ""
-    removed: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass

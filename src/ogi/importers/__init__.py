@@ -21,7 +21,7 @@ from ..errors import InputError, OgiError, OutputError
 from ..findings import make
 from ..invisible import strip_invisible
 from ..layout import SHEET_TEXT, layout_for
-from ..report import Finding, Report, Severity, Value, _value_to_json
+from ..report import Agency, Finding, Report, Severity, Value, _value_to_json
 from ..resources import template_path
 from ..results import Progress, Result, Unusable
 from ..rules import compute_totals, rule_holds
@@ -733,7 +733,7 @@ def build_import_workbook(result: ImportResult, *, as_previous: bool = False
 
     Blank stays blank: every value the import could not read is ``None`` in the prefill, which the
     writer writes as an empty cell (``ogi check`` then asks for it), never as 0."""
-    from ..xlsx_writer import MIN_YEAR, Agency, WorkbookOptions, build_workbook, workbook_filename
+    from ..xlsx_writer import MIN_YEAR, WorkbookOptions, build_workbook, workbook_filename
 
     report = result.report
     extra: list[Finding] = []

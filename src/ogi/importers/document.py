@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..report import Finding
+from ..report import Finding, fold
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,8 @@ def norm(text: str) -> str:
     return t
 
 
-def squash(text: str) -> str:
-    """Text without any whitespace (for searching sentences whose lines were wrapped)."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text or ""))
+#: Text without any whitespace (for searching sentences whose lines were wrapped): the one fold.
+squash = fold
 
 
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－\s]*\d{1,3}[-—–－\s]*|第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?"
