@@ -3,7 +3,6 @@ checks on whole reports (the bundled example, the seed)."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -188,6 +187,7 @@ def test_explanation_accepts_its_own_fields_findings(blank: Path, tmp_path: Path
 
 def test_json_carries_statement_span_key_and_values(blank: Path, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import ogi_json
     from ogi.cli import main
 
     layout = layout_for()
@@ -197,10 +197,8 @@ def test_json_carries_statement_span_key_and_values(blank: Path, tmp_path: Path,
     with pytest.raises(SystemExit) as exit_:
         main(["check", "--json", str(path)])
     assert exit_.value.code == 0  # warnings only
-    data = json.loads(capsys.readouterr().out)
-    files = data["files"] if isinstance(data, dict) and "files" in data else data
-    findings = [f for f in (files[0] if isinstance(files, list) else files)["findings"]
-                if f["code"] == "NARRATIVE-NUMBER"]
+    data = ogi_json.loads(capsys.readouterr().out, "check")
+    findings = [f for f in data["results"][0]["findings"] if f["code"] == "NARRATIVE-NUMBER"]
     first = next(f for f in findings if f["detail"]["stated"] == "10")
     detail = first["detail"]
     text = CONTRADICTING["on_request"]

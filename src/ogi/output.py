@@ -19,7 +19,7 @@ from .report import Finding
 from .results import Result, Tally, json_document, overall_exit_code
 
 #: Characters ogi itself prints (from the spec's rule titles) that a GBK console cannot show.
-_GBK_SAFE = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00a0": " ", "\u2009": " "})
+_GBK_SAFE = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00a0": " ", "\u2009": " ", "\ufffd": "?"})
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 WORKBOOK_GROUP = "工作簿"
 
