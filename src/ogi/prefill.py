@@ -90,23 +90,33 @@ def contact_keys(spec: FormSpec) -> list[str]:
     return [m.key for m in spec.metadata if not m.locked and m.type == "text"]
 
 
-def prefill_report(previous: Report, spec: FormSpec | None = None) -> tuple[Report, list[str]]:
-    """The prefill for next year's workbook from last year's report, and notes on blank cells."""
-    spec = spec or layout_for().spec
+def carried_over(previous: Report, spec: FormSpec) -> tuple[dict[str, Value], dict[str, str], list[str]]:
+    """The one "next year from last year" builder: (this year's carried-over values, the contact
+    fields, this year's keys left out because last year's figure is blank). ``ogi new --previous``
+    and ``ogi import --as-previous`` both start from it."""
     values: dict[str, Value] = {}
-    notes: list[str] = []
+    blanks: list[str] = []
     for current, prev in carry_pairs(spec):
         value = previous.values.get(prev)
         if value is None:
-            cell = spec.cells[prev]
-            notes.append(f"上年“{cell.row_label}｜{cell.column_label}”为空，未预填")
-            continue
-        values[current] = value
+            blanks.append(current)
+        else:
+            values[current] = value
     metadata = {}
     for key in contact_keys(spec):
         text = previous.metadata.get(key)
         if text is not None and str(text).strip():
             metadata[key] = str(text).strip()
+    return values, metadata, blanks
+
+
+def prefill_report(previous: Report, spec: FormSpec | None = None) -> tuple[Report, list[str]]:
+    """The prefill for next year's workbook from last year's report, and notes on blank cells."""
+    spec = spec or layout_for().spec
+    values, metadata, blanks = carried_over(previous, spec)
+    previous_key = dict(carry_pairs(spec))
+    notes = [f"上年“{spec.cells[previous_key[k]].row_label}｜{spec.cells[previous_key[k]].column_label}”为空，未预填"
+             for k in blanks]
     return Report(spec.id, spec.version, metadata=metadata, values=values), notes
 
 

@@ -21,6 +21,7 @@ from ..errors import InputError, OgiError, OutputError
 from ..findings import make
 from ..invisible import strip_invisible
 from ..layout import SHEET_TEXT, layout_for
+from ..prefill import carried_over
 from ..report import Agency, Finding, Report, Severity, Value, _value_to_json
 from ..resources import template_path
 from ..results import Progress, Result, Unusable
@@ -64,7 +65,6 @@ else:  # pragma: no cover
 
 EXCEL_CELL_LIMIT = 32767
 DRAFT_MARK = "【草稿：以下为上年报告内容，请按本年度情况修改，改好后删除本行】"
-CONTACT_KEYS = ("address", "postcode", "phone", "email", "website", "preparer")
 KIND_LABELS = {"text": "文本", "html": "网页", "docx": "Word 文档", "pdf": "PDF", "xlsx": "Excel 工作簿"}
 FORMAT_NAMES = {"gov_info_2021": "2021 年格式（国办公开办函〔2021〕30号）",
                 "gov_info_2019": "2019 年格式（国办公开办函〔2019〕60号，试行）"}
@@ -694,27 +694,23 @@ def import_document(doc: SourceDoc, *, agency_name: str = "", year: str | int = 
 # ---- next year ------------------------------------------------------------------------------
 def next_year_report(result: ImportResult) -> tuple[Report, list[Finding]]:
     """The report a workbook for the following year starts from: every number 0 (as `ogi new`
-    writes) except 二、上年结转 = this report's 四、结转下年度 per column; contact details carried;
-    the narrative kept as a marked draft."""
+    writes) except 二、上年结转 = this report's 四、结转下年度 per column
+    (:func:`ogi.prefill.carried_over`, as ``ogi new --previous``); contact details carried; the
+    narrative kept as a marked draft."""
     spec = load_spec(DEFAULT_TEMPLATE)
     layout = layout_for(DEFAULT_TEMPLATE)
     src = result.report
-    findings: list[Finding] = []
+    carried, metadata, blanks = carried_over(src, spec)
     values: dict[str, Value] = {k: 0 for k in spec.input_keys}
-    t3 = spec.table("t3")
-    for col in t3.columns:
-        key = f"t3.carried_over.{col.key}"
-        if spec.cells[key].computed:
-            continue
-        value = src.values.get(f"t3.carry_forward.{col.key}")
-        values[key] = value
-        if value is None:
-            sheet, cell = layout.address(key)
-            findings.append(make("IMPORT-PREV-CARRY-BLANK", sheet=sheet, cell=cell,
-                                 row_label=spec.cells[key].row_label, column_label=col.label, key=key,
-                                 file=str(result.path)))
+    values.update(carried)
+    findings: list[Finding] = []
+    for key in blanks:
+        values[key] = None
+        sheet, cell = layout.address(key)
+        findings.append(make("IMPORT-PREV-CARRY-BLANK", sheet=sheet, cell=cell,
+                             row_label=spec.cells[key].row_label, column_label=spec.cells[key].column_label,
+                             key=key, file=str(result.path)))
     year = int(src.year) + 1 if src.year.isdigit() else 0
-    metadata = {k: v for k, v in src.metadata.items() if k in CONTACT_KEYS and v}
     metadata["agency_name"] = src.agency_name
     metadata["year"] = str(year)
     narrative = {}
