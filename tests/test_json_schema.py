@@ -94,3 +94,29 @@ def test_every_finding_code_ogi_builds_is_in_the_catalogue() -> None:
     assert len(found) > 30
     missing = sorted(found - set(CATALOGUE) - rule_codes)
     assert not missing, missing
+
+
+def test_a_printed_figure_keeps_its_cause(tmp_path: Path) -> None:
+    """The one value parser gives codes: an import finding about an unreadable figure carries the
+    parser's code as its cause (in ``detail``), and the sentence stays the same."""
+    from conftest import balanced_values
+    from ogi.importers import import_report
+    from ogi.importers.tables import parse_value
+    from ogi.report import Report
+    from ogi.spec import load_spec
+    from report_layouts import render
+
+    assert parse_value("12元", "wan_yuan")[1].code == "VALUE-UNIT"  # type: ignore[union-attr]
+    assert parse_value("-3", "count")[1].code == "VALUE-NEGATIVE"  # type: ignore[union-attr]
+    assert parse_value("1²", "count")[1].code == "VALUE-DIGIT-VARIANT"  # type: ignore[union-attr]
+    assert parse_value("——", "count")[1].code == "VALUE-PLACEHOLDER"  # type: ignore[union-attr]
+    assert parse_value(" 1234 ", "count") == (1234, None)
+    spec = load_spec("gov_info_2021")
+    report = Report(spec.id, spec.version, {"agency_name": SEED_AGENCY.name, "year": "2023"},
+                    balanced_values(spec, seed=5), {}, {})
+    text = render(report, "tab").replace(f"\t{report.values['t3.granted.natural_person']}\t", "\t3.5\t", 1)
+    path = tmp_path / "白阳镇2023.txt"
+    path.write_text(text, encoding="utf-8")
+    found = [f for f in import_report(path).findings if f.code == "IMPORT-NOT-NUMBER"]
+    assert found and found[0].detail is not None and found[0].detail["cause"] == "VALUE-FRACTION"
+    assert "“3.5”不是整数" in found[0].message

@@ -25,7 +25,8 @@ from .output import one_line
 from .report import Finding, Report, Value
 from .results import Progress, Result
 from .rules import sum_values
-from .spec import DECIMAL_PLACES, UNIT_LABELS, FormSpec, Rule
+from .spec import FormSpec, Rule
+from .values import magnitude_problem
 
 #: Leftover template text in a narrative (warnings).
 PLACEHOLDER_RE = re.compile(r"[Xx]{2,}|[×＊*]{2,}|○○|待补充|待填写|待完善|TODO|【[^】\n]{0,40}】")
@@ -142,19 +143,12 @@ class _Checker:
                 if not cell.computed:  # a blank total follows from a blank input, reported there
                     self.out.append(make("VALUE-BLANK", **self.where(key)))
                 continue
-            if value < 0:
-                self.out.append(make("VALUE-NEGATIVE", **self.where(key), found=_fmt(value)))
-                self.skip_keys.add(key)
-                continue
-            places = DECIMAL_PLACES[cell.type]
-            exponent = Decimal(value).normalize().as_tuple().exponent
-            decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-            if cell.type == "count" and decimals:
-                self.out.append(make("VALUE-FRACTION", **self.where(key), found=_fmt(value)))
-                self.skip_keys.add(key)
-            elif decimals > places:
-                self.out.append(make("VALUE-PRECISION", **self.where(key), found=_fmt(value),
-                                     unit=UNIT_LABELS[cell.type], places=places, finest="精确到分"))
+            problem = magnitude_problem(value, cell.type, _fmt(value), limit=False)
+            if problem is not None:
+                code, fields = problem
+                if code == "VALUE-PRECISION":
+                    fields = {**fields, "finest": "精确到分"}
+                self.out.append(make(code, **self.where(key), **fields))
                 self.skip_keys.add(key)
 
     def sums(self) -> None:

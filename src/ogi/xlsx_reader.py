@@ -49,22 +49,20 @@ from .layout import (
 )
 from .report import Finding, Report, Value, fold, parse_date_text
 from .rules import compute_totals
-from .spec import DECIMAL_PLACES, UNIT_LABELS, CellSpec, FormSpec
+from .spec import CellSpec, FormSpec
+from .values import as_value, parse_number, short
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 #: Largest plausible value: more than this many applications or 万元 is a typing accident.
-MAX_VALUE = Decimal(10) ** 9
 
 #: Sheets whose loss does not lose data: a warning, not an error.
 _OPTIONAL_SHEETS = (SHEET_GUIDE, SHEET_CHECKS)
 _CELL_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _CONTROL_RE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
-_NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
-_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PROTECTION_RE = re.compile(rb"<(?:\w+:)?sheetProtection\b([^>]*)>")
 _ON_RE = re.compile(rb"""\bsheet\s*=\s*["'](1|true)["']""")
 
@@ -130,112 +128,6 @@ def normalise_formula(formula: str) -> str:
         part = re.sub(r"([^(),:!=<>+\-*/&^]+)!([A-Za-z]{1,3}\d+):\1!", r"\1!\2:", part)
         out.append(part.upper())
     return "".join(out)
-
-
-def _short(value: Any, limit: int = 30) -> str:
-    text = " ".join(str(value).split())
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _decimal_from_float(value: float) -> Decimal:
-    """Excel keeps 15 significant digits; a stored 5949.0886670000004 is the typed 5949.088667."""
-    return Decimal(format(value, ".15g"))
-
-
-def _as_value(d: Decimal, kind: str) -> int | Decimal:
-    if kind == "count":
-        return int(d)
-    if d == d.to_integral_value():
-        return Decimal(int(d))
-    return d.normalize()
-
-
-_FULL_WIDTH_DIGITS = frozenset("０１２３４５６７８９")
-
-
-def digit_variants(text: str) -> list[str]:
-    """Characters of ``text`` that are digits, or that NFKC would turn into digits, other than the
-    ASCII and full-width digits: ``²`` (NFKC: ``2``, so ``1²`` would read as 12), ``₃``, ``①``,
-    ``½``, ``𝟒``, Arabic-Indic ``٣``. Which number such a cell means is a guess: an error, never
-    normalised."""
-    if text.isascii():
-        return []
-    out = [ch for ch in text if not ch.isascii() and ch not in _FULL_WIDTH_DIGITS and
-           (ch.isdigit() or
-            any(c.isdigit() for c in unicodedata.normalize("NFKC", ch)))]
-    return list(dict.fromkeys(out))
-
-
-def parse_number(raw: Any, data_type: str, kind: str) -> tuple[Value, list[tuple[str, dict[str, Any]]]]:
-    """Parse one numeric cell. Returns (value or None, [(code, fields)...]).
-
-    ``None`` with no problems means blank. Harmless variants give a value and a VALUE-NORMALISED
-    warning; anything else gives ``None`` and an error code.
-    """
-    unit = UNIT_LABELS[kind]
-    if raw is None:
-        return None, []
-    if data_type == "f":
-        return None, [("VALUE-FORMULA", {"found": _short(raw, 60)})]
-    what: list[str] = []
-    if isinstance(raw, bool | dt.datetime | dt.date | dt.time | dt.timedelta):
-        return None, [("VALUE-TEXT", {"found": _short(raw), "unit": unit})]
-    if isinstance(raw, int):
-        d = Decimal(raw)
-        shown = str(raw)
-    elif isinstance(raw, float):
-        if raw != raw or raw in (float("inf"), float("-inf")):
-            return None, [("VALUE-TEXT", {"found": _short(raw), "unit": unit})]
-        d = _decimal_from_float(raw)
-        shown = format(raw, ".15g")
-    else:
-        text = str(raw)
-        if not unicodedata.normalize("NFKC", text).strip():
-            return None, []
-        if data_type == "e":
-            return None, [("VALUE-TEXT", {"found": _short(text), "unit": unit})]
-        variants = digit_variants(text)
-        if variants:
-            return None, [("VALUE-DIGIT-VARIANT", {"found": _short(text.strip()),
-                                                   "chars": "".join(variants)})]
-        norm = unicodedata.normalize("NFKC", text).replace("\u2212", "-")
-        if norm != text and norm.strip() != text.strip():
-            what.append("使用了全角字符")
-        stripped = norm.strip()
-        if stripped != norm:
-            what.append("前后有空格")
-        if _GROUPED_RE.match(stripped):
-            stripped = stripped.replace(",", "")
-            what.append("带有千位分隔符")
-        if not _NUMBER_RE.match(stripped):
-            return None, [("VALUE-TEXT", {"found": _short(text.strip() or text), "unit": unit})]
-        what.append("以文本形式保存")
-        try:
-            d = Decimal(stripped)
-        except InvalidOperation:  # pragma: no cover - the regular expression admits only numbers
-            return None, [("VALUE-TEXT", {"found": _short(text), "unit": unit})]
-        shown = text
-    if d < 0:
-        return None, [("VALUE-NEGATIVE", {"found": _short(shown)})]
-    if d > MAX_VALUE:
-        return None, [("VALUE-TOO-LARGE", {"found": _short(shown), "limit": f"{MAX_VALUE:,.0f}"})]
-    places = DECIMAL_PLACES[kind]
-    exponent = d.normalize().as_tuple().exponent
-    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    if kind == "count":
-        if decimals:
-            return None, [("VALUE-FRACTION", {"found": _short(shown)})]
-        if d.as_tuple().exponent < 0 and isinstance(raw, str):
-            what.append("写成了小数")
-    elif decimals > places:
-        finest = "精确到分" if kind in ("wan_yuan", "yuan") else ""
-        return None, [("VALUE-PRECISION", {"found": _short(shown), "unit": unit, "places": places,
-                                           "finest": finest})]
-    value = _as_value(d, kind)
-    if what:
-        return value, [("VALUE-NORMALISED", {"found": _short(shown), "what": "、".join(what),
-                                             "value": value})]
-    return value, []
 
 
 def _parse_date(raw: Any) -> tuple[str, bool]:
@@ -616,7 +508,7 @@ class _Reader:
             raise
         except Exception as exc:
             raise InputError(f"工作簿内部数据已损坏，无法读取（{type(exc).__name__}: "
-                             f"{_short(exc, 80)}）。请用 WPS/Excel 打开后重新保存为 .xlsx 再试",
+                             f"{short(exc, 80)}）。请用 WPS/Excel 打开后重新保存为 .xlsx 再试",
                              path=path) from exc
 
     @staticmethod
@@ -761,7 +653,7 @@ class _Reader:
                 continue
             for addr, found, text in changed:
                 self.add("XLSX-LABEL-CHANGED", sheet=sheet, cell=addr,
-                         found=_short(found) if found else "（空白）", expected=_short(text, 40))
+                         found=short(found) if found else "（空白）", expected=short(text, 40))
         for sheet in self.broken:
             for key in self.spec.cells:
                 if self.layout.address(key)[0] == sheet:
@@ -778,7 +670,7 @@ class _Reader:
             for (r, c), (value, _) in sorted(grid.items()):
                 if (r > last_row or c >= tl.table.grid_columns) and str(value).strip():
                     self.add("XLSX-OUTSIDE-TABLE", sheet=tl.sheet, cell=a1(r, c),
-                             found=_short(value, 20))
+                             found=short(value, 20))
                     break
 
     def _values(self, grids: dict[str, Grid], caches: dict[str, dict[str, tuple[str, str]]]
@@ -800,7 +692,7 @@ class _Reader:
                 entry = caches.get(sheet, {}).get(a1(r, c))
                 if entry is not None and entry[0] in ("n", "") and entry[1]:
                     try:
-                        cached[key] = _as_value(Decimal(entry[1]), "count" if cell.type == "count"
+                        cached[key] = as_value(Decimal(entry[1]), "count" if cell.type == "count"
                                                 and "." not in entry[1] else "wan_yuan")
                     except (InvalidOperation, ValueError):
                         cached[key] = None
@@ -842,11 +734,11 @@ class _Reader:
             if raw is None:
                 found = "空白"
             elif data_type == "f":
-                found = f"公式 {_short(raw, 60)}"
+                found = f"公式 {short(raw, 60)}"
             elif isinstance(raw, str):
-                found = f"文字“{_short(raw)}”"
+                found = f"文字“{short(raw)}”"
             else:
-                found = f"数字 {_short(raw)}"
+                found = f"数字 {short(raw)}"
             key = computed_at.get((sheet, addr))
             if key is None:
                 self.add("XLSX-CHECK-FORMULA-CHANGED", sheet=sheet, cell=addr, found=found)
@@ -856,7 +748,7 @@ class _Reader:
             typed = parse_number(raw, data_type, cell.type)[0] if data_type != "f" else None
             if typed is not None and computed is not None and typed == computed:
                 # Typed over with exactly the right figure: the formula is gone, the figure is not.
-                self.add("XLSX-FORMULA-VALUE", **self._where(key, cell), found=_short(raw),
+                self.add("XLSX-FORMULA-VALUE", **self._where(key, cell), found=short(raw),
                          computed=computed, formula=formula)
                 continue
             self.add("XLSX-FORMULA-CHANGED", **self._where(key, cell), found=found,
@@ -882,7 +774,7 @@ class _Reader:
                 text, ok = _parse_date(raw)
                 if not ok:
                     self.add("META-FORMAT", sheet=fc.sheet, cell=fc.address, row_label=m.label,
-                             key=m.key, label=m.label, found=_short(text), what="不是日期",
+                             key=m.key, label=m.label, found=short(text), what="不是日期",
                              fix=f"请按 {example} 的格式填写日期。")
             elif raw is None:
                 text = ""
@@ -903,15 +795,15 @@ class _Reader:
                              chars=" ".join(dict.fromkeys(removed)))
                 if text and expected and fold(text) != fold(expected):
                     self.add("XLSX-META-CHANGED", sheet=fc.sheet, cell=fc.address, row_label=m.label,
-                             key=m.key, label=m.label, found=_short(text), expected=expected)
+                             key=m.key, label=m.label, found=short(text), expected=expected)
                 text = expected
             elif m.choices and text and text not in m.choices:
                 self.add("META-FORMAT", sheet=fc.sheet, cell=fc.address, row_label=m.label,
-                         key=m.key, label=m.label, found=_short(text), what="不是可选的类型",
+                         key=m.key, label=m.label, found=short(text), what="不是可选的类型",
                          fix=f"请从下拉列表中选择：{' / '.join(m.choices)}。")
             if m.key == "postcode" and text and not re.fullmatch(r"\d{6}", text):
                 self.add("META-FORMAT", sheet=fc.sheet, cell=fc.address, row_label=m.label,
-                         key=m.key, label=m.label, found=_short(text), what="不是 6 位数字",
+                         key=m.key, label=m.label, found=short(text), what="不是 6 位数字",
                          fix="邮政编码应为 6 位数字。")
             out[m.key] = text
         return out
@@ -947,7 +839,7 @@ class _Reader:
         if source is None:
             return raw
         self.add("TEXT-FORMULA", sheet=sheet, cell=cell, row_label=label, key=key, what=what,
-                 found=_short(source, 60))
+                 found=short(source, 60))
         self.invalid.add(key)
         return None
 

@@ -319,11 +319,15 @@ class _Importer:
                                      self.file))
 
     def entry(self, code: str, *, key: str = "", source_spec: FormSpec | None = None, row_label: str = "",
-              column_label: str = "", sheet: str = "", severity: Severity | None = None, **fields: Any) -> None:
-        """A finding of the catalogue (:mod:`ogi.findings`), placed like :meth:`add`."""
+              column_label: str = "", sheet: str = "", severity: Severity | None = None,
+              facts: dict[str, Any] | None = None, **fields: Any) -> None:
+        """A finding of the catalogue (:mod:`ogi.findings`), placed like :meth:`add`; ``facts`` go
+        to its ``detail``."""
         found = make(code, severity=severity, **fields)
         self.add(code, found.severity, found.message, found.hint, key, source_spec, row_label,
                  column_label, sheet)
+        if facts:
+            self.findings[-1] = replace(self.findings[-1], detail=facts)
 
     def skip_row(self, table: Table, row_key: str, mapped: dict[str, str]) -> None:
         prefix = f"{table.key}.{row_key}."
@@ -377,7 +381,7 @@ class _Importer:
                 self.entry("IMPORT-BLANK", key=target, source_spec=src, where=cell.where, label=label)
             else:
                 self.entry("IMPORT-NOT-NUMBER", key=target, source_spec=src, where=cell.where, label=label,
-                           problem=cell.problem)
+                           problem=cell.problem, facts={"cause": cell.cause, "raw": cell.raw})
         for label, where in read.extra_rows:
             self.entry("IMPORT-EXTRA-ROW", row_label=label, sheet=table.sheet, where=where, table=table.sheet,
                        label=label)

@@ -17,11 +17,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
+from typing import Any
 
 from ..report import Value
 from ..resources import template_path
-from ..spec import DEFAULT_TEMPLATE, Row, Table
-from ..xlsx_reader import parse_number
+from ..spec import DEFAULT_TEMPLATE, UNIT_LABELS, Row, Table
+from ..values import digit_variants, parse_number
 from .document import Line, norm, pipe_cells
 
 if sys.version_info >= (3, 11):
@@ -62,51 +63,73 @@ def is_number_token(text: str | None) -> bool:
     return bool(_NUMBER.match(body))
 
 
-#: parse_value's problem for a spreadsheet formula without a saved result.
-FORMULA = "是公式，文件中没有保存计算结果"
-
-
-def parse_value(text: str | None, vtype: str) -> tuple[Value, str]:
-    """(value, problem) for one cell. ``problem`` is "" (read), "blank", or a Chinese phrase saying
-    why the text is not a value of this type. Never turns a blank or a dash into 0."""
-    t = norm(text or "")
-    if t == "":
-        return None, "blank"
-    from ..xlsx_reader import digit_variants
-
-    variants = digit_variants(text or "")
-    if variants:  # NFKC reads 1² as 12: a footnote mark or a typo, never a digit to guess
-        return None, f"“{(text or '').strip()}”中有上标、下标等特殊写法的数字（{''.join(variants)}），无法确定是哪个数"
-    if t.startswith("="):
-        return None, FORMULA
-    if t in _PLACEHOLDERS or set(t) <= {"-"}:
-        return None, f"写的是“{(text or '').strip()}”而不是数字"
-    body, unit = _strip_unit(t)
-    shown = (text or "").strip()
-    if vtype == "wan_yuan" and unit == "元":
-        return None, f"“{shown}”以元为单位，本栏单位是万元（ogi 不换算，请核实后填写）"
-    if vtype == "yuan" and unit == "万元":
-        return None, f"“{shown}”以万元为单位，本栏单位是元（ogi 不换算，请核实后填写）"
-    if not _NUMBER.match(body):
-        return None, f"“{shown}”不是数字"
-    # The one number parser (the workbook reader's): the same limits for a typed and a printed figure.
-    negative = vtype == "delta" and body.startswith("-")
-    value, problems = parse_number(body[1:] if negative else body, "s", vtype)
-    for code, fields in problems:
-        if code != "VALUE-NORMALISED":
-            return None, _PROBLEMS.get(code, "“{shown}”不是数字").format(shown=shown, **fields)
-    if negative and value is not None:
-        value = -value
-    return value, ""
-
-
-#: parse_number's codes as what a published figure is instead of a value.
-_PROBLEMS = {
+#: What a printed figure is instead of a value, by the value parser's code (the phrase completes
+#: an IMPORT-NOT-NUMBER message; the code stays in the finding's detail as its cause).
+PHRASES = {
+    "VALUE-FORMULA": "是公式，文件中没有保存计算结果",
+    "VALUE-DIGIT-VARIANT": "“{shown}”中有上标、下标等特殊写法的数字（{chars}），无法确定是哪个数",
+    "VALUE-PLACEHOLDER": "写的是“{shown}”而不是数字",
+    "VALUE-UNIT": "“{shown}”以{unit}为单位，本栏单位是{expected}（ogi 不换算，请核实后填写）",
+    "VALUE-TEXT": "“{shown}”不是数字",
     "VALUE-NEGATIVE": "“{shown}”是负数",
     "VALUE-FRACTION": "“{shown}”不是整数",
     "VALUE-PRECISION": "“{shown}”的小数超过 {places} 位",
     "VALUE-TOO-LARGE": "“{shown}”超过上限 {limit}",
 }
+#: parse_value's phrase for a spreadsheet formula without a saved result.
+FORMULA = PHRASES["VALUE-FORMULA"]
+#: parse_value's phrase for a blank cell.
+BLANK = "blank"
+
+
+@dataclass(frozen=True)
+class ValueProblem:
+    """Why a printed figure is not a value: the value parser's code and its fields."""
+
+    code: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def phrase(self) -> str:
+        """``BLANK`` for a blank, else the Chinese phrase of :data:`PHRASES`."""
+        return BLANK if self.code == "VALUE-BLANK" else PHRASES[self.code].format(**self.fields)
+
+
+def parse_value(text: str | None, vtype: str) -> tuple[Value, ValueProblem | None]:
+    """(value, problem) for one printed cell, through the one value parser
+    (:func:`ogi.values.parse_number`): the same limits for a typed and a printed figure. Never turns
+    a blank or a dash into 0."""
+    t = norm(text or "")
+    if t == "":
+        return None, ValueProblem("VALUE-BLANK")
+    shown = (text or "").strip()
+    variants = digit_variants(text or "")
+    if variants:  # NFKC reads 1² as 12: a footnote mark or a typo, never a digit to guess
+        return None, ValueProblem("VALUE-DIGIT-VARIANT", {"shown": shown, "chars": "".join(variants)})
+    if t.startswith("="):
+        return None, ValueProblem("VALUE-FORMULA")
+    if t in _PLACEHOLDERS or set(t) <= {"-"}:
+        return None, ValueProblem("VALUE-PLACEHOLDER", {"shown": shown})
+    body, unit = _strip_unit(t)
+    if (vtype == "wan_yuan" and unit == "元") or (vtype == "yuan" and unit == "万元"):
+        return None, ValueProblem("VALUE-UNIT", {"shown": shown, "unit": unit, "expected": UNIT_LABELS[vtype]})
+    if not _NUMBER.match(body):
+        return None, ValueProblem("VALUE-TEXT", {"shown": shown})
+    negative = vtype == "delta" and body.startswith("-")
+    value, problems = parse_number(body[1:] if negative else body, "s", vtype)
+    for code, fields in problems:
+        if code != "VALUE-NORMALISED":
+            return None, ValueProblem(code if code in PHRASES else "VALUE-TEXT", {**fields, "shown": shown})
+    if negative and value is not None:
+        value = -value
+    return value, None
+
+
+def cell_read(key: str, raw: str | None, vtype: str, where: str, doubt: str = "") -> CellRead:
+    """One printed cell read through :func:`parse_value`."""
+    value, problem = parse_value(raw, vtype)
+    return CellRead(key, value, (raw or "").strip(), problem.phrase if problem else "", where, doubt,
+                    cause=problem.code if problem else "")
 
 
 @dataclass(frozen=True)
@@ -293,6 +316,8 @@ class CellRead:
     doubt: str = ""
     #: A finding code of its own for ``problem`` (a merged row that cannot be split).
     code: str = ""
+    #: The value parser's code for ``problem`` (``VALUE-TEXT``, ``VALUE-UNIT`` ...): the cause.
+    cause: str = ""
 
 
 @dataclass
@@ -482,9 +507,7 @@ def read_table(table: Table, lines: list[Line], variants: Variants | None = None
         for slot, raw in zip(row.values, fitted, strict=True):
             cell_key = f"{table.key}.{key}.{slot.column}"
             vtype = table.column(slot.column).type
-            value, problem = parse_value(raw, vtype)
-            result.cells[cell_key] = CellRead(cell_key, value, (raw or "").strip(), problem, line.where,
-                                              doubt)
+            result.cells[cell_key] = cell_read(cell_key, raw, vtype, line.where, doubt)
     for part_keys, (values, line) in merged_got.items():
         _read_merged(result, table, part_keys, values, line, label_of[part_keys])
     return result
@@ -550,9 +573,7 @@ def _read_parts(result: TableRead, table: Table, row: Row,
         for offset, raw in enumerate(fitted):
             column = columns[start + offset]
             cell_key = f"{table.key}.{row.key}.{column}"
-            value, problem = parse_value(raw, table.column(column).type)
-            result.cells[cell_key] = CellRead(cell_key, value, (raw or "").strip(), problem, line.where,
-                                              doubt)
+            result.cells[cell_key] = cell_read(cell_key, raw, table.column(column).type, line.where, doubt)
         cursor = start + size
         result.rows_found.setdefault(row.key, line.where)
     return True
@@ -578,7 +599,9 @@ def _read_merged(result: TableRead, table: Table, part_keys: tuple[str, ...], va
         for key in part_keys:
             cell_key = f"{table.key}.{key}.{slot.column}"
             if problem or value == 0:
-                result.cells[cell_key] = CellRead(cell_key, value, (raw or "").strip(), problem, line.where)
+                result.cells[cell_key] = CellRead(cell_key, value, (raw or "").strip(),
+                                                  problem.phrase if problem else "", line.where,
+                                                  cause=problem.code if problem else "")
             else:
                 result.cells[cell_key] = CellRead(
                     cell_key, None, (raw or "").strip(),
