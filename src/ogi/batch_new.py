@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from .collect import holds_returned_data
 from .errors import InputError, OgiError, OutputError
 from .layout import layout_for
-from .report import Agency
-from .results import Progress
+from .prefill import PrefillPlan, build_prefills, load_previous
+from .report import Agency, Finding
+from .results import Progress, Result, exit_code_for
 from .roster import read_roster
 from .safe_io import (
     InputSet,
@@ -110,3 +112,58 @@ def generate(*, agency: str | None = None, agency_id: str = "", agency_type: str
                 raise
             on_error(path, exc)
     return written
+
+
+@dataclass
+class NewResult(Result):
+    """What ``ogi new`` wrote: the workbooks and, with last year's workbooks, how they prefilled."""
+
+    result_type: ClassVar[str] = "new"
+
+    path: Path  # the output folder
+    written: list[Path] = field(default_factory=list)
+    plan: PrefillPlan | None = None
+    findings: list[Finding] = field(default_factory=list)
+    #: Workbooks that could not be written (held open by WPS ...), the others were: exit code 2.
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code_for(unusable=bool(self.failed), errors=self.errors)
+
+    def heading(self) -> None:
+        return None
+
+    def closing_lines(self) -> list[str]:
+        lines = [f"已生成：{p}" for p in self.written]
+        if len(self.written) > 1:
+            lines.append(f"共生成 {len(self.written)} 个工作簿，保存在 {self.path}")
+        if self.plan is not None:
+            lines.extend(self.plan.lines())
+        return lines
+
+    def details(self) -> dict[str, Any]:
+        return {"workbooks": [str(p) for p in self.written], "failed": list(self.failed),
+                "prefilled": len(self.plan.prefills) if self.plan is not None else 0}
+
+
+def new_workbooks(*, agency: str | None = None, agency_id: str = "", agency_type: str = "",
+                  roster: Path | None = None, year: int, output: Path, deadline: str = "",
+                  password: str = "", overwrite: bool = False, previous: Path | None = None,
+                  progress: Progress | None = None, previous_progress: Progress | None = None,
+                  warn: Callable[[str], None] | None = None) -> NewResult:
+    """The library call behind ``ogi new``: :func:`generate`, with ``previous`` (last year's
+    returned workbooks, a folder or one file) first read and matched to prefill 二、上年结转 and the
+    contact fields. Workbooks that cannot be written are listed in ``failed``; the others are."""
+    plan = None
+    if previous is not None:
+        agencies = resolve_agencies(agency=agency, agency_id=agency_id, agency_type=agency_type,
+                                    roster=roster)
+        plan = build_prefills(agencies, load_previous(previous, year=year - 1, progress=previous_progress))
+    failed: list[str] = []
+    written = generate(agency=agency, agency_id=agency_id, agency_type=agency_type, roster=roster,
+                       year=year, output=output, deadline=deadline, password=password,
+                       overwrite=overwrite, progress=progress,
+                       prefills=plan.prefills if plan is not None else None, warn=warn,
+                       also_reads=[previous], on_error=lambda path, exc: failed.append(str(exc)))
+    return NewResult(path=output, written=written, plan=plan, failed=failed)

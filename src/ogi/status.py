@@ -36,6 +36,7 @@ from .collect import (
     RosterIndex,
     agency_key,
     find_workbooks,
+    guard_rollup_output,
     is_ogi_output,
     read_identity,
 )
@@ -43,7 +44,8 @@ from .errors import EXIT_FINDINGS, EXIT_OK, InputError
 from .print_setup import display_width, setup_print, shorten
 from .report import Agency, Finding, FindingCounts, Report, Value
 from .results import Progress, Result
-from .safe_io import read_capped
+from .roster import read_roster
+from .safe_io import atomic_write_bytes, read_capped
 
 MISSING = "未提交"
 UNREADABLE = "无法读取"
@@ -246,6 +248,8 @@ class StatusReport(Result):
     rows: list[StatusRow]
     results: list[FileResult]
     skipped: list[Path]
+    #: The 进度 workbook :func:`folder_status` wrote (None: none asked for).
+    written: Path | None = None
 
     def agency_statuses(self) -> Counter[str]:
         """Agencies per status: an agency counts once, with its current file's status (with a
@@ -599,6 +603,27 @@ def format_table(report: StatusReport, width: int = TABLE_WIDTH) -> str:
 
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
+
+
+def folder_status(folder: Path, *, roster: Path | list[Agency] | None = None, year: int | None = None,
+                  output: Path | None = None, overwrite: bool = False,
+                  progress: Progress | None = None) -> StatusReport:
+    """The library call behind ``ogi status``: every returned workbook under ``folder`` identified,
+    checked and matched to the roster (a file or the agencies), keeping only counts and findings;
+    with ``output``, the 进度 workbook written (refused before any checking when unusable)."""
+    roster_file = Path(roster) if isinstance(roster, Path | str) else None
+    own = None
+    if output is not None:  # before minutes are spent on the folder
+        own = guard_rollup_output(output, kind="status", overwrite=overwrite, folder=folder,
+                                  also_reads=[roster_file])
+    agencies = read_roster(roster_file) if roster_file is not None else roster  # type: ignore[arg-type]
+    report = collect_status(folder, agencies, year=year, exclude=[output] if output is not None else [],
+                            keep=KEEP_COUNTS, progress=progress)
+    if output is not None:
+        report.written = atomic_write_bytes(output, build_status_workbook(report), overwrite=overwrite,
+                                            protect=[p for p in (roster_file,) if p is not None],
+                                            replaceable=own)
+    return report
 
 
 def build_status_workbook(report: StatusReport) -> bytes:

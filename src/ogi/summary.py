@@ -23,13 +23,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from .collect import OUTPUT_PROPERTY
+from .collect import OUTPUT_PROPERTY, guard_rollup_output
 from .layout import TABLE_TOP, Layout, col_letter, layout_for, quote_sheet
 from .print_setup import setup_print
 from .report import Agency, Finding, Value
+from .results import Result
+from .roster import read_roster
 from .rules import compute_totals
+from .safe_io import atomic_write_bytes
 from .spec import FormSpec
 from .status import (
     HAS_ERRORS,
@@ -190,7 +193,11 @@ class ContinuityNote:
 
 
 @dataclass
-class Summary:
+class Summary(Result):
+    """The county roll-up of a folder of returned workbooks (one result for the whole folder)."""
+
+    result_type: ClassVar[str] = "summary"
+
     status: StatusReport
     rows: list[SummaryRow]
     left_out: list[LeftOut]
@@ -200,10 +207,31 @@ class Summary:
     previous_source: Path | None = None
     previous_missing: list[Agency] = field(default_factory=list)
     previous_problems: list[str] = field(default_factory=list)
+    #: The 汇总 workbook :func:`summarise_folder` wrote.
+    written: Path | None = None
 
     @property
     def year(self) -> str:
         return self.status.year
+
+    @property  # type: ignore[override]
+    def path(self) -> Path:
+        return self.status.folder
+
+    @property  # type: ignore[override]
+    def findings(self) -> list[Finding]:
+        """A summary reports what it left out and what does not carry over in its lines; it has no
+        findings of its own (``ogi status`` lists each file's)."""
+        return []
+
+    def heading(self) -> None:
+        return None
+
+    def closing_lines(self) -> list[str]:
+        lines = self.lines()
+        if self.written is not None:
+            lines.append(f"已保存汇总工作簿：{self.written}")
+        return lines
 
     def lines(self) -> list[str]:
         """What ``ogi summary`` prints, in Chinese."""
@@ -314,6 +342,24 @@ def build_summary(folder: Path, roster: list[Agency] | None = None, *, year: int
     summary = summarize(status, include_errors=include_errors)
     if previous is not None:
         add_continuity(summary, previous, progress=previous_progress)
+    return summary
+
+
+def summarise_folder(folder: Path, *, output: Path, roster: Path | list[Agency] | None = None,
+                     year: int | None = None, include_errors: bool = False, previous: Path | None = None,
+                     overwrite: bool = False, progress: Progress | None = None,
+                     previous_progress: Progress | None = None) -> Summary:
+    """The library call behind ``ogi summary``: :func:`build_summary` over ``folder`` and the 汇总
+    workbook written to ``output`` (refused before any reading when unusable)."""
+    roster_file = Path(roster) if isinstance(roster, Path | str) else None
+    own = guard_rollup_output(output, kind="summary", overwrite=overwrite, folder=folder,
+                              also_reads=[roster_file, previous])
+    agencies = read_roster(roster_file) if roster_file is not None else roster  # type: ignore[arg-type]
+    summary = build_summary(folder, agencies, year=year, include_errors=include_errors, previous=previous,
+                            exclude=[output], progress=progress, previous_progress=previous_progress)
+    summary.written = atomic_write_bytes(output, build_summary_workbook(summary), overwrite=overwrite,
+                                         protect=[p for p in (roster_file, previous) if p is not None],
+                                         replaceable=own)
     return summary
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from . import ZhCommand
-from .common import guarded, progress, quiet_option
+from .common import guarded, progress_bar, quiet_option
 
 
 @click.command(cls=ZhCommand, help="""生成锁定的填报工作簿。
@@ -39,37 +39,18 @@ from .common import guarded, progress, quiet_option
 def new(agency: str | None, agency_id: str, agency_type: str, roster: Path | None, year: int,
         output: Path, deadline: str, password: str, overwrite: bool, previous: Path | None,
         quiet: bool) -> int:
-    from ..batch_new import generate, resolve_agencies
-    from ..errors import EXIT_UNUSABLE
-
-    failed: list[str] = []
+    from ..batch_new import new_workbooks
+    from ..output import render_result
 
     if (agency is None) == (roster is None):
         raise click.UsageError("请在 --agency（单个机关）和 --roster（名单）中选择一个")
-    plan = None
-    if previous is not None:
-        from ..prefill import build_prefills, load_previous
-
-        agencies = resolve_agencies(agency=agency, agency_id=agency_id, agency_type=agency_type,
-                                    roster=roster)
-        last_year = load_previous(previous, year=year - 1, progress=lambda items, n: progress(
-            items, length=n, label="读取上年工作簿", quiet=quiet))
-        plan = build_prefills(agencies, last_year)
-    written = generate(agency=agency, agency_id=agency_id, agency_type=agency_type, roster=roster,
-                       year=year, output=output, deadline=deadline, password=password,
-                       overwrite=overwrite,
-                       progress=lambda items, n: progress(items, length=n, label="生成工作簿",
-                                                          quiet=quiet),
-                       prefills=plan.prefills if plan is not None else None,
-                       warn=lambda message: click.echo(message, err=True),
-                       also_reads=[previous], on_error=lambda path, exc: failed.append(str(exc)))
-    for path in written:
-        click.echo(f"已生成：{path}")
-    if len(written) > 1:
-        click.echo(f"共生成 {len(written)} 个工作簿，保存在 {output}")
-    if plan is not None:
-        for line in plan.lines():
-            click.echo(line)
-    for message in failed:
+    result = new_workbooks(agency=agency, agency_id=agency_id, agency_type=agency_type, roster=roster,
+                           year=year, output=output, deadline=deadline, password=password,
+                           overwrite=overwrite, previous=previous,
+                           progress=progress_bar("生成工作簿", quiet=quiet),
+                           previous_progress=progress_bar("读取上年工作簿", quiet=quiet),
+                           warn=lambda message: click.echo(message, err=True))
+    click.echo(render_result(result))
+    for message in result.failed:
         click.echo(f"未能写入：{message}", err=True)
-    return EXIT_UNUSABLE if failed else 0
+    return result.exit_code

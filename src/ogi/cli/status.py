@@ -26,33 +26,21 @@ ogi status 交回/ --roster 机关名单.xlsx -o 进度.xlsx
               help="机关名单（.txt / .csv / .xlsx）；不给时只列出找到的工作簿。")
 @click.option("--year", type=int, help="报告年度；不给时取多数工作簿的年度。")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="另存进度表（.xlsx）。")
-@click.option("--overwrite", is_flag=True,
-              help="覆盖已存在的同名文件（ogi 自己以前生成的进度表无需此选项即可更新；交回的工作簿和名单任何时候都不会被覆盖）。")
+@click.option("--overwrite", is_flag=True, help="覆盖已存在的进度表。")
 @json_option
 @quiet_option
 @guarded
 def status(folder: Path, roster: Path | None, year: int | None, output: Path | None,
            overwrite: bool, as_json: bool, quiet: bool) -> int:
-    from ..collect import guard_rollup_output
     from ..output import render_result
-    from ..roster import read_roster
-    from ..safe_io import atomic_write_bytes
-    from ..status import KEEP_COUNTS, build_status_workbook, collect_status
+    from ..status import folder_status
 
-    own = None
-    if output is not None:  # before minutes are spent on the folder
-        own = guard_rollup_output(output, kind="status", overwrite=overwrite, folder=folder,
-                                  also_reads=[roster])
-    agencies = read_roster(roster) if roster is not None else None
-    report = collect_status(folder, agencies, year=year,
-                            exclude=[output] if output is not None else [], keep=KEEP_COUNTS,
-                            progress=progress_bar("检查工作簿", quiet=quiet))
+    report = folder_status(folder, roster=roster, year=year, output=output, overwrite=overwrite,
+                           progress=progress_bar("检查工作簿", quiet=quiet))
     if as_json:
         echo_json("status", [report])
     else:
         click.echo(render_result(report))
-    if output is not None:
-        path = atomic_write_bytes(output, build_status_workbook(report), overwrite=overwrite,
-                                  protect=[p for p in (roster,) if p is not None], replaceable=own)
-        click.echo(f"已保存进度表：{path}", err=as_json)
+    if report.written is not None:
+        click.echo(f"已保存进度表：{report.written}", err=as_json)
     return report.exit_code

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from . import ZhCommand, argument
-from .common import guarded, progress, quiet_option
+from .common import guarded, progress_bar, quiet_option
 
 
 @click.command(cls=ZhCommand, help="""汇总各机关的数据，生成汇总工作簿。
@@ -27,29 +27,17 @@ ogi summary 交回/ -o 汇总.xlsx --previous 去年交回/
 @click.option("--include-errors", is_flag=True, help="有错误或未完成的工作簿也计入汇总。")
 @click.option("--previous", type=click.Path(path_type=Path),
               help="上年交回工作簿的文件夹，用于检查上年结转和现行有效件数的衔接。")
-@click.option("--overwrite", is_flag=True,
-              help="覆盖已存在的同名文件（ogi 自己以前生成的汇总工作簿无需此选项即可更新；交回的工作簿和名单任何时候都不会被覆盖）。")
+@click.option("--overwrite", is_flag=True, help="覆盖已存在的汇总工作簿。")
 @quiet_option
 @guarded
 def summary(folder: Path, output: Path, roster: Path | None, year: int | None,
             include_errors: bool, previous: Path | None, overwrite: bool, quiet: bool) -> int:
-    from ..collect import guard_rollup_output
-    from ..roster import read_roster
-    from ..safe_io import atomic_write_bytes
-    from ..summary import build_summary, build_summary_workbook
+    from ..output import render_result
+    from ..summary import summarise_folder
 
-    own = guard_rollup_output(output, kind="summary", overwrite=overwrite, folder=folder,
-                              also_reads=[roster, previous])
-    agencies = read_roster(roster) if roster is not None else None
-    result = build_summary(
-        folder, agencies, year=year, include_errors=include_errors, previous=previous,
-        exclude=[output],
-        progress=lambda items, n: progress(items, length=n, label="读取工作簿", quiet=quiet),
-        previous_progress=lambda items, n: progress(items, length=n, label="读取上年工作簿",
-                                                    quiet=quiet))
-    path = atomic_write_bytes(output, build_summary_workbook(result), overwrite=overwrite,
-                              protect=[p for p in (roster, previous) if p is not None], replaceable=own)
-    for line in result.lines():
-        click.echo(line)
-    click.echo(f"已保存汇总工作簿：{path}")
-    return 0
+    result = summarise_folder(folder, output=output, roster=roster, year=year, include_errors=include_errors,
+                              previous=previous, overwrite=overwrite,
+                              progress=progress_bar("读取工作簿", quiet=quiet),
+                              previous_progress=progress_bar("读取上年工作簿", quiet=quiet))
+    click.echo(render_result(result))
+    return result.exit_code
