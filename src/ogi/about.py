@@ -13,6 +13,7 @@ import sys
 from importlib import metadata
 
 from . import __version__
+from .libreoffice import find_soffice
 
 _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _EXTRA = re.compile(r"""extra\s*==\s*['"]([^'"]+)['"]""")
@@ -45,7 +46,6 @@ def library_versions() -> list[tuple[str, str | None]]:
 
 def version_text() -> str:
     """The lines ``ogi --version`` prints (Chinese labels)."""
-    from .libreoffice import find_soffice
 
     lines = [f"ogi {__version__}",
              f"Python {platform.python_version()}（{platform.python_implementation()}，"

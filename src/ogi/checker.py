@@ -21,12 +21,14 @@ from typing import ClassVar
 from .errors import InputError
 from .findings import make
 from .layout import GENERAL_EXPLANATION, SHEET_CHECKS, Layout, layout_for
+from .narrative import narrative_findings
 from .output import one_line
 from .report import Finding, Report, Value
 from .results import Progress, Result
 from .rules import sum_values
 from .spec import FormSpec, Rule
 from .values import magnitude_problem
+from .xlsx_reader import read_workbook
 
 #: Leftover template text in a narrative (warnings).
 PLACEHOLDER_RE = re.compile(r"[Xx]{2,}|[×＊*]{2,}|○○|待补充|待填写|待完善|TODO|【[^】\n]{0,40}】")
@@ -237,7 +239,6 @@ class _Checker:
 
     def narrative_numbers(self) -> None:
         """Every number the narrative states against the tables (:mod:`ogi.narrative`)."""
-        from .narrative import narrative_findings
 
         def locate(key: str) -> dict[str, str]:
             fc = self.layout.narrative_fields[key]
@@ -333,7 +334,6 @@ def check_workbook(path: Path, *, previous: Path | None = None, strict: bool = F
     ``previous`` is last year's workbook (read once per call; pass ``previous_report`` to reuse an
     already read one across many files).
     """
-    from .xlsx_reader import read_workbook
 
     path = Path(path)
     if previous_report is None and previous is not None:
@@ -350,7 +350,6 @@ def check_workbook(path: Path, *, previous: Path | None = None, strict: bool = F
 
 def read_previous(path: Path) -> Report:
     """Last year's workbook as a Report (its own findings are not this year's business)."""
-    from .xlsx_reader import read_workbook
 
     try:
         return read_workbook(Path(path)).report

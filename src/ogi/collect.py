@@ -22,10 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from .errors import InputError
+from defusedxml import ElementTree
+
+from .errors import InputError, OutputError
 from .layout import HIDDEN_KEYS, SHEET_HIDDEN
 from .report import Agency, fold
-from .safe_io import ZIP_MAGIC, check_zip_package, read_capped
+from .safe_io import ZIP_MAGIC, InputSet, check_target, check_zip_package, read_capped
+from .xlsx_reader import read_workbook_data
 
 #: File name endings that are (or claim to be) spreadsheets; everything else is skipped silently.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ett", ".xlsb")
@@ -168,8 +171,7 @@ def holds_returned_data(path: Path, fresh: bytes) -> bool:
     (``fresh``: a blank form, an imported report) does not (numbers, 正文, contact fields, 说明):
     then it holds someone's work and no flag replaces it. Another spreadsheet (not an ogi
     填报工作簿) counts as holding data too; a file that is no spreadsheet at all does not."""
-    from .status import fingerprint
-    from .xlsx_reader import read_workbook_data
+    from .status import fingerprint  # status imports this module
 
     try:
         data = read_capped(path, what="工作簿")
@@ -192,8 +194,6 @@ def guard_rollup_output(output: Path, *, kind: str, overwrite: bool, folder: Pat
     roster or last year's workbooks (``also_reads``), never a 填报工作簿 anywhere, whatever the
     flags; an existing other file needs ``overwrite``, except ogi's own earlier output of the same
     ``kind``, which is replaced. Returns the "may be replaced" test for the publish step."""
-    from .errors import OutputError
-    from .safe_io import InputSet, check_target
 
     def own(p: Path) -> bool:
         return output_kind(p) == kind
@@ -211,7 +211,6 @@ def guard_rollup_output(output: Path, *, kind: str, overwrite: bool, folder: Pat
 
 
 def _parse(xml: bytes):  # type: ignore[no-untyped-def]
-    from defusedxml import ElementTree
 
     return ElementTree.fromstring(xml)
 

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .errors import OgiError
@@ -78,7 +79,6 @@ def convert_parallel(inputs: Sequence[Path], target: str, outdir: Path, *, jobs:
     an even share of ``inputs`` (one process per share: LibreOffice's start-up is paid once per
     process, not per file). Returns the outputs in input order; the first failure is raised after
     every process has ended."""
-    from concurrent.futures import ThreadPoolExecutor
 
     inputs = list(inputs)
     jobs = max(1, min(jobs, len(inputs)))

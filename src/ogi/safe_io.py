@@ -17,10 +17,12 @@ import atexit
 import contextlib
 import errno
 import functools
+import io
 import os
 import re
 import stat
 import tempfile
+import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
@@ -282,7 +284,6 @@ def _barrier() -> None:
     folder = os.environ.get(PUBLISH_BARRIER_ENV)
     if not folder:
         return
-    import time
 
     Path(folder, str(os.getpid())).touch()
     deadline = time.monotonic() + 60
@@ -407,7 +408,6 @@ def check_zip_package(data: bytes, path: Path, *, kind: str = "xlsx") -> zipfile
     Detects legacy/encrypted OLE files, non-zips, truncated zips and zip bombs before any XML
     parser runs. Returns the open ZipFile.
     """
-    import io
 
     label = {"xlsx": "Excel 工作簿", "docx": "Word 文档"}.get(kind, "文件")
     if data.startswith(OLE_MAGIC):

@@ -29,6 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
+from .checker import check_workbook
 from .collect import (
     OUTPUT_PROPERTY,
     FoundFile,
@@ -333,7 +334,6 @@ def check_file(found: FoundFile, keep: str = KEEP_REPORT) -> FileResult | None:
     """Identify and check one workbook; None when it is one of ogi's own outputs (skipped).
     ``keep`` says what to keep of the Report (:data:`KEEP_REPORT`, :data:`KEEP_VALUES`,
     :data:`KEEP_COUNTS`)."""
-    from .checker import check_workbook
 
     if keep not in KEEP_MODES:
         raise ValueError(f"keep must be one of {KEEP_MODES}")

@@ -25,8 +25,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
+from .checker import check_report
 from .collect import OUTPUT_PROPERTY, guard_rollup_output
 from .layout import TABLE_TOP, Layout, col_letter, layout_for, quote_sheet
+from .prefill import load_previous
 from .print_setup import setup_print
 from .report import Agency, Finding, Value
 from .results import Result
@@ -311,8 +313,6 @@ def summarize(status: StatusReport, *, include_errors: bool = False,
 
 def add_continuity(summary: Summary, previous: Path, *, progress: Progress | None = None) -> None:
     """Check 上年结转 and 现行有效件数 of every summed agency against last year's workbooks."""
-    from .checker import check_report
-    from .prefill import load_previous
 
     year = int(summary.year) - 1 if summary.year.isdigit() else None
     prev = load_previous(previous, year=year, progress=progress)

@@ -31,6 +31,10 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 
 from .errors import InputError
 from .findings import make
@@ -49,6 +53,7 @@ from .layout import (
 )
 from .report import Finding, Report, Value, fold, parse_date_text
 from .rules import compute_totals
+from .safe_io import check_zip_package, read_capped
 from .spec import CellSpec, FormSpec
 from .values import as_value, parse_number, short
 
@@ -161,8 +166,6 @@ class _Package:
 
 
 def _xml(data: bytes, path: Path, part: str) -> Any:
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
 
     try:
         return fromstring(data)
@@ -187,7 +190,6 @@ def _resolve(base: str, target: str) -> str:
 
 
 def _open_package(data: bytes, path: Path) -> _Package:
-    from .safe_io import check_zip_package
 
     try:
         zf = check_zip_package(data, path, kind="xlsx")
@@ -346,7 +348,6 @@ def _well_formed(xml: bytes) -> None:
     """Raise ``xml.parsers.expat.ExpatError`` unless ``xml`` is well-formed (expat, no handlers:
     no tree, no callbacks). DTDs and entity declarations never get here: the package pass refuses
     them."""
-    from xml.parsers import expat
 
     expat.ParserCreate().Parse(xml, True)
 
@@ -528,7 +529,6 @@ class _Reader:
         try:
             return self._read(names, lambda name: _read_grid(sheet(name)), pkg)
         except Exception as exc:
-            from defusedxml import DefusedXmlException
 
             if isinstance(exc, DefusedXmlException):
                 raise InputError("工作簿内部含有不安全的 XML 声明，拒绝打开", path=path) from exc
@@ -893,7 +893,6 @@ def _rc(addr: str) -> tuple[int, int]:
 def read_workbook(path: Path) -> ReadResult:
     """Read one returned workbook. Raises :class:`InputError` when the file cannot be used at all;
     everything else is a finding. The file is only ever read."""
-    from .safe_io import read_capped
 
     path = Path(path)
     return read_workbook_data(read_capped(path, what="工作簿"), path)

@@ -42,12 +42,13 @@ from .layout import (
     Layout,
     TableLayout,
     a1,
+    contiguous_ranges,
     layout_for,
 )
 from .print_setup import setup_print
 from .report import Agency, Report, Value, parse_date_text
 from .rules import compute_totals, live_state
-from .safe_io import atomic_write_bytes
+from .safe_io import atomic_write_bytes, safe_filename
 from .spec import DEFAULT_TEMPLATE, FormSpec, Rule
 
 EXCEL_CELL_LIMIT = 32767
@@ -125,7 +126,6 @@ MAX_FILENAME_CHARS = 100
 def safe_workbook_filename(agency: Agency, year: int, suffix: str = "") -> str:
     """:func:`workbook_filename`, safe on Windows shares and short enough for every file system:
     a long agency name is shortened, never the ``.xlsx`` extension or the year."""
-    from .safe_io import safe_filename
 
     name = agency.name
     while True:  # shorten the agency name, not the 填报表 words or the suffix that tells files apart
@@ -413,7 +413,6 @@ class WorkbookBuilder:
             cell = self.spec.cells[key]
             if not cell.computed:
                 by_type.setdefault(cell.type, []).append((p.row, p.col))
-        from .layout import contiguous_ranges
 
         for kind, cells in by_type.items():
             for r0, c0, r1, c1 in contiguous_ranges(cells):

@@ -10,17 +10,21 @@ is reported with the label looked for, and stays blank: nothing is guessed and n
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ..checker import check_report
 from ..collect import holds_returned_data
 from ..errors import InputError, OgiError, OutputError
 from ..findings import make
 from ..invisible import strip_invisible
 from ..layout import SHEET_TEXT, layout_for
+from ..libreoffice import LibreOfficeError, convert, find_soffice
 from ..prefill import carried_over
 from ..report import Agency, Finding, Report, Severity, Value, _value_to_json
 from ..resources import template_path
@@ -36,7 +40,11 @@ from ..safe_io import (
     safe_filename,
 )
 from ..spec import DEFAULT_TEMPLATE, FormSpec, Rule, Table, load_spec, row_labels
+from ..xlsx_writer import MIN_YEAR, WorkbookOptions, build_workbook, workbook_filename
 from .document import Line, SourceDoc, norm
+from .docx import read_docx
+from .html import read_html, read_mht
+from .pdf import read_pdf
 from .sections import (
     SECTION_TABLE,
     SECTION_TITLES,
@@ -57,6 +65,8 @@ from .sections import (
     strip_signature,
 )
 from .tables import FORMULA, CellRead, TableRead, parse_value, read_table, variants_for
+from .text import read_text
+from .xlsx import read_xlsx
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -190,26 +200,20 @@ def read_source(path: Path) -> SourceDoc:
     if kind == "ole":
         return _read_legacy(data, path)
     if kind == "mht":
-        from .html import read_mht
 
         return read_mht(data, path)
     if kind == "pdf":
-        from .pdf import read_pdf
 
         return read_pdf(data, path)
     if kind == "docx":
-        from .docx import read_docx
 
         return read_docx(data, path)
     if kind == "xlsx":
-        from .xlsx import read_xlsx
 
         return read_xlsx(data, path)
     if kind == "html":
-        from .html import read_html
 
         return read_html(data, path)
-    from .text import read_text
 
     return read_text(data, path)
 
@@ -220,10 +224,7 @@ LEGACY_MESSAGE = ("这是旧版 .doc/.wps/.xls/.et 格式（或加了密码的�
 
 def _read_legacy(data: bytes, path: Path) -> SourceDoc:
     """An old binary Word/Excel/WPS file: converted with LibreOffice when it is installed."""
-    import shutil
-    import tempfile
 
-    from ..libreoffice import LibreOfficeError, convert, find_soffice
 
     if find_soffice() is None:
         raise InputError(LEGACY_MESSAGE.format(detail="，没有安装 LibreOffice 时 ogi 无法读取"), path=path)
@@ -240,14 +241,7 @@ def _read_legacy(data: bytes, path: Path) -> SourceDoc:
         converted = out.read_bytes()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    if workbook:
-        from .xlsx import read_xlsx
-
-        doc = read_xlsx(converted, path)
-    else:
-        from .docx import read_docx
-
-        doc = read_docx(converted, path)
+    doc = read_xlsx(converted, path) if workbook else read_docx(converted, path)
     if not any(line.text.strip() for line in doc.lines):
         raise InputError(LEGACY_MESSAGE.format(detail="，转换后没有任何文字"), path=path)
     doc.findings.append(make("IMPORT-CONVERTED", file=str(path)))
@@ -589,7 +583,6 @@ class _Importer:
     def checks(self, report: Report) -> list[Finding]:
         """The rules of `ogi check` on the imported values (an audit of the published report),
         without repeating what the import already reported."""
-        from ..checker import check_report
 
         narrative_reported = {f.key for f in self.findings if f.code.startswith("IMPORT-NARRATIVE")
                               or f.code == "IMPORT-TEXT-TOO-LONG"}
@@ -733,7 +726,6 @@ def build_import_workbook(result: ImportResult, *, as_previous: bool = False
 
     Blank stays blank: every value the import could not read is ``None`` in the prefill, which the
     writer writes as an empty cell (``ogi check`` then asks for it), never as 0."""
-    from ..xlsx_writer import MIN_YEAR, WorkbookOptions, build_workbook, workbook_filename
 
     report = result.report
     extra: list[Finding] = []

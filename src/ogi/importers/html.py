@@ -8,11 +8,13 @@ tables are page layout, not data: their cells are read as running text. Inline m
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from pathlib import Path
 from typing import Any
 
-from ..bounded import check_chars
+from ..bounded import check_chars, run_bounded
 from ..errors import InputError
 from .document import Line, SourceDoc, clean
 
@@ -149,8 +151,6 @@ def read_html(data: bytes, path: Path) -> SourceDoc:
 
 def read_mht(data: bytes, path: Path) -> SourceDoc:
     """A web page saved as a single file (.mht/.mhtml, “网页，单个文件”): its HTML part."""
-    import email
-    import email.policy
 
     message = email.message_from_bytes(data, policy=email.policy.default)
     for part in message.walk():
@@ -172,7 +172,6 @@ def read_html_text(text: str, path: Path) -> SourceDoc:
     """:func:`extract_html_text` in a child process bounded in time, memory and characters."""
     import bs4  # noqa: F401  (loaded once here: a forked child inherits it)
 
-    from ..bounded import run_bounded
 
     return run_bounded(extract_html_text, text, path, what="网页", path=path)  # type: ignore[no-any-return]
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..bounded import LimitExceeded, check_chars
+from ..bounded import LimitExceeded, check_chars, run_bounded
 from ..errors import InputError, OgiError
 from ..findings import make
 from .document import Line, SourceDoc, clean, close_gaps, is_page_number
@@ -51,7 +52,6 @@ def read_pdf(data: bytes, path: Path) -> SourceDoc:
     """:func:`extract_pdf` in a child process bounded in time, memory and characters."""
     import pdfplumber  # noqa: F401  (loaded once here: a forked child inherits it)
 
-    from ..bounded import run_bounded
 
     return run_bounded(extract_pdf, data, path, what="PDF", path=path)  # type: ignore[no-any-return]
 
@@ -134,7 +134,6 @@ def _check_page_size(page: Any, page_no: int, path: Path) -> None:
 def _without_running_heads(pages: list[list[Line]]) -> list[Line]:
     """Drop a running header or footer (the same text first or last on several pages), keeping the
     document's very first line (a running header often repeats the title)."""
-    from collections import Counter
 
     edges = Counter()
     for lines in pages:

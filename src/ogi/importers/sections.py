@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..spec import FormSpec, NarrativeField
+from ..typeset import ADMIN_UNITS
 from .document import Line, SourceDoc, clean, close_gaps, norm, squash
 
 #: Section number -> keywords one of which its heading must contain (after normalisation).
@@ -147,7 +148,6 @@ def find_title(lines: list[Line], limit: int) -> tuple[str, str, str]:
 
 def _title_head(text: str) -> bool:
     """A line that reads as the first part of an agency name broken after an administrative unit."""
-    from ..typeset import ADMIN_UNITS
 
     t = squash(text)
     return 2 <= len(t) <= 24 and t.endswith(ADMIN_UNITS) and not re.search(r"[\d:：，,。；;、（）()]", t)
