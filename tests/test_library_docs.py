@@ -26,6 +26,16 @@ def test_the_library_examples_run(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "有错误，请修改后重新交回 — 12 个错误" in capsys.readouterr().out  # render_result's summary line
     assert (tmp_path / "进度.xlsx").is_file() and (tmp_path / "汇总.xlsx").is_file()
     assert list((tmp_path / "导入").glob("*.xlsx"))
+    # Every result the examples made fits the one JSON document (a web page can serve any of them).
+    import json
+
+    import ogi_json
+    from ogi.results import json_document
+
+    for name in ("made", "result", "outcome", "imported", "status", "summary"):
+        result = namespace[name]
+        doc = ogi_json.loads(json.dumps(json_document(name, [result])), name)  # type: ignore[list-item]
+        assert doc["results"][0]["type"] == type(result).result_type  # type: ignore[attr-defined]
 
 
 def test_every_library_call_the_cli_makes_is_documented() -> None:

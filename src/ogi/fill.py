@@ -20,9 +20,12 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, InputError, OgiError, OutputError
+from .errors import InputError, OgiError, OutputError
+from .output import render_result
+from .report import Finding
+from .results import Result, exit_code_for
 from .safe_io import InputSet, atomic_write_bytes, ensure_output_dir
 
 if TYPE_CHECKING:
@@ -54,8 +57,10 @@ class FillOptions:
 
 
 @dataclass
-class FillOutcome:
-    """What happened to one input file."""
+class FillOutcome(Result):
+    """What happened to one input file: its check (``result``), what was written, and why not."""
+
+    result_type: ClassVar[str] = "fill"
 
     path: Path
     status: str
@@ -68,18 +73,94 @@ class FillOutcome:
     unchanged: bool = False  # the DOCX already existed with identical bytes
     message: str = ""  # why it could not be read or written
     rendered: bytes | None = field(default=None, repr=False)  # DOCX bytes until written
+    #: Whether the ERRORS line suggests --force (it was not given).
+    suggest_force: bool = True
 
     @property
     def exit_code(self) -> int:
-        if self.status in (UNUSABLE, UNWRITABLE):
-            return EXIT_UNUSABLE
-        if self.status == ERRORS or self.forced:
-            return EXIT_FINDINGS
-        return EXIT_OK
+        return exit_code_for(unusable=self.status in (UNUSABLE, UNWRITABLE),
+                             errors=int(self.status == ERRORS or self.forced))
 
-    @property
+    @property  # type: ignore[override]
     def report(self) -> Report | None:
         return self.result.report if self.result is not None else None
+
+    @property  # type: ignore[override]
+    def findings(self) -> list[Finding]:
+        """The findings of the check the report was rendered from."""
+        return self.result.findings if self.result is not None else []
+
+    def details(self) -> dict[str, Any]:
+        return {"status": self.status, "message": self.message, "forced": self.forced,
+                "unchanged": self.unchanged,
+                **{k: str(v) if v is not None else None for k, v in
+                   (("docx", self.docx), ("pdf", self.pdf), ("json", self.json), ("html", self.html))}}
+
+    # ---- human text: the findings as `ogi check` prints them (when there are any), then one line
+    def heading(self) -> None:
+        return None
+
+    def body_lines(self) -> list[str]:
+        result = self.result
+        if result is not None and (result.findings or result.error):
+            return [render_result(result)]
+        return []
+
+    def closing_lines(self) -> list[str]:
+        result = self.result
+        name = self.path.name
+        if self.status == OK:
+            state = "内容未变，未重写" if self.unchanged else "已生成"
+            if self.forced:
+                line = (f"{state}（按 --force 生成：工作簿仍有 {result.errors if result else 0} 个错误，"
+                        f"空着的格子在报告中保持空白）：{self.docx}")
+            else:
+                line = f"{state}：{self.docx}"
+            if self.json is not None:
+                line += f"；数据：{self.json.name}"
+            if self.html is not None:
+                line += f"；网页：{self.html.name}"
+        elif self.status == ERRORS:
+            n = result.errors if result else 0
+            line = (f"未生成：{name} 有 {n} 个错误（见上），请修改后重试"
+                    + ("；如确需先生成，可加 --force" if self.suggest_force else ""))
+        elif self.status == UNUSABLE:
+            if result is not None:  # the check result already said why
+                return []
+            line = f"无法读取：{name}（{self.message}）"
+        else:
+            line = f"未能写入：{name}（{self.message}）"
+        return [line, ""] if self.body_lines() else [line]
+
+    def pdf_line(self) -> str:
+        """After :func:`make_pdfs`: the PDF written, or why not ("" when there is nothing to say)."""
+        if self.pdf is not None:
+            return f"已生成 PDF：{self.pdf}"
+        return f"未生成 PDF：{self.path.name}（{self.message}）" if self.message else ""
+
+
+def pdf_notice(outcomes: Sequence[FillOutcome], jobs: int) -> str:
+    """The line before the PDF step ("" when no DOCX was written)."""
+    made = [o for o in outcomes if o.docx is not None]
+    if not made:
+        return ""
+    runs = min(jobs, len(made))
+    how = "一次完成" if runs == 1 else f"{runs} 个 LibreOffice 同时进行"
+    return f"正在用 LibreOffice 生成 PDF（{len(made)} 个文件，{how}）……"
+
+
+def batch_table(outcomes: Sequence[FillOutcome]) -> str:
+    """成功 / 有错误 / 无法读取 (/ 无法写入), with the files that need attention."""
+    table = counts(outcomes)
+    width = max(len(k) for k in table)
+    lines = [f"共处理 {len(outcomes)} 个工作簿："]
+    for status, n in table.items():
+        if status == UNWRITABLE and not n:
+            continue
+        names = [o.path.name for o in outcomes if o.status == status] if status != OK else []
+        shown = "、".join(names[:8]) + ("等" if len(names) > 8 else "")
+        lines.append(f"  {status:\u3000<{width}}  {n:>4}" + (f"  {shown}" if shown else ""))
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -174,7 +255,7 @@ def check_and_render(path: Path, options: FillOptions, *,
         return FillOutcome(path, UNUSABLE, CheckResult.unusable(path, exc), message=exc.message)
     except OgiError as exc:
         return FillOutcome(path, UNUSABLE, message=exc.message)
-    outcome = FillOutcome(path, OK, result)
+    outcome = FillOutcome(path, OK, result, suggest_force=not options.force)
     if result.errors and not options.force:
         outcome.status = ERRORS
         return outcome
@@ -353,10 +434,6 @@ def make_pdfs(outcomes: Sequence[FillOutcome], options: FillOptions) -> None:
                 o.pdf = target
             except OgiError as exc:
                 o.status, o.message = UNWRITABLE, str(exc)
-
-
-def exit_code(outcomes: Iterable[FillOutcome]) -> int:
-    return max((o.exit_code for o in outcomes), default=EXIT_OK)
 
 
 def counts(outcomes: Iterable[FillOutcome]) -> dict[str, int]:

@@ -226,6 +226,11 @@ class Summary(Result):
         findings of its own (``ogi status`` lists each file's)."""
         return []
 
+    def details(self) -> dict[str, Any]:
+        return {"year": self.year, "agencies": len(self.rows),
+                "left_out": [f"{item.name or '（无法识别）'}：{item.reason}" for item in self.left_out],
+                "workbook": str(self.written) if self.written is not None else None}
+
     def heading(self) -> None:
         return None
 

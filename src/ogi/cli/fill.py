@@ -49,8 +49,10 @@ if TYPE_CHECKING:
 @quiet_option
 @guarded
 def fill(files: tuple[Path, ...], output: Path | None, pdf: bool, json_data: bool, html: bool, force: bool,
-         strict: bool, previous: Path | None, overwrite: bool, jobs: int, quiet: bool) -> None:
-    from ..fill import FillOptions, counts, exit_code, expand_inputs, iter_fill, make_pdfs
+         strict: bool, previous: Path | None, overwrite: bool, jobs: int, quiet: bool) -> int:
+    from ..fill import FillOptions, batch_table, expand_inputs, iter_fill, make_pdfs, pdf_notice
+    from ..output import render_result
+    from ..results import overall_exit_code
 
     paths = expand_inputs(files)
     options = FillOptions(output=output, force=force, pdf=pdf, json_data=json_data, html=html,
@@ -62,68 +64,13 @@ def fill(files: tuple[Path, ...], output: Path | None, pdf: bool, json_data: boo
         outcomes.append(outcome)
         if bar_shown:  # clear the progress bar's line; it is redrawn below the status line
             click.echo("\r\033[K", err=True, nl=False)
-        click.echo(describe_outcome(outcome, force=force))
-    if pdf:
-        made = [o for o in outcomes if o.docx is not None]
-        if made:
-            runs = min(jobs, len(made))
-            how = "一次完成" if runs == 1 else f"{runs} 个 LibreOffice 同时进行"
-            click.echo(f"正在用 LibreOffice 生成 PDF（{len(made)} 个文件，{how}）……")
-            make_pdfs(outcomes, options)
-            for o in made:
-                if o.pdf is not None:
-                    click.echo(f"已生成 PDF：{o.pdf}")
-                elif o.message:
-                    click.echo(f"未生成 PDF：{o.path.name}（{o.message}）")
+        click.echo(render_result(outcome))
+    if pdf and (notice := pdf_notice(outcomes, jobs)):
+        click.echo(notice)
+        make_pdfs(outcomes, options)
+        for line in (o.pdf_line() for o in outcomes if o.docx is not None):
+            if line:
+                click.echo(line)
     if len(outcomes) > 1:
-        click.echo(final_table(outcomes, counts(outcomes)))
-    sys.exit(exit_code(outcomes))
-
-
-def describe_outcome(o: FillOutcome, *, force: bool) -> str:
-    """The findings as `ogi check` prints them (when there are any), then one status line."""
-    from ..fill import ERRORS, OK, UNUSABLE
-    from ..output import render_result
-
-    lines: list[str] = []
-    result = o.result
-    if result is not None and (result.findings or getattr(result, "error", "")):
-        lines.append(render_result(result))
-    name = o.path.name
-    if o.status == OK:
-        state = "内容未变，未重写" if o.unchanged else "已生成"
-        if o.forced:
-            line = (f"{state}（按 --force 生成：工作簿仍有 {result.errors if result else 0} 个错误，"
-                    f"空着的格子在报告中保持空白）：{o.docx}")
-        else:
-            line = f"{state}：{o.docx}"
-        if o.json is not None:
-            line += f"；数据：{o.json.name}"
-        if o.html is not None:
-            line += f"；网页：{o.html.name}"
-        lines.append(line)
-    elif o.status == ERRORS:
-        n = result.errors if result else 0
-        lines.append(f"未生成：{name} 有 {n} 个错误（见上），请修改后重试"
-                     + ("" if force else "；如确需先生成，可加 --force"))
-    elif o.status == UNUSABLE:
-        if result is None:  # render_result already said why when there is a result
-            lines.append(f"无法读取：{name}（{o.message}）")
-    else:
-        lines.append(f"未能写入：{name}（{o.message}）")
-    return "\n".join(lines) + ("\n" if len(lines) > 1 else "")
-
-
-def final_table(outcomes: list[FillOutcome], table: dict[str, int]) -> str:
-    """成功 / 有错误 / 无法读取 (/ 无法写入), with the files that need attention."""
-    from ..fill import OK, UNWRITABLE
-
-    width = max(len(k) for k in table)
-    lines = [f"共处理 {len(outcomes)} 个工作簿："]
-    for status, n in table.items():
-        if status == UNWRITABLE and not n:
-            continue
-        names = [o.path.name for o in outcomes if o.status == status] if status != OK else []
-        shown = "、".join(names[:8]) + ("等" if len(names) > 8 else "")
-        lines.append(f"  {status:\u3000<{width}}  {n:>4}" + (f"  {shown}" if shown else ""))
-    return "\n".join(lines)
+        click.echo(batch_table(outcomes))
+    return overall_exit_code(outcomes)
