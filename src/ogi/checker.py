@@ -195,10 +195,10 @@ class _Checker:
                 self.out.append(make("META-REQUIRED", sheet=fc.sheet, cell=fc.address,
                                      row_label=m.label, key=m.key, label=m.label))
             elif m.type == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and \
-                    self.report.year.isdigit() and int(value[:4]) != int(self.report.year) + 1:
+                    self.report.year_number is not None and int(value[:4]) != self.report.year_number + 1:
                 self.out.append(make("META-FORMAT", sheet=fc.sheet, cell=fc.address, row_label=m.label,
                                      key=m.key, label=m.label, found=value,
-                                     what=f"不在报告年度的次年（{int(self.report.year) + 1}年）",
+                                     what=f"不在报告年度的次年（{(self.report.year_number or 0) + 1}年）",
                                      fix="年度报告在次年发布（一般在1月31日前），请核对年份。"))
 
     def narrative(self) -> None:
@@ -219,9 +219,8 @@ class _Checker:
 
     def narrative_year(self) -> None:
         """Last year's text copied unchanged: the narrative names last year and never this year."""
-        try:
-            year = int(self.report.year)
-        except ValueError:
+        year = self.report.year_number
+        if year is None:
             return
         this, last = f"{year}年", f"{year - 1}年"
         fields = [n for n in self.spec.narrative
@@ -252,9 +251,8 @@ class _Checker:
 
     def previous(self, previous: Report) -> None:
         prev = previous.values
-        try:
-            year, prev_year = int(self.report.year), int(previous.year)
-        except ValueError:
+        year, prev_year = self.report.year_number or 0, previous.year_number or 0
+        if not (year and prev_year):
             year = prev_year = 0
         if year and prev_year and prev_year != year - 1:
             self.out.append(make("PREV-YEAR", found=str(prev_year), expected=str(year - 1)))

@@ -300,12 +300,9 @@ def document_time(report: Report) -> dt.datetime:
             return dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             pass
-    try:
-        year = int(str(report.year).strip())
-        if 1900 <= year < 9999:
-            return dt.datetime(year + 1, 1, 1)
-    except ValueError:
-        pass
+    year = report.year_number
+    if year is not None and 1900 <= year < 9999:
+        return dt.datetime(year + 1, 1, 1)
     return dt.datetime(2021, 9, 29)
 
 

@@ -32,6 +32,16 @@ def fold(text: str) -> str:
     return _BLANKS.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
+def year_number(text: object) -> int | None:
+    """The report year as a number, from the text metadata keeps it in (``"2023"``, ``" 2023 "``),
+    or None when the text is not a year. The one place a year string becomes a number."""
+    try:
+        year = int(str(text if text is not None else "").strip())
+    except ValueError:
+        return None
+    return year if year >= 0 else None
+
+
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 
@@ -75,7 +85,12 @@ class Report:
 
     @property
     def year(self) -> str:
+        """The year as the metadata holds it (text); :attr:`year_number` for arithmetic."""
         return self.metadata.get("year", "")
+
+    @property
+    def year_number(self) -> int | None:
+        return year_number(self.metadata.get("year"))
 
     def to_dict(self) -> dict[str, Any]:
         return {

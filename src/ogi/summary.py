@@ -30,7 +30,7 @@ from .collect import OUTPUT_PROPERTY, guard_rollup_output
 from .layout import TABLE_TOP, Layout, col_letter, layout_for, quote_sheet
 from .prefill import load_previous
 from .print_setup import setup_print
-from .report import Agency, Finding, Value
+from .report import Agency, Finding, Value, year_number
 from .results import Result
 from .roster import read_roster
 from .rules import compute_totals
@@ -319,7 +319,8 @@ def summarize(status: StatusReport, *, include_errors: bool = False,
 def add_continuity(summary: Summary, previous: Path, *, progress: Progress | None = None) -> None:
     """Check 上年结转 and 现行有效件数 of every summed agency against last year's workbooks."""
 
-    year = int(summary.year) - 1 if summary.year.isdigit() else None
+    year = year_number(summary.year)
+    year = year - 1 if year is not None else None
     prev = load_previous(previous, year=year, progress=progress)
     summary.previous_source = Path(previous)
     summary.previous_problems = list(prev.problems)

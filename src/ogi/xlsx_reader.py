@@ -51,7 +51,7 @@ from .layout import (
     a1,
     layout_for,
 )
-from .report import Finding, Report, Value, fold, parse_date_text
+from .report import Finding, Report, Value, fold, parse_date_text, year_number
 from .rules import compute_totals
 from .safe_io import check_zip_package, read_capped
 from .spec import CellSpec, FormSpec
@@ -760,7 +760,8 @@ class _Reader:
         out: dict[str, str] = {}
         broken = SHEET_META in self.broken
         year = hidden.get("year", "").strip()
-        example = f"{int(year) + 1}-01-20" if year.isdigit() else "2024-01-20"
+        number = year_number(year)
+        example = f"{number + 1}-01-20" if number is not None else "2024-01-20"
         for m in self.spec.metadata:
             fc = self.layout.meta_fields[m.key]
             raw, data_type = (None, "n") if broken else grid.get((fc.row, 1), (None, "n"))

@@ -707,7 +707,7 @@ def next_year_report(result: ImportResult) -> tuple[Report, list[Finding]]:
         findings.append(make("IMPORT-PREV-CARRY-BLANK", sheet=sheet, cell=cell,
                              row_label=spec.cells[key].row_label, column_label=spec.cells[key].column_label,
                              key=key, file=str(result.path)))
-    year = int(src.year) + 1 if src.year.isdigit() else 0
+    year = src.year_number + 1 if src.year_number is not None else 0
     metadata["agency_name"] = src.agency_name
     metadata["year"] = str(year)
     narrative = {}
@@ -740,10 +740,10 @@ def build_import_workbook(result: ImportResult, *, as_previous: bool = False
     name = report.agency_name.strip()
     if not name:
         raise InputError("没有识别出机关名称（报告标题不完整），请用 --agency 指定", path=result.path)
-    if not report.year.isdigit():
+    year = report.year_number
+    if year is None:
         raise InputError("没有识别出报告年度（标题和统计期限中都没有），请用 --year 指定",
                          path=result.path)
-    year = int(report.year)
     if year < MIN_YEAR:
         if as_previous:
             raise InputError(f"按 --as-previous 应生成 {year} 年度的工作簿，但 ogi 的工作簿从 {MIN_YEAR} 年度"
