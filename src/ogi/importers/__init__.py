@@ -26,7 +26,7 @@ from ..invisible import strip_invisible
 from ..layout import SHEET_TEXT, layout_for
 from ..libreoffice import LibreOfficeError, convert, find_soffice
 from ..prefill import carried_over
-from ..report import Agency, Finding, Report, Severity, Value, _value_to_json
+from ..report import Agency, Finding, Report, Severity, Value, _value_to_json, fold
 from ..resources import template_path
 from ..results import Progress, Result, Unusable
 from ..rules import compute_totals, rule_holds
@@ -547,7 +547,7 @@ class _Importer:
         elif found.source == "filename" and not agency_name and not metadata.get("agency_name"):
             self.entry("IMPORT-AGENCY-FROM-FILENAME", agency=found.agency,
                        year=f"、{found.year}年度" if found.year else "")
-        if agency_name and found.agency and norm(agency_name) != norm(found.agency):
+        if agency_name and found.agency and fold(agency_name) != fold(found.agency):
             self.entry("IMPORT-AGENCY-DIFFERS", place=found.label, found=found.agency, given=agency_name)
         name, removed = strip_invisible(name)
         if removed:
