@@ -28,7 +28,6 @@ from .errors import InputError, OutputError
 from .layout import HIDDEN_KEYS, SHEET_HIDDEN
 from .report import Agency, fold
 from .safe_io import ZIP_MAGIC, InputSet, check_target, check_zip_package, read_capped
-from .xlsx_reader import read_workbook_data
 
 #: File name endings that are (or claim to be) spreadsheets; everything else is skipped silently.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ett", ".xlsb")
@@ -172,6 +171,7 @@ def holds_returned_data(path: Path, fresh: bytes) -> bool:
     then it holds someone's work and no flag replaces it. Another spreadsheet (not an ogi
     填报工作簿) counts as holding data too; a file that is no spreadsheet at all does not."""
     from .status import fingerprint  # status imports this module
+    from .xlsx_reader import read_workbook_data  # lazy: `ogi new` start-up (measured)
 
     try:
         data = read_capped(path, what="工作簿")

@@ -12,7 +12,6 @@ from defusedxml import DefusedXmlException
 from .errors import InputError
 from .report import Agency
 from .safe_io import check_zip_package, read_capped
-from .xlsx_reader import _open_package, _xml
 from .xlsx_writer import validate_agency
 
 NAME_HEADERS = ("机关名称", "名称", "单位名称", "机关", "单位", "name", "agency")
@@ -137,7 +136,8 @@ def _xlsx_problem(data: bytes, path: Path, exc: Exception) -> str:
     :mod:`ogi.xlsx_reader` names unsafe XML (DTD/entities: an XML bomb), damaged or missing parts,
     then every XML part is parsed to name the one that is damaged; failing that, a generic
     sentence with the exception's type."""
-
+    # Lazy: the reader costs `ogi new --agency` (no roster) a measurable part of its start-up.
+    from .xlsx_reader import _open_package, _xml
 
     try:
         package = _open_package(data, path)
