@@ -26,7 +26,8 @@ ogi status 交回/ --roster 机关名单.xlsx -o 进度.xlsx
               help="机关名单（.txt / .csv / .xlsx）；不给时只列出找到的工作簿。")
 @click.option("--year", type=int, help="报告年度；不给时取多数工作簿的年度。")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="另存进度表（.xlsx）。")
-@click.option("--overwrite", is_flag=True, help="覆盖已存在的进度表。")
+@click.option("--overwrite", is_flag=True,
+              help="覆盖已存在的同名文件（ogi 自己以前生成的进度表无需此选项即可更新；交回的工作簿和名单任何时候都不会被覆盖）。")
 @json_option
 @quiet_option
 @guarded

@@ -27,7 +27,8 @@ ogi summary 交回/ -o 汇总.xlsx --previous 去年交回/
 @click.option("--include-errors", is_flag=True, help="有错误或未完成的工作簿也计入汇总。")
 @click.option("--previous", type=click.Path(path_type=Path),
               help="上年交回工作簿的文件夹，用于检查上年结转和现行有效件数的衔接。")
-@click.option("--overwrite", is_flag=True, help="覆盖已存在的汇总工作簿。")
+@click.option("--overwrite", is_flag=True,
+              help="覆盖已存在的同名文件（ogi 自己以前生成的汇总工作簿无需此选项即可更新；交回的工作簿和名单任何时候都不会被覆盖）。")
 @quiet_option
 @guarded
 def summary(folder: Path, output: Path, roster: Path | None, year: int | None,
