@@ -19,8 +19,12 @@ template builder and this renderer both call it; nothing else spells a placehold
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import marshal
+import os
 import re
+import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Mapping
@@ -29,12 +33,15 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 from xml.sax.saxutils import escape as xml_escape
 
 from .errors import OgiError
 from .report import Report, Value
 from .resources import docx_template_path
+from .safe_io import safe_filename
 from .spec import DEFAULT_TEMPLATE, FormSpec, load_spec
+from .typeset import signature, title_lines
 
 #: Metadata keys that are not printed in the published report. Everything else the spec defines
 #: (metadata, narrative, every numeric cell and fee field) is a template variable; a test asserts it.
@@ -93,7 +100,6 @@ def _canonical_part(xml: str) -> bytes:
     A rendering that is not well-formed XML must never reach a file: expat parses it strictly (no
     tree, no callbacks) and a failure is a :class:`RenderError`.
     """
-    from xml.parsers import expat
 
     if xml.startswith(_DECLARATION):
         xml = _LXML_DECLARATION + xml[len(_DECLARATION):]
@@ -229,7 +235,6 @@ def build_context(report: Report, spec: FormSpec) -> dict[str, Any]:
 
 def layout_context(report: Report, spec: FormSpec) -> dict[str, Any]:
     """The title's lines and the 落款 (see :data:`DERIVED`), indents in twips."""
-    from .typeset import signature, title_lines
 
     name = clean_inline(report.agency_name)
     sig = signature(name, format_date(report.metadata.get("publish_date") or ""),
@@ -340,7 +345,6 @@ def template_cache_dir() -> Path | None:
     """Where prepared templates are cached: ``OGI_CACHE_DIR`` when set (empty, ``0`` or ``off``:
     no cache), else ``%LOCALAPPDATA%\\ogi\\cache`` on Windows and ``$XDG_CACHE_HOME/ogi`` (or
     ``~/.cache/ogi``) elsewhere."""
-    import os
 
     env = os.environ.get("OGI_CACHE_DIR")
     if env is not None:
@@ -353,7 +357,6 @@ def template_cache_dir() -> Path | None:
 
 
 def _cache_file(template: bytes) -> Path | None:
-    import hashlib
     import importlib.util
     from importlib.metadata import version
 
@@ -371,7 +374,6 @@ def _cache_file(template: bytes) -> Path | None:
 
 def _cache_load(path: Path | None) -> dict[str, tuple[str, str, str, tuple[str, ...], Any]] | None:
     """The cached parts, or None (no cache, unreadable or damaged entry: prepared afresh)."""
-    import marshal
 
     if path is None:
         return None
@@ -392,9 +394,6 @@ def _cache_load(path: Path | None) -> dict[str, tuple[str, str, str, tuple[str, 
 
 def _cache_store(path: Path, parts: dict[str, tuple[str, str, str, tuple[str, ...], Any]]) -> None:
     """Write the entry atomically; a cache that cannot be written is simply not used."""
-    import marshal
-    import os
-    import tempfile
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -583,7 +582,6 @@ def render_docx(report: Report, template: PreparedTemplate | None = None) -> byt
 
 def docx_filename(report: Report) -> str:
     """``2023年彭阳县白阳镇人民政府政府信息公开工作年度报告.docx``, safe on a Windows share."""
-    from .safe_io import safe_filename
 
     year = clean_inline(report.year)
     name = clean_inline(report.agency_name)

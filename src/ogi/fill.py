@@ -20,17 +20,16 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
+from .checker import CheckResult, check_workbook, read_previous
+from .collect import find_workbooks, is_ogi_output
+from .docx_render import docx_filename, prepared_template
 from .errors import InputError, OgiError, OutputError
 from .output import render_result
-from .report import Finding
+from .report import Finding, Report
 from .results import Result, exit_code_for
 from .safe_io import InputSet, atomic_write_bytes, ensure_output_dir
-
-if TYPE_CHECKING:
-    from .checker import CheckResult
-    from .report import Report
 
 #: Outcome statuses, in the order of the final table.
 OK = "成功"
@@ -174,12 +173,7 @@ def expand_inputs(paths: Iterable[Path]) -> list[Path]:
     seen: set[Path] = set()
     for p in paths:
         p = Path(p)
-        if p.is_dir():  # ogi.collect imports the workbook writer (xlsxwriter): only for folders
-            from .collect import find_workbooks, is_ogi_output
-
-            found = [f.path for f in find_workbooks(p)[0] if not is_ogi_output(f.path)]
-        else:
-            found = [p]
+        found = [f.path for f in find_workbooks(p)[0] if not is_ogi_output(f.path)] if p.is_dir() else [p]
         for f in found:
             try:
                 key = f.resolve()
@@ -204,7 +198,6 @@ def output_dir(options: FillOptions, n_inputs: int) -> Path | None:
 
 def target_docx(path: Path, report: Report, options: FillOptions, folder: Path | None,
                 n_inputs: int) -> Path:
-    from .docx_render import docx_filename
 
     out = options.output
     if out is not None and n_inputs == 1 and out.suffix.lower() == ".docx" and not out.is_dir():
@@ -245,8 +238,6 @@ def check_and_render(path: Path, options: FillOptions, *,
                      previous_report: Report | None = None) -> FillOutcome:
     """Check one workbook and, when it has no errors (or ``force``), render its DOCX in memory.
     Writes nothing; never raises for a bad input (the outcome says what happened)."""
-    from .checker import CheckResult, check_workbook
-    from .docx_render import prepared_template
 
     path = Path(path)
     try:
@@ -289,7 +280,8 @@ def write_outputs(outcome: FillOutcome, options: FillOptions, *, folder: Path | 
             _write(twin, json_twin(report).encode("utf-8"), options, protect)
             outcome.json = twin
         if options.html:
-            from .html_render import render_html
+
+            from .html_render import render_html  # only with --html (cold start of `ogi fill`)
 
             page = target.with_suffix(".html")
             _write(page, render_html(report).encode("utf-8"), options, protect)
@@ -337,8 +329,7 @@ _WORKER_STATE: dict[str, Any] = {}
 
 
 def _worker_init(previous_report: Report | None) -> None:
-    from .bounded import die_with_parent
-    from .docx_render import prepared_template
+    from .bounded import die_with_parent  # only in --jobs workers
 
     die_with_parent()  # a killed `ogi fill --jobs N` leaves no worker behind
     _WORKER_STATE["previous"] = previous_report
@@ -355,7 +346,6 @@ def iter_fill(paths: Sequence[Path], options: FillOptions) -> Iterator[FillOutco
     soon as its files are written. Workers (``options.jobs``) check and render; this process writes,
     so name clashes and overwrites are settled in input order. PDFs are not made here (see
     :func:`make_pdfs`, one LibreOffice run for the batch)."""
-    from .checker import read_previous
 
     paths = [Path(p) for p in paths]
     if not paths:
@@ -378,6 +368,8 @@ def iter_fill(paths: Sequence[Path], options: FillOptions) -> Iterator[FillOutco
         for p in paths:
             yield settle(check_and_render(p, options, previous_report=previous_report))
         return
+
+    # Lazy: multiprocessing costs the cold start of a plain `ogi fill x.xlsx` (measured).
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
@@ -397,7 +389,7 @@ def fill_files(paths: Sequence[Path], options: FillOptions) -> list[FillOutcome]
 def make_pdfs(outcomes: Sequence[FillOutcome], options: FillOptions) -> None:
     """Convert every written DOCX to PDF beside it: one LibreOffice run for the batch, or with
     ``options.jobs`` N, N runs at once over shares of it."""
-    from .libreoffice import LibreOfficeError, convert_parallel
+    from .libreoffice import LibreOfficeError, convert_parallel  # only with --pdf (cold start)
 
     todo = []
     for o in outcomes:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from html import escape
 from typing import Any
 
-from .docx_render import build_context, report_title
+from .docx_render import build_context, clean_inline, placeholder, report_title
 from .layout import place_table
 from .report import Report
 from .report_text import fee_sentence, outline, preamble_sentences
@@ -48,7 +48,6 @@ def _attr(style: str) -> str:
 
 def _table_html(table: Table) -> str:
     """A table with its official merges (ogi.layout), one ``{{ }}`` per value cell."""
-    from .docx_render import placeholder
 
     tl = place_table(table, 0)
     size = "10.5pt" if table.key == "t2" else "9pt"
@@ -134,7 +133,6 @@ def _compiled(template_id: str) -> Any:
 
 
 def html_context(report: Report, spec: FormSpec) -> dict[str, Any]:
-    from .docx_render import clean_inline
 
     ctx = build_context(report, spec)
     ctx["page_title"] = clean_inline(report_title(report, spec))
