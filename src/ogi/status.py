@@ -41,10 +41,10 @@ from .collect import (
     is_ogi_output,
     read_identity,
 )
-from .errors import EXIT_FINDINGS, EXIT_OK, InputError
+from .errors import InputError
 from .print_setup import display_width, setup_print, shorten
 from .report import Agency, Finding, FindingCounts, Report, Value
-from .results import Progress, Result
+from .results import Progress, Result, exit_code_for
 from .roster import read_roster
 from .safe_io import atomic_write_bytes, read_capped
 
@@ -281,7 +281,7 @@ class StatusReport(Result):
     def exit_code(self) -> int:
         bad = any(r.status in (HAS_ERRORS, UNREADABLE) for r in self.results
                   if r.current or r.identity is None)
-        return EXIT_FINDINGS if bad else EXIT_OK
+        return exit_code_for(errors=int(bad))
 
     @property  # type: ignore[override]
     def path(self) -> Path:
