@@ -12,39 +12,25 @@ from pathlib import Path
 import pytest
 
 import ogi_json
-from checkcases import filled
 from conftest import SEED_AGENCY
-from ogi.layout import Layout
-from test_check_cli import invoke
+from test_check_cli import folder, invoke  # noqa: F401  (folder: the inbox fixture)
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "ogi"
 
 
-@pytest.fixture(scope="module")
-def inbox(tmp_path_factory: pytest.TempPathFactory, layout: Layout) -> Path:
-    from ogi.xlsx_writer import WorkbookOptions, build_workbook
-
-    root = tmp_path_factory.mktemp("inbox")
-    good = root / "白阳镇.xlsx"
-    good.write_bytes(build_workbook(SEED_AGENCY, WorkbookOptions(year=2023)))
-    filled(good, layout, seed=2)
-    (root / "旧格式.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2048))
-    return root
-
-
-def test_check_json_validates_and_matches_the_library(inbox: Path) -> None:
+def test_check_json_validates_and_matches_the_library(folder: Path) -> None:  # noqa: F811
     from ogi.checker import check_workbooks
 
-    code, out = invoke("check", "--json", str(inbox / "白阳镇.xlsx"), str(inbox / "旧格式.xls"))
+    code, out = invoke("check", "--json", str(folder / "白阳镇.xlsx"), str(folder / "旧格式.xls"))
     data = ogi_json.loads(out, "check")
     assert code == data["exit_code"] == 2
     assert [r["type"] for r in data["results"]] == ["check", "check"]
-    library = [r.to_dict() for r in check_workbooks([inbox / "白阳镇.xlsx", inbox / "旧格式.xls"])]
+    library = [r.to_dict() for r in check_workbooks([folder / "白阳镇.xlsx", folder / "旧格式.xls"])]
     assert data["results"] == library
     assert data["results"][1]["unusable"] and data["results"][1]["exit_code"] == 2
 
 
-def test_import_json_validates_with_an_unusable_report_in_the_batch(inbox: Path, tmp_path: Path) -> None:
+def test_import_json_validates_with_an_unusable_report_in_the_batch(tmp_path: Path) -> None:
     from conftest import balanced_values
     from ogi.report import Report
     from ogi.spec import load_spec
@@ -53,11 +39,11 @@ def test_import_json_validates_with_an_unusable_report_in_the_batch(inbox: Path,
     spec = load_spec("gov_info_2021")
     report = Report(spec.id, spec.version, {"agency_name": SEED_AGENCY.name, "year": "2023"},
                     balanced_values(spec, seed=5), {}, {})
-    folder = tmp_path / "年报"
-    folder.mkdir()
-    (folder / "白阳镇2023.txt").write_text(render(report, "tab"), encoding="utf-8")
-    (folder / "坏.pdf").write_bytes(b"%PDF-1.4 broken")
-    code, out = invoke("import", str(folder), "--no-workbook", "--json")
+    reports = tmp_path / "年报"
+    reports.mkdir()
+    (reports / "白阳镇2023.txt").write_text(render(report, "tab"), encoding="utf-8")
+    (reports / "坏.pdf").write_bytes(b"%PDF-1.4 broken")
+    code, out = invoke("import", str(reports), "--no-workbook", "--json")
     data = ogi_json.loads(out, "import")
     types = {Path(r["file"]).name: r["type"] for r in data["results"]}
     assert types == {"白阳镇2023.txt": "import", "坏.pdf": "unusable"}
@@ -66,8 +52,8 @@ def test_import_json_validates_with_an_unusable_report_in_the_batch(inbox: Path,
     assert done["workbook"] is None and done["kind"] == "text" and done["report"]["metadata"]["year"] == "2023"
 
 
-def test_status_json_validates(inbox: Path) -> None:
-    code, out = invoke("status", str(inbox), "--json", "-q")
+def test_status_json_validates(folder: Path) -> None:  # noqa: F811
+    code, out = invoke("status", str(folder), "--json", "-q")
     data = ogi_json.loads(out, "status")
     (result,) = data["results"]
     assert code == data["exit_code"] == result["exit_code"]
