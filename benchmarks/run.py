@@ -38,7 +38,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"),
 import floors  # noqa: E402
 
 TEMPLATE_DOCX = REPO / "docx_templates" / "gov_info_2021.docx"
-TARGETS = {"fill": 3.0, "cold": 1.5, "new": 2.0, "memory": 1.2, "pdf_jobs": 0.6}
+TARGETS = {"fill": 3.0, "cold": 1.5, "new": 2.0, "memory": 1.2, "pdf_jobs": 0.6, "ledger": 1.2}
 
 RESULTS: list[dict[str, Any]] = []
 
@@ -347,6 +347,37 @@ def bench_batch(n: int, tmp: Path) -> None:
                floor_t * 1000, "ms", TARGETS["fill"], note)
 
 
+def bench_ledger(n: int, tmp: Path) -> None:
+    """The returns ledger (``ogi check FOLDER``: every file read once, identity, save time, full
+    check, then which return counts) against ``ogi check`` of the same files named one by one
+    (issue 14: at most 1.2x). The folder holds N returns, 10 % of them re-sent copies in a
+    subfolder, as a county office's mailbox does."""
+    log(f"\n[ledger] {n} returns, 10 % duplicates: ledger (ogi check FOLDER) vs ogi check FILES")
+    if not _accepts(["check", "--help"], "--roster"):
+        record("ledger vs check", None, None, "s", TARGETS["ledger"], "ledger not present")
+        return
+    folder = tmp / "ledger_inputs"
+    dups = n // 10
+    paths = make_filled_workbooks(folder, n - dups)
+    (folder / "重发").mkdir()
+    for i, p in enumerate(paths[:dups]):
+        copy = folder / "重发" / f"重发-{i:04d}.xlsx"
+        shutil.copy2(p, copy)
+        paths.append(copy)
+
+    def files_once() -> float:
+        return run([*ogi_argv(), "check", "-q", *map(str, paths)])[0]
+
+    def ledger_once() -> float:
+        return run([*ogi_argv(), "check", "-q", str(folder)])[0]
+
+    ledger_once()  # bytecode and template caches, as for every other measurement
+    floor_t = best_of(2, files_once)
+    ogi_t = best_of(2, ledger_once)
+    record(f"ledger over {n} returns (ogi check FOLDER vs FILES)", ogi_t, floor_t, "s",
+           TARGETS["ledger"], "same files, same process start")
+
+
 def bench_pdf(n: int, tmp: Path) -> None:
     """`ogi fill --pdf` per report: --jobs 1 (one LibreOffice for the batch) against the floor of a
     bare soffice converting the same DOCX files in one run, and --jobs 2 (two LibreOffice processes
@@ -583,10 +614,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-small", type=int, default=10, help="small batch for memory (10)")
     parser.add_argument("--repeat", type=int, default=5, help="repetitions of short runs (best kept)")
     parser.add_argument("--pdf-n", type=int, default=30, help="reports in the --pdf batch (30)")
-    parser.add_argument("--only", default="", help="comma list of: new,cold,batch,memory,pdf")
+    parser.add_argument("--ledger-n", type=int, default=2000,
+                        help="returns in the ledger folder, 10 %% of them duplicates (2000)")
+    parser.add_argument("--only", default="", help="comma list of: new,cold,batch,memory,pdf,ledger")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
-    only = {s.strip() for s in args.only.split(",") if s.strip()} or {"new", "cold", "batch", "memory", "pdf"}
+    only = {s.strip() for s in args.only.split(",") if s.strip()} or {"new", "cold", "batch", "memory", "pdf",
+                                                                    "ledger"}
 
     info = machine()
     log("ogi benchmarks — " + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
@@ -624,6 +658,8 @@ def main(argv: list[str] | None = None) -> int:
             bench_memory(args.memory_big, args.memory_small, tmp)
         if "pdf" in only:
             bench_pdf(args.pdf_n, tmp)
+        if "ledger" in only:
+            bench_ledger(args.ledger_n, tmp)
 
     log("\nSummary (ratio = ogi / floor; lower is better)")
     log(f"  {'measurement':<58} {'ogi':>10} {'floor':>10} {'ratio':>7} {'target':>7}  verdict")

@@ -457,6 +457,38 @@ def _file(name: str, data: bytes | Callable[[], bytes]) -> Callable[[Workspace],
     return write
 
 
+# ---- the returns ledger's containers (issue 14) ------------------------------------------------
+def _ods_bytes() -> bytes:
+    """A LibreOffice .ods package (mimetype first, stored), as a township saves one."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", '<?xml version="1.0"?><office:document-content '
+                    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>')
+    return buf.getvalue()
+
+
+def _mailbox(ws: Workspace) -> list[str]:
+    """A folder of attachments ogi cannot open: a .rar, a truncated zip, a zip in a zip, and a zip
+    whose member claims 60 MB (decompressed only up to the cap, never into memory whole)."""
+    (ws.inp / "材料.rar").write_bytes(b"Rar!\x1a\x07\x00" + b"\x00" * 64)
+    (ws.inp / "断了.zip").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("表.xlsx", b"x")
+    with zipfile.ZipFile(ws.inp / "套娃.zip", "w") as zf:
+        zf.writestr("里面.zip", inner.getvalue())
+    with zipfile.ZipFile(ws.inp / "炸弹.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("炸弹.xlsx", b"\x00" * (60 * 1024 * 1024))
+    return ["check", str(ws.inp)]
+
+
+def _mailbox_listed(ws: Workspace, result: Result) -> None:
+    out = result.output
+    assert "材料.rar" in out and "请解压后再放入" in out
+    assert "断了.zip" in out and "套娃.zip" in out and "炸弹.zip/炸弹.xlsx" in out and "过大" in out
+
+
 def _narrative_findings_bounded(ws: Workspace, result: Result) -> None:
     """At most 20 narrative findings for one field, each quoting its sentence."""
     found = [line for line in result.output.splitlines() if "（二）依申请公开）：正文" in line]
@@ -1081,6 +1113,10 @@ def corpus() -> list[Case]:
         Case("import-html-nested-1000", "import", _nested_html, frozenset({2}), ("嵌套",), _no_output),
         Case("import-pdf-crafted-content-stream", "import", _crafted_pdf, frozenset({2}), ("上限",),
              _no_output),
+        # ---- the returns ledger: formats and attachments (issue 14) ----------------------------
+        _check_case("check-ods-return", "白阳镇.ods", _ods_bytes, {2}, ("另存为 .xlsx",)),
+        Case("check-folder-of-attachments", "check", _mailbox, frozenset({2}), ("请解压后再放入",),
+             _mailbox_listed),
     ]
     ids = [c.id for c in cases]
     assert len(ids) == len(set(ids)), "duplicate case ids"

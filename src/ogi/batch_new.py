@@ -165,7 +165,8 @@ def new_workbooks(*, agency: str | None = None, agency_id: str = "", agency_type
 
         agencies = resolve_agencies(agency=agency, agency_id=agency_id, agency_type=agency_type,
                                     roster=roster)
-        plan = build_prefills(agencies, load_previous(previous, year=year - 1, progress=previous_progress))
+        plan = build_prefills(agencies, load_previous(previous, year=year - 1, roster=agencies,
+                                                      progress=previous_progress))
     failed: list[str] = []
     written = generate(agency=agency, agency_id=agency_id, agency_type=agency_type, roster=roster,
                        year=year, output=output, deadline=deadline, password=password,

@@ -326,17 +326,17 @@ def _promote(findings: list[Finding]) -> list[Finding]:
 
 
 def check_workbook(path: Path, *, previous: Path | None = None, strict: bool = False,
-                   previous_report: Report | None = None) -> CheckResult:
+                   previous_report: Report | None = None, data: bytes | None = None) -> CheckResult:
     """Read and check one returned workbook. Raises :class:`InputError` when it cannot be used.
 
     ``previous`` is last year's workbook (read once per call; pass ``previous_report`` to reuse an
-    already read one across many files).
+    already read one across many files). ``data``: the workbook's bytes when already read.
     """
 
     path = Path(path)
     if previous_report is None and previous is not None:
         previous_report = read_previous(previous)
-    read = read_workbook(path)
+    read = read_workbook(path, data)
     findings = list(read.findings)
     findings += check_report(read.report, spec=read.layout.spec, previous=previous_report,
                              skip_keys=read.unreadable | read.invalid, skip_sheets=read.broken_sheets)

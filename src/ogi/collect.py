@@ -64,11 +64,24 @@ class FoundFile:
     rel: str  # path relative to the collected folder, with "/" separators
     mtime: float
     size: int
+    member: str = ""  # the member's name inside the zip attachment ``path``, as stored
+    voided: bool = False  # under a folder named 作废: listed, never counted
+
+    @property
+    def label(self) -> Path:
+        """The path messages name: the file, or ``附件.zip/成员.xlsx`` for a zip member."""
+        return self.path / self.member_name if self.member else self.path
+
+    @property
+    def member_name(self) -> str:
+        return self.rel.rsplit("/", 1)[-1] if self.member else ""
 
 
-def find_workbooks(folder: Path, *, exclude: Iterable[Path] = ()) -> tuple[list[FoundFile], list[Path]]:
+def find_workbooks(folder: Path, *, exclude: Iterable[Path] = (),
+                   suffixes: tuple[str, ...] = WORKBOOK_SUFFIXES) -> tuple[list[FoundFile], list[Path]]:
     """Every workbook under ``folder`` (recursively, sorted by relative path) and the files skipped
-    because they are lock files, temporary files or ogi outputs given in ``exclude``."""
+    because they are lock files, temporary files or ogi outputs given in ``exclude``. ``suffixes``:
+    the file name endings collected (the ledger adds .ods and attachments: .zip, .rar, .7z)."""
     folder = Path(folder)
     if not folder.exists():
         raise InputError("找不到文件夹", path=folder)
@@ -84,9 +97,9 @@ def find_workbooks(folder: Path, *, exclude: Iterable[Path] = ()) -> tuple[list[
     skipped: list[Path] = []
     for path in _walk(folder):
         name = path.name
-        if not name.lower().endswith(WORKBOOK_SUFFIXES):
+        if not name.lower().endswith(suffixes):
             continue
-        if name.startswith(("~$", ".~", ".ogi-")) or name.startswith("._"):
+        if is_lock_file(name):
             skipped.append(path)  # Excel/WPS lock files, LibreOffice locks, macOS resource forks
             continue
         try:
@@ -100,6 +113,11 @@ def find_workbooks(folder: Path, *, exclude: Iterable[Path] = ()) -> tuple[list[
         found.append(FoundFile(path, rel, st.st_mtime if st else 0.0, st.st_size if st else 0))
     found.sort(key=lambda f: f.rel)
     return found, skipped
+
+
+def is_lock_file(name: str) -> bool:
+    """Excel/WPS lock files, LibreOffice locks, ogi's temporary files, macOS resource forks."""
+    return name.startswith(("~$", ".~", ".ogi-", "._"))
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -118,7 +136,11 @@ def read_identity(path: Path, data: bytes | None = None) -> Identity | None:
     """
     if data is None:
         data = read_capped(path, what="工作簿")
-    zf = check_zip_package(data, path, kind="xlsx")
+    return identity_from_zip(check_zip_package(data, path, kind="xlsx"), path)
+
+
+def identity_from_zip(zf: zipfile.ZipFile, path: Path) -> Identity | None:
+    """:func:`read_identity` from an already opened (and checked) package."""
     try:
         rows = _hidden_sheet_rows(zf)
     except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile, OSError, RuntimeError) as exc:
@@ -148,6 +170,14 @@ def output_kind(path: Path, data: bytes | None = None) -> str | None:
         if data is None:
             data = read_capped(path, what="工作簿")
         zf = check_zip_package(data, path, kind="xlsx")
+    except (InputError, zipfile.BadZipFile, OSError, RuntimeError):
+        return False
+    return is_output_zip(zf)
+
+
+def is_output_zip(zf: zipfile.ZipFile) -> bool:
+    """:func:`is_ogi_output` from an already opened package."""
+    try:
         root = _parse(zf.read("docProps/custom.xml"))
     except (InputError, KeyError, ValueError, SyntaxError, zipfile.BadZipFile, OSError, RuntimeError):
         return None
@@ -217,10 +247,24 @@ def _parse(xml: bytes):  # type: ignore[no-untyped-def]
 
 def _hidden_sheet_rows(zf: zipfile.ZipFile) -> dict[str, str] | None:
     """Column A -> column B of the ``ogi_meta`` sheet, read from the raw package XML."""
+    cells = sheet_cells(zf, SHEET_HIDDEN)
+    if cells is None:
+        return None
+    rows: dict[str, str] = {}
+    for r in range(1, len(HIDDEN_KEYS) + 20):
+        key = cells.get(f"A{r}", "").strip()
+        if key:
+            rows[key] = cells.get(f"B{r}", "")
+    return rows
+
+
+def sheet_cells(zf: zipfile.ZipFile, sheet_name: str) -> dict[str, str] | None:
+    """Every cell of one sheet as text (``{"B4": "..."}``), read from the raw package XML; None
+    when the workbook has no sheet of that name."""
     workbook = _parse(zf.read("xl/workbook.xml"))
     rid = None
     for sheet in workbook.iter(f"{{{_NS_MAIN}}}sheet"):
-        if sheet.get("name") == SHEET_HIDDEN:
+        if sheet.get("name") == sheet_name:
             rid = sheet.get(f"{{{_NS_REL}}}id")
             break
     if rid is None:
@@ -257,12 +301,7 @@ def _hidden_sheet_rows(zf: zipfile.ZipFile) -> dict[str, str] | None:
             if re.fullmatch(r"\d+\.0", text):
                 text = text[:-2]
         cells[ref] = text
-    rows: dict[str, str] = {}
-    for r in range(1, len(HIDDEN_KEYS) + 20):
-        key = cells.get(f"A{r}", "").strip()
-        if key:
-            rows[key] = cells.get(f"B{r}", "")
-    return rows
+    return cells
 
 
 def _shared_strings(zf: zipfile.ZipFile) -> list[str]:

@@ -23,13 +23,16 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from .checker import CheckResult, check_workbook, read_previous
-from .collect import find_workbooks, is_ogi_output
+from .collect import FoundFile, find_workbooks, is_ogi_output
 from .docx_render import docx_filename, prepared_template
 from .errors import InputError, OgiError, OutputError
+from .ledger import Ledger, build_ledger, previous_lines, read_source, unreadable
 from .output import render_result
-from .report import Finding, Report
-from .results import Result, exit_code_for
+from .report import Agency, Finding, Report
+from .results import Progress, Result, exit_code_for
+from .roster import read_roster
 from .safe_io import InputSet, atomic_write_bytes, ensure_output_dir
+from .status import KEEP_COUNTS
 
 #: Outcome statuses, in the order of the final table.
 OK = "成功"
@@ -185,6 +188,36 @@ def expand_inputs(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
+def ledger_inputs(paths: Sequence[Path], *, roster: Path | list[Agency] | None = None,
+                  year: int | None = None, previous: Path | None = None,
+                  progress: Progress | None = None
+                  ) -> tuple[Ledger, list[FoundFile], Callable[[FoundFile], Report | None] | None,
+                             list[FillOutcome]]:
+    """``ogi fill FOLDER``: the ledger of ``paths``, the returns that count (to fill), each one's
+    own last-year report (``previous`` matched by the ledger's matcher) and the outcomes of the
+    files that cannot be read or identified (listed in the batch table)."""
+    from .prefill import load_previous  # lazy, as for ogi new: only with --previous
+
+    agencies = read_roster(Path(roster)) if isinstance(roster, (str, Path)) else roster
+    ledger = build_ledger(list(paths), agencies, year, keep=KEEP_COUNTS, progress=progress)
+    returns = ledger.returns()
+    if not returns and not ledger.unassigned:
+        raise InputError("文件夹中没有找到要处理的工作簿（.xlsx）", path=paths[0] if paths else None)
+    bad = [FillOutcome(u.result.file.label, UNUSABLE, message=u.reason) for u in unreadable(ledger)]
+    previous_of = None
+    if previous is not None:
+        last = load_previous(previous, roster=agencies)
+        ledger.previous_lines = previous_lines(ledger, last.find)
+        by_file = {id(r.file): r for r in returns}
+
+        def previous_of(found: FoundFile) -> Report | None:
+            r = by_file.get(id(found))
+            entry = last.find(r.agency) if r is not None and r.agency is not None else None
+            return entry.report_for_checks() if entry is not None else None
+
+    return ledger, [r.file for r in returns], previous_of, bad
+
+
 def output_dir(options: FillOptions, n_inputs: int) -> Path | None:
     """The folder outputs go to (created when missing), or None for "next to each input"; a single
     input with ``-o name.docx`` returns None too (see :func:`target_docx`)."""
@@ -202,7 +235,10 @@ def target_docx(path: Path, report: Report, options: FillOptions, folder: Path |
     out = options.output
     if out is not None and n_inputs == 1 and out.suffix.lower() == ".docx" and not out.is_dir():
         return out
-    return (folder or path.parent) / docx_filename(report)
+    beside = path.parent
+    while beside.is_file():  # a zip attachment's member: beside the zip
+        beside = beside.parent
+    return (folder or beside) / docx_filename(report)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -234,14 +270,23 @@ def _write(path: Path, data: bytes, options: FillOptions, protect: InputSet) -> 
     return True
 
 
-def check_and_render(path: Path, options: FillOptions, *,
+def check_and_render(path: Path | FoundFile, options: FillOptions, *,
                      previous_report: Report | None = None) -> FillOutcome:
-    """Check one workbook and, when it has no errors (or ``force``), render its DOCX in memory.
-    Writes nothing; never raises for a bad input (the outcome says what happened)."""
+    """Check one workbook (a path, or a return of the ledger: perhaps a zip attachment's member)
+    and, when it has no errors (or ``force``), render its DOCX in memory. Writes nothing; never
+    raises for a bad input (the outcome says what happened)."""
 
+    data = None
+    if not isinstance(path, Path) and hasattr(path, "member"):
+        found, path = path, path.label
+        try:
+            data = read_source(found)
+        except InputError as exc:
+            return FillOutcome(path, UNUSABLE, CheckResult.unusable(path, exc), message=exc.message)
     path = Path(path)
     try:
-        result = check_workbook(path, strict=options.strict, previous_report=previous_report)
+        result = check_workbook(path, strict=options.strict, previous_report=previous_report,
+                                data=data)
     except InputError as exc:
         return FillOutcome(path, UNUSABLE, CheckResult.unusable(path, exc), message=exc.message)
     except OgiError as exc:
@@ -336,28 +381,39 @@ def _worker_init(previous_report: Report | None) -> None:
     prepared_template()  # prepare the Word template once per worker process
 
 
-def _worker(args: tuple[Path, FillOptions]) -> FillOutcome:
-    path, options = args
-    return check_and_render(path, options, previous_report=_WORKER_STATE.get("previous"))
+def _worker(args: tuple[Path | FoundFile, FillOptions, Report | None]) -> FillOutcome:
+    path, options, own_previous = args
+    return check_and_render(path, options,
+                            previous_report=own_previous or _WORKER_STATE.get("previous"))
 
 
-def iter_fill(paths: Sequence[Path], options: FillOptions) -> Iterator[FillOutcome]:
-    """Fill every workbook in ``paths`` (already expanded), yielding each outcome, in input order, as
-    soon as its files are written. Workers (``options.jobs``) check and render; this process writes,
-    so name clashes and overwrites are settled in input order. PDFs are not made here (see
-    :func:`make_pdfs`, one LibreOffice run for the batch)."""
+def iter_fill(paths: Sequence[Path | FoundFile], options: FillOptions, *,
+              previous_of: Callable[[FoundFile], Report | None] | None = None,
+              inputs: Sequence[Path] = ()) -> Iterator[FillOutcome]:
+    """Fill every workbook in ``paths`` (already expanded: paths, or the ledger's returns),
+    yielding each outcome, in input order, as soon as its files are written. Workers
+    (``options.jobs``) check and render; this process writes, so name clashes and overwrites are
+    settled in input order. PDFs are not made here (see :func:`make_pdfs`, one LibreOffice run for
+    the batch). ``previous_of`` gives each ledger return its own agency's last-year report
+    (``options.previous`` is then not read); ``inputs``: the folders the ledger read (no output
+    may land on any file in them)."""
 
-    paths = [Path(p) for p in paths]
+    paths = [p if hasattr(p, "member") else Path(p) for p in paths]
     if not paths:
         raise InputError("没有找到要处理的工作簿（.xlsx）")
-    if options.output is not None and any(_same_file(options.output, p) for p in paths):
+    disk = [p.path if hasattr(p, "member") else p for p in paths]  # type: ignore[union-attr]
+    if options.output is not None and any(_same_file(options.output, p) for p in disk):
         raise OutputError("输出文件不能覆盖输入文件，请用 -o 指定一个文件夹或 .docx 文件名",
                           path=options.output)
     folder = output_dir(options, len(paths))
-    previous_report = read_previous(options.previous) if options.previous is not None else None
+    previous_report = read_previous(options.previous) \
+        if options.previous is not None and previous_of is None else None
     n = len(paths)
     reserve = _reservations()
-    protect = InputSet([*paths, options.previous])
+    protect = InputSet([*disk, *inputs, options.previous])
+
+    def own(p: Path | FoundFile) -> Report | None:
+        return previous_of(p) if previous_of is not None and not isinstance(p, Path) else None
 
     def settle(outcome: FillOutcome) -> FillOutcome:
         return write_outputs(outcome, options, folder=folder, n_inputs=n, reserve=reserve,
@@ -366,7 +422,7 @@ def iter_fill(paths: Sequence[Path], options: FillOptions) -> Iterator[FillOutco
     jobs = max(1, min(options.jobs, n))
     if jobs == 1:
         for p in paths:
-            yield settle(check_and_render(p, options, previous_report=previous_report))
+            yield settle(check_and_render(p, options, previous_report=own(p) or previous_report))
         return
 
     # Lazy: multiprocessing costs the cold start of a plain `ogi fill x.xlsx` (measured).
@@ -374,7 +430,7 @@ def iter_fill(paths: Sequence[Path], options: FillOptions) -> Iterator[FillOutco
 
     with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
                              initargs=(previous_report,)) as pool:
-        for outcome in pool.map(_worker, [(p, options) for p in paths]):
+        for outcome in pool.map(_worker, [(p, options, own(p)) for p in paths]):
             yield settle(outcome)
 
 

@@ -16,66 +16,94 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .collect import AgencyIndex, FoundFile
+from .collect import Identity
 from .errors import InputError
 from .layout import layout_for
 from .report import Agency, Report, Value
 from .spec import FormSpec
-from .status import HAS_ERRORS, FileResult, Progress, check_file, collect_status
+from .status import HAS_ERRORS, KEEP_REPORT, FileResult, Progress
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
 
 
 @dataclass
 class PreviousReports:
-    """Last year's reports, one per agency (the newest file when an agency sent two)."""
+    """Last year's reports, one per agency: the returns that count in last year's ledger
+    (:mod:`ogi.ledger`), paired with this year's agencies by the ledger's own matcher."""
 
     source: Path
     year: str
     entries: list[FileResult]
     problems: list[str] = field(default_factory=list)  # files that could not be used, in Chinese
     single_file: bool = False
-
-    def __post_init__(self) -> None:
-        self._index = AgencyIndex([e for e in self.entries if e.identity is not None],
-                                  lambda e: (e.identity.agency_id, e.identity.agency_name))  # type: ignore[union-attr]
+    ledger: Ledger | None = None
+    off_roster: list[str] = field(default_factory=list)  # agencies last year not on this roster
 
     def find(self, agency: Agency) -> FileResult | None:
-        """Last year's entry for ``agency``: by 编号 when both have one, else by name (same name but a
-        different recorded 编号 is a different agency; no 编号 is fine)."""
-        return self._index.find(agency.id, agency.name, same_id_only=True)[0]
+        """Last year's entry for ``agency``: by 编号 when both have one, else by name."""
+        if self.ledger is None:
+            return None
+        record = self.ledger.record(agency)
+        entry = record.current if record is not None else None
+        if entry is None or entry.report_for_checks() is None:
+            return None
+        return entry
+
+    def lookup(self, identity: Identity) -> Report | None:
+        """Last year's report for a workbook's identity (for ``ogi check/fill --previous``)."""
+        entry = self.find(identity.agency)
+        return entry.report_for_checks() if entry is not None else None
 
 
-def load_previous(path: Path, *, year: int | None = None,
-                  progress: Progress | None = None) -> PreviousReports:
-    """Read last year's workbook (one file) or every workbook under a folder.
+def load_previous(path: Path, *, year: int | None = None, progress: Progress | None = None,
+                  roster: list[Agency] | None = None, keep: str = KEEP_REPORT) -> PreviousReports:
+    """Read last year's workbook (one file) or every workbook under a folder, through the ledger.
 
-    ``year`` is last year (this year − 1); workbooks of another year are not used. A single file
+    ``year`` is last year (this year − 1); workbooks of another year are not used. ``roster`` is
+    this year's roster: last year's workbooks are matched to it as this year's are. A single file
     that cannot be used is an :class:`InputError` (the user named it); in a folder, unusable files
     are listed in ``problems``.
     """
+    from .ledger import build_ledger
+
     path = Path(path)
     if not path.exists():
         raise InputError("找不到上年的工作簿或文件夹", path=path)
     if path.is_file():
-        st = path.stat()
-        result = check_file(FoundFile(path, path.name, st.st_mtime, st.st_size))
-        if result is None or result.report is None:
-            problem = result.problem if result is not None else "这是 ogi 生成的进度表或汇总表，不是填报工作簿"
-            raise InputError(f"上年的工作簿无法使用：{problem}", path=path)
+        ledger = build_ledger([path], None, None, keep=keep)
+        results = ledger.results
+        if not results:
+            raise InputError("上年的工作簿无法使用：这是 ogi 生成的进度表或汇总表，不是填报工作簿",
+                             path=path)
+        result = results[0]
+        if result.report_for_checks() is None:
+            raise InputError(f"上年的工作簿无法使用：{result.problem or result.reason}", path=path)
         if year and result.identity and result.identity.year and result.identity.year != str(year):
             raise InputError(f"上年的工作簿是 {result.identity.year} 年度的，应为 {year} 年度", path=path)
-        return PreviousReports(path, str(year or ""), [result], single_file=True)
-    status = collect_status(path, None, year=year, progress=progress)
+        return PreviousReports(path, str(year or ""), [result], single_file=True, ledger=ledger)
+    ledger = build_ledger(path, roster, year, keep=keep, progress=progress)
     problems = []
+    off_roster = []
+    for u in ledger.unassigned:
+        r = u.result
+        if r.identity is not None and not r.on_roster and roster is not None:
+            off_roster.append(r.identity.agency_name)
+        else:
+            problems.append(f"{r.file.rel}：{u.reason}")
     entries = []
-    for r in status.results:
-        if r.identity is None or r.report is None:
+    for rec in ledger.records:
+        r = rec.current
+        if r is None:
+            continue
+        if r.report_for_checks() is None:
             problems.append(f"{r.file.rel}：{r.problem or '无法读取'}")
-        elif r.wrong_year:
-            problems.append(f"{r.file.rel}：是 {r.identity.year} 年度的，不是 {status.year} 年度，未使用")
-        elif r.current:
+        else:
             entries.append(r)
-    return PreviousReports(path, status.year, entries, problems)
+    return PreviousReports(path, ledger.year, entries, problems, ledger=ledger,
+                           off_roster=sorted(set(off_roster)))
 
 
 def carry_pairs(spec: FormSpec) -> list[tuple[str, str]]:
@@ -169,8 +197,8 @@ def build_prefills(agencies: Iterable[Agency], previous: PreviousReports,
         if entry.status == HAS_ERRORS:
             plan.notes.append(f"{agency.name}：上年工作簿 {entry.file.rel} 有 {entry.errors} 个错误，"
                               "预填的上年结转可能不准确，请核对")
-    unused = [e for e in previous.entries if id(e) not in used and e.identity is not None]
+    unused = [e.identity.agency_name for e in previous.entries
+              if id(e) not in used and e.identity is not None] + previous.off_roster
     if unused and not previous.single_file:
-        plan.notes.append("上年有工作簿但今年名单中没有的机关："
-                          + "、".join(e.identity.agency_name for e in unused if e.identity))
+        plan.notes.append("上年有工作簿但今年名单中没有的机关：" + "、".join(unused))
     return plan

@@ -31,6 +31,9 @@ from pathlib import Path
 from .errors import InputError, OutputError
 from .invisible import strip_invisible
 
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+ODS_PROBLEM = ("这是 .ods 格式（LibreOffice/WPS 的表格格式），ogi 只读取 .xlsx："
+               "请用 WPS/Excel 打开后另存为 .xlsx 再交")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -435,6 +438,12 @@ def check_zip_package(data: bytes, path: Path, *, kind: str = "xlsx") -> zipfile
     if total > MAX_UNCOMPRESSED_BYTES:
         raise InputError(f"{label}解压后过大（{total // 1024 // 1024} MB），拒绝打开", path=path)
     names = {i.filename for i in infos}
+    if "mimetype" in names and "[Content_Types].xml" not in names:
+        is_ods = False
+        with contextlib.suppress(Exception):
+            is_ods = zf.read("mimetype").strip() == ODS_MIMETYPE
+        if is_ods:
+            raise InputError(ODS_PROBLEM, path=path)
     if "[Content_Types].xml" not in names:
         raise InputError(f"文件已损坏：缺少 [Content_Types].xml，不是有效的 {label}", path=path)
     other = {"xlsx": ("word/document.xml", "Word 文档（.docx）"),

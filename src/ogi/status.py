@@ -23,30 +23,26 @@ import hashlib
 import io
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from .checker import check_workbook
 from .collect import (
     OUTPUT_PROPERTY,
     FoundFile,
     Identity,
-    RosterIndex,
-    agency_key,
-    find_workbooks,
     guard_rollup_output,
-    is_ogi_output,
-    read_identity,
 )
-from .errors import InputError
 from .print_setup import display_width, setup_print, shorten
 from .report import Agency, Finding, FindingCounts, Report, Value
 from .results import Progress, Result, exit_code_for
 from .roster import read_roster
-from .safe_io import atomic_write_bytes, read_capped
+from .safe_io import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
 
 MISSING = "未提交"
 UNREADABLE = "无法读取"
@@ -54,6 +50,8 @@ INCOMPLETE = "未完成"
 HAS_ERRORS = "有错误"
 HAS_WARNINGS = "有警告"
 PASSED = "通过"
+#: A row's status (never an agency's): a superseded return or a file that counts for no agency.
+NOT_COUNTED = "不计入"
 #: Display order, worst first after 未提交.
 STATUSES = (MISSING, UNREADABLE, INCOMPLETE, HAS_ERRORS, HAS_WARNINGS, PASSED)
 
@@ -185,6 +183,11 @@ class FileResult(FindingCounts):
     wrong_year: bool = False
     newer: str = ""  # the newer file of the same agency that supersedes this one
     notes: list[str] = field(default_factory=list)
+    # Filled in by the ledger (ogi.ledger):
+    saved: dt.datetime | None = None  # the workbook's own save time (dcterms:modified), UTC
+    visible_name: str = ""  # 机关名称 as shown on 基本信息 (the hidden copy is the identity)
+    kind: str = "xlsx"  # "xlsx" | "ods" | "legacy" (.xls/.et) | "archive" (.rar/.7z)
+    reason: str = ""  # why this file does not count (superseded, copied, void, ...)
 
     @property
     def modified(self) -> dt.datetime:
@@ -230,6 +233,7 @@ class StatusRow:
             "warnings": r.warnings if r else 0,
             "explained_warnings": r.explained if r else 0,
             "modified": r.modified.isoformat(sep=" ") if r else "",
+            "saved": r.saved.isoformat(sep=" ") + " UTC" if r and r.saved else "",
             "current": r.current if r else True,
             "on_roster": r.on_roster if r else True,
             "notes": list(self.notes),
@@ -251,11 +255,16 @@ class StatusReport(Result):
     skipped: list[Path]
     #: The 进度 workbook :func:`folder_status` wrote (None: none asked for).
     written: Path | None = None
+    ledger: Ledger | None = None
 
     def agency_statuses(self) -> Counter[str]:
         """Agencies per status: an agency counts once, with its current file's status (with a
         roster, only the agencies on it: the others are reported apart)."""
         counts: Counter[str] = Counter()
+        if self.ledger is not None:
+            for rec in self.ledger.records:
+                counts[rec.status] += 1
+            return counts
         for row in self.rows:
             if row.result is None:
                 counts[MISSING] += 1
@@ -266,7 +275,7 @@ class StatusReport(Result):
 
     @property
     def unidentified(self) -> list[FileResult]:
-        return [r for r in self.results if r.identity is None]
+        return [r for r in self.results if r.identity is None and r.agency is None]
 
     @property
     def not_on_roster(self) -> list[FileResult]:
@@ -274,14 +283,26 @@ class StatusReport(Result):
 
     @property
     def duplicates(self) -> list[FileResult]:
+        """The returns an agency's newer (or only valid) return supersedes."""
+        if self.ledger is not None:
+            return [s.result for rec in self.ledger.records for s in rec.superseded]
         return [r for r in self.results if r.identity is not None and not r.current
                 and not r.wrong_year]
+
+    @property
+    def copied(self) -> list[FileResult]:
+        """Workbooks whose visible 机关名称 was changed from the agency they were made for."""
+        if self.ledger is None:
+            return []
+        from .ledger import is_copied  # the ledger imports this module
+
+        return [u.result for u in self.ledger.unassigned if is_copied(u.result)]
 
     @property  # type: ignore[override]
     def exit_code(self) -> int:
         bad = any(r.status in (HAS_ERRORS, UNREADABLE) for r in self.results
                   if r.current or r.identity is None)
-        return exit_code_for(errors=int(bad))
+        return exit_code_for(errors=int(bad or bool(self.copied)))  # a copied workbook is an error
 
     @property  # type: ignore[override]
     def path(self) -> Path:
@@ -289,8 +310,10 @@ class StatusReport(Result):
 
     @property  # type: ignore[override]
     def findings(self) -> list[Finding]:
-        """Every file's findings, each naming its file relative to the folder."""
-        return [replace(f, file=r.file.rel) for r in self.results for f in r.findings]
+        """The findings of the returns that count (and of unidentified files), each naming its file
+        relative to the folder: never a superseded or copied return's (issue 14)."""
+        return [replace(f, file=r.file.rel) for r in self.results for f in r.findings
+                if r.current or r.identity is None]
 
     def summary_line(self) -> str:
         counts = self.agency_statuses()
@@ -304,7 +327,9 @@ class StatusReport(Result):
             names = {r.identity.agency_name for r in self.not_on_roster if r.identity}
             extra.append(f"{len(names)} 个机关不在名单中")
         if self.duplicates:
-            extra.append(f"{len(self.duplicates)} 个较旧的重复文件")
+            extra.append(f"{len(self.duplicates)} 个较旧、重复或作废的文件")
+        if self.copied:
+            extra.append(f"{len(self.copied)} 个疑似复制别的机关的工作簿")
         wrong = [r for r in self.results if r.wrong_year]
         if wrong:
             extra.append(f"{len(wrong)} 个文件年度不符")
@@ -333,49 +358,10 @@ class StatusReport(Result):
 def check_file(found: FoundFile, keep: str = KEEP_REPORT) -> FileResult | None:
     """Identify and check one workbook; None when it is one of ogi's own outputs (skipped).
     ``keep`` says what to keep of the Report (:data:`KEEP_REPORT`, :data:`KEEP_VALUES`,
-    :data:`KEEP_COUNTS`)."""
+    :data:`KEEP_COUNTS`). The ledger's reader (:func:`ogi.ledger.read_return`)."""
+    from .ledger import read_return  # the ledger imports this module
 
-    if keep not in KEEP_MODES:
-        raise ValueError(f"keep must be one of {KEEP_MODES}")
-    result = FileResult(found)
-    try:
-        data = read_capped(found.path, what="工作簿")
-        identity = read_identity(found.path, data)
-        if identity is None and is_ogi_output(found.path, data):
-            return None
-        del data
-    except InputError as exc:
-        result.problem = exc.message
-        return result
-    result.identity = identity
-    if identity is None:
-        result.problem = NOT_OGI
-        return result
-    try:
-        checked = check_workbook(found.path)
-    except InputError as exc:
-        result.problem = exc.message
-        return result
-    except Exception as exc:  # one broken file must not stop a run over 60 others
-        result.problem = f"读取时出现意外错误（{type(exc).__name__}），请用 ogi check 单独检查此文件"
-        return result
-    result.findings = [f for f in checked.findings]
-    report = checked.report
-    del checked
-    if report is None:
-        first = next((f.message for f in result.findings if f.severity == "error"), "")
-        result.problem = first or "工作簿无法读取"
-        return result
-    result.readable = True
-    result.template_id = report.template_id
-    result.fingerprint = fingerprint(report)
-    result.digests = Digests.of(report)
-    result.status = classify(report, result.findings)
-    if keep == KEEP_REPORT:
-        result.report = report
-    elif keep == KEEP_VALUES:
-        result.packed = PackedValues.of(report)
-    return result
+    return read_return(found, keep)
 
 
 def classify(report: Report, findings: list[Finding]) -> str:
@@ -420,119 +406,41 @@ def describe_difference(a: Report | Digests, b: Report | Digests) -> str:
 
 
 # ---- the whole folder -----------------------------------------------------------------------------
-def collect_status(folder: Path, roster: list[Agency] | None = None, *, year: int | None = None,
-                   progress: Progress | None = None,
+def collect_status(folder: Path | Sequence[Path], roster: list[Agency] | None = None, *,
+                   year: int | None = None, progress: Progress | None = None,
                    exclude: Iterable[Path] = (), keep: str = KEEP_REPORT) -> StatusReport:
-    """Identify, check and group every workbook under ``folder`` (see the module doc); ``keep``
-    as in :func:`check_file`."""
-    found, skipped = find_workbooks(folder, exclude=exclude)
-    results: list[FileResult] = []
-    items: Iterable[FoundFile] = found
-    if progress is not None:
-        items = progress(found, len(found))
-    for f in items:
-        r = check_file(f, keep)
-        if r is None:
-            skipped.append(f.path)
-        else:
-            results.append(r)
-    expected = str(year) if year else _common_year(results)
-    rows = group(results, roster, expected)
-    return StatusReport(Path(folder), roster, expected, rows, results, skipped)
+    """Identify, check and group every workbook under ``folder`` through the returns ledger
+    (:func:`ogi.ledger.build_ledger`); ``keep`` as in :func:`check_file`."""
+    from .ledger import build_ledger
+
+    ledger = build_ledger(folder, roster, year, keep=keep, exclude=exclude, progress=progress)
+    return status_of(ledger)
 
 
-def _common_year(results: list[FileResult]) -> str:
-    years = Counter(r.identity.year for r in results if r.identity is not None and r.identity.year)
-    return years.most_common(1)[0][0] if years else ""
-
-
-def group(results: list[FileResult], roster: list[Agency] | None, year: str) -> list[StatusRow]:
-    """Attach each file to its agency, mark duplicates and wrong years, and order the rows:
-    roster order (or first seen), then agencies not on the roster, wrong years, unidentified."""
-    index = RosterIndex(roster) if roster is not None else None
-    groups: dict[tuple[str, str], list[FileResult]] = {}
-    agencies: dict[tuple[str, str], Agency] = {}
-    off_roster_keys: list[tuple[str, str]] = []
-    wrong_year: list[FileResult] = []
-    unidentified: list[FileResult] = []
-    if roster is not None:
-        for a in roster:
-            k = ("roster", str(id(a)))
-            agencies[k] = a
-            groups[k] = []
-    for r in results:
-        ident = r.identity
-        if ident is None:
-            r.current = True
-            unidentified.append(r)
-            continue
-        agency: Agency = ident.agency
-        key = agency_key(agency)
-        if index is not None:
-            m = index.match(ident)
-            if m.note:
-                r.notes.append(m.note)
-            if m.agency is not None:
-                agency = m.agency
-                key = ("roster", str(id(m.agency)))
-            else:
-                r.on_roster = False
-                r.notes.append("不在机关名单中")
-        r.agency = agency
-        if year and ident.year and ident.year != year:
-            r.wrong_year = True
-            r.current = False
-            r.notes.append(f"年度为 {ident.year} 年，不是 {year} 年，未计入")
-            wrong_year.append(r)
-            continue
-        if key not in groups:
-            groups[key] = []
-            agencies[key] = agency
-            if index is not None:
-                off_roster_keys.append(key)
-        groups[key].append(r)
-
+def status_of(ledger: Ledger) -> StatusReport:
+    """The status table of a ledger: per agency the return that counts, then the returns it
+    supersedes (状态 不计入, the reason in 备注); then every file that counts for no agency."""
     rows: list[StatusRow] = []
-    for key, files in groups.items():
-        if key in off_roster_keys:
-            continue
-        rows.extend(_rows_for(agencies[key], files))
-    for key in off_roster_keys:
-        rows.extend(_rows_for(agencies[key], groups[key]))
-    for r in wrong_year:
-        rows.append(StatusRow(r.agency, r, r.status, list(r.notes)))
-    for r in unidentified:
-        rows.append(StatusRow(None, r, r.status, [r.problem] if r.problem else []))
+    for rec in ledger.records:
+        if rec.current is None:
+            rows.append(StatusRow(rec.agency, None, MISSING, list(rec.notes)))
+        else:
+            r = rec.current
+            rows.append(StatusRow(rec.agency, r, r.status, list(r.notes) + rec.notes))
+        for s in rec.superseded:
+            rows.append(StatusRow(rec.agency, s.result, NOT_COUNTED, list(s.result.notes)))
+    for u in ledger.unassigned:
+        r = u.result
+        status = UNREADABLE if not r.readable else NOT_COUNTED
+        rows.append(StatusRow(r.agency, r, status, list(r.notes)))
     for row in rows:
-        if row.result is not None and row.result.problem and row.result.identity is not None:
-            row.notes.append(row.result.problem)
-    return rows
-
-
-def _rows_for(agency: Agency, files: list[FileResult]) -> list[StatusRow]:
-    if not files:
-        return [StatusRow(agency, None, MISSING)]
-    files = sorted(files, key=lambda r: (-r.file.mtime, r.file.rel))
-    newest = files[0]
-    for r in files:
-        r.current = r is newest
-    if len(files) > 1:
-        n = len(files)
-        tie = files[1].file.mtime == newest.file.mtime
-        newest.notes.append(f"同一机关共有 {n} 个文件，此文件最新，以此为准"
-                            + ("（修改时间相同，按文件名选定）" if tie else ""))
-        for r in files[1:]:
-            r.newer = newest.file.rel
-            r.notes.append(f"同一机关共有 {n} 个文件，此文件较旧，以 {newest.file.rel} 为准")
-            if r.digests is not None and newest.digests is not None:
-                if r.fingerprint == newest.fingerprint:
-                    r.notes.append("与较新的文件内容相同")
-                else:
-                    r.notes.append("与较新的文件内容不同："
-                                   + describe_difference(r.digests, newest.digests))
-            else:
-                r.notes.append("无法比较内容（有文件无法读取）")
-    return [StatusRow(agency, r, r.status, list(r.notes)) for r in files]
+        r = row.result
+        if r is not None and r.problem and r.problem not in row.notes and (
+                r.identity is not None or r.agency is not None):
+            row.notes.append(r.problem)
+    base = ledger.folders[0] if len(ledger.folders) == 1 else Path(".")
+    return StatusReport(base, ledger.roster, ledger.year, rows, ledger.results, ledger.skipped,
+                        ledger=ledger)
 
 
 # ---- output -----------------------------------------------------------------------------------
@@ -639,7 +547,7 @@ def build_status_workbook(report: StatusReport) -> bytes:
     text = wb.add_format(base)
     num = wb.add_format({**base, "align": "center"})
     when = wb.add_format({**base, "num_format": "yyyy-mm-dd hh:mm", "align": "center"})
-    colours = {MISSING: "#D9D9D9", UNREADABLE: "#FFC7CE", INCOMPLETE: "#FCE4D6",
+    colours = {NOT_COUNTED: "#EDEDED", MISSING: "#D9D9D9", UNREADABLE: "#FFC7CE", INCOMPLETE: "#FCE4D6",
                HAS_ERRORS: "#FFC7CE", HAS_WARNINGS: "#FFEB9C", PASSED: "#C6EFCE"}
     status_fmt = {s: wb.add_format({**base, "align": "center", "bg_color": c})
                   for s, c in colours.items()}
@@ -685,8 +593,8 @@ def build_status_workbook(report: StatusReport) -> bytes:
     n = 0
     for row in report.rows:
         r = row.result
-        if r is None:
-            continue
+        if r is None or (not r.current and r.identity is not None):
+            continue  # the returns that count (and unidentified files): never a superseded one
         entries: list[tuple[str, Finding | None]] = [(r.problem, None)] if r.problem and not r.findings \
             else [("", f) for f in r.findings]
         for problem, f in entries:

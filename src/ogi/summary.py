@@ -279,20 +279,20 @@ def summarize(status: StatusReport, *, include_errors: bool = False,
         if r is None:
             left_out.append(LeftOut(name, agency_id, "", MISSING))
             continue
-        if r.identity is None:
-            left_out.append(LeftOut("", "", r.file.rel, f"无法读取：{r.problem}"))
+        if r.identity is None:  # an .xls/.ods may still be known by its file name (the ledger)
+            left_out.append(LeftOut(name, agency_id, r.file.rel, f"无法读取：{r.problem or r.reason}"))
             continue
         if r.wrong_year:
             left_out.append(LeftOut(name, agency_id, r.file.rel,
                                     f"年度为 {r.identity.year} 年，不是 {status.year} 年"))
             continue
-        if not r.current:
-            left_out.append(LeftOut(name, agency_id, r.file.rel,
-                                    f"较旧的重复文件，已使用较新的 {r.newer}" if r.newer
-                                    else "较旧的重复文件"))
-            continue
         if roster_given and not r.on_roster:
             left_out.append(LeftOut(name, agency_id, r.file.rel, "不在机关名单中"))
+            continue
+        if not r.current:  # the ledger says why: an older or identical re-send, 作废, a copy
+            left_out.append(LeftOut(name, agency_id, r.file.rel,
+                                    f"较旧的重复文件：{r.reason}" if r.newer and r.reason
+                                    else r.reason or "较旧的重复文件"))
             continue
         if r.readable and r.template_id and r.template_id != spec.id:
             left_out.append(LeftOut(name, agency_id, r.file.rel,
@@ -321,7 +321,8 @@ def add_continuity(summary: Summary, previous: Path, *, progress: Progress | Non
 
     year = year_number(summary.year)
     year = year - 1 if year is not None else None
-    prev = load_previous(previous, year=year, progress=progress)
+    prev = load_previous(previous, year=year, progress=progress, roster=summary.status.roster,
+                         keep=KEEP_VALUES)
     summary.previous_source = Path(previous)
     summary.previous_problems = list(prev.problems)
     for row in summary.rows:

@@ -891,12 +891,15 @@ def _rc(addr: str) -> tuple[int, int]:
     return int(m.group(2)) - 1, col - 1
 
 
-def read_workbook(path: Path) -> ReadResult:
+def read_workbook(path: Path, data: bytes | None = None) -> ReadResult:
     """Read one returned workbook. Raises :class:`InputError` when the file cannot be used at all;
-    everything else is a finding. The file is only ever read."""
+    everything else is a finding. The file is only ever read. ``data``: its bytes, already read
+    (a zip attachment's member; ``path`` then only names it in messages)."""
 
     path = Path(path)
-    return read_workbook_data(read_capped(path, what="工作簿"), path)
+    if data is None:
+        data = read_capped(path, what="工作簿")
+    return read_workbook_data(data, path)
 
 
 def read_workbook_data(data: bytes, path: Path) -> ReadResult:

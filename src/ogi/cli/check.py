@@ -21,20 +21,33 @@ from .common import echo_json, guarded, json_option, progress_bar, quiet_option
 
 \b
 退出码：0 无错误（可能有警告）；1 发现错误；2 文件无法读取或用法有误。
-多个文件时取最高的退出码；无法读取的文件会给出原因，其余文件照常检查。""")
-@argument("files", "工作簿...", "要检查的工作簿（.xlsx），可以是多个文件。", nargs=-1, required=True,
-          type=click.Path(path_type=Path))
+多个文件时取最高的退出码；无法读取的文件会给出原因，其余文件照常检查。
+
+\b
+整个文件夹：ogi check 交回/ --roster 机关名单.xlsx
+给出文件夹或 --roster 时，与 ogi status 一样按交回台账检查：每个机关只检查计入的那一份
+（按工作簿内记录的保存时间取最新；放在“作废”文件夹中的不计入；内容相同的重复文件算一份），
+其余文件和不计入任何机关的文件（名单外、年度不符、复制别的机关的表、无法识别）列出原因。""")
+@argument("files", "工作簿...", "要检查的工作簿（.xlsx）或存放工作簿的文件夹，可以是多个。", nargs=-1,
+          required=True, type=click.Path(path_type=Path))
+@click.option("--roster", type=click.Path(path_type=Path),
+              help="机关名单（.txt / .csv / .xlsx）：按名单对应各机关，列出未交回的机关。")
+@click.option("--year", type=int, help="报告年度（按台账检查时）；不给时取多数工作簿的年度。")
 @click.option("--previous", type=click.Path(path_type=Path),
-              help="上年度的工作簿：核对“上年结转”和“现行有效件数”与上年是否衔接。")
+              help="上年度的工作簿或文件夹：核对“上年结转”和“现行有效件数”与上年是否衔接"
+                   "（按台账检查时每个机关对应自己的上年工作簿）。")
 @click.option("--strict", is_flag=True, help="严格模式：在“校验”表中未说明的警告也按错误计。")
 @json_option
 @quiet_option
 @guarded
-def check(files: tuple[Path, ...], previous: Path | None, strict: bool, as_json: bool,
-          quiet: bool) -> int:
+def check(files: tuple[Path, ...], roster: Path | None, year: int | None, previous: Path | None,
+          strict: bool, as_json: bool, quiet: bool) -> int:
     from ..checker import CheckResult, check_workbooks
     from ..output import render_human, render_result
     from ..results import Tally
+
+    if roster is not None or any(p.is_dir() for p in files) or (previous is not None and previous.is_dir()):
+        return check_ledger(files, roster, year, previous, strict, as_json, quiet)
 
     # Stream: keep only what the closing line, the exit code and --json need (the findings as
     # dicts), never every CheckResult with its whole Report (1,000 files would hold 1,000 Reports).
@@ -60,3 +73,35 @@ def check(files: tuple[Path, ...], previous: Path | None, strict: bool, as_json:
     else:
         click.echo(render_human([single] if single is not None else []), nl=False)
     return tally.exit_code
+
+
+def check_ledger(files: tuple[Path, ...], roster: Path | None, year: int | None,
+                 previous: Path | None, strict: bool, as_json: bool, quiet: bool) -> int:
+    """``ogi check`` over folders (or with --roster): the returns that count, from the ledger."""
+    from ..checker import CheckResult
+    from ..ledger import as_check_result
+    from ..ledger import check_ledger as build
+    from ..output import render_result
+    from ..results import Tally
+
+    ledger = build(list(files), roster=roster, year=year, previous=previous, strict=strict,
+                   progress=progress_bar("检查工作簿", quiet=quiet or not sys.stderr.isatty()))
+    tally = Tally(of=CheckResult)
+    file_dicts: list[dict[str, object]] = []
+    for rec in ledger.records:
+        if rec.current is None:
+            continue
+        result = as_check_result(rec.current, strict=strict)
+        tally.add(result)
+        if as_json:
+            file_dicts.append(result.to_dict())
+        else:
+            click.echo(render_result(result) + "\n")
+    code = max(tally.exit_code, ledger.exit_code)
+    if as_json:
+        echo_json("check", [*file_dicts, ledger.to_dict()], exit_code=code)
+    else:
+        for line in ledger.body_lines():
+            click.echo(line)
+        click.echo(tally.line())
+    return code

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import ZhCommand, argument
-from .common import guarded, progress, quiet_option
+from .common import guarded, progress, progress_bar, quiet_option
 
 if TYPE_CHECKING:
     from ..fill import FillOutcome
@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 单个文件：ogi fill 白阳镇.xlsx                  （报告保存在工作簿旁边）
 指定位置：ogi fill 白阳镇.xlsx -o 年报/
 整个文件夹：ogi fill 交回/ -o 年报/ --pdf --html --jobs 2
+按名单：  ogi fill 交回/ --roster 机关名单.xlsx -o 年报/
+
+给出文件夹或 --roster 时，与 ogi status 一样每个机关只用计入的那一份（工作簿内记录的保存时间最新的；
+“作废”文件夹中的、复制别的机关的表、名单外的机关不生成报告，并列出原因）。
 
 生成前先做与 ogi check 相同的完整检查：有错误的工作簿不生成报告，并像 ogi check 一样列出错误；
 警告照常显示，不影响生成。--force 可在有错误时仍然生成（空着的格子在报告中保持空白）。
@@ -41,7 +45,11 @@ if TYPE_CHECKING:
                    "可直接粘贴到政府网站的内容管理系统）。")
 @click.option("--force", is_flag=True, help="工作簿有错误时仍然生成报告（空格保持空白）。")
 @click.option("--strict", is_flag=True, help="严格模式：未说明的警告也按错误计。")
-@click.option("--previous", type=click.Path(path_type=Path), help="上年度的工作簿，用于核对与上年的衔接。")
+@click.option("--previous", type=click.Path(path_type=Path),
+              help="上年度的工作簿或文件夹，用于核对与上年的衔接（给出文件夹时每个机关对应自己的上年工作簿）。")
+@click.option("--roster", type=click.Path(path_type=Path),
+              help="机关名单（.txt / .csv / .xlsx）：按名单对应各机关，名单外的工作簿不生成报告。")
+@click.option("--year", type=int, help="报告年度（给出文件夹时）；不给时取多数工作簿的年度。")
 @click.option("--overwrite", is_flag=True,
               help="覆盖内容不同的同名输出文件，包括已存在的 PDF（例如盖章的存档版）；输入的工作簿任何时候都不会被覆盖。")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -49,18 +57,39 @@ if TYPE_CHECKING:
 @quiet_option
 @guarded
 def fill(files: tuple[Path, ...], output: Path | None, pdf: bool, json_data: bool, html: bool, force: bool,
-         strict: bool, previous: Path | None, overwrite: bool, jobs: int, quiet: bool) -> int:
-    from ..fill import FillOptions, batch_table, expand_inputs, iter_fill, make_pdfs, pdf_notice
+         strict: bool, previous: Path | None, roster: Path | None, year: int | None, overwrite: bool,
+         jobs: int, quiet: bool) -> int:
+    from ..fill import (
+        FillOptions,
+        batch_table,
+        expand_inputs,
+        iter_fill,
+        ledger_inputs,
+        make_pdfs,
+        pdf_notice,
+    )
     from ..output import render_result
     from ..results import overall_exit_code
 
-    paths = expand_inputs(files)
     options = FillOptions(output=output, force=force, pdf=pdf, json_data=json_data, html=html,
                           overwrite=overwrite, strict=strict, previous=previous, jobs=jobs)
     outcomes: list[FillOutcome] = []
+    previous_of, ledger_code = None, 0
+    if roster is None and not any(p.is_dir() for p in files) and not (previous and previous.is_dir()):
+        paths: list[Any] = list(expand_inputs(files))
+    else:  # the returns that count, from the ledger; files that cannot be read listed first
+        ledger, paths, previous_of, outcomes = ledger_inputs(
+            files, roster=roster, year=year, previous=previous,
+            progress=progress_bar("读取工作簿", quiet=quiet or not sys.stderr.isatty()))
+        ledger_code = ledger.exit_code_without_returns()
+        for line in ledger.body_lines(with_unreadable=False):
+            click.echo(line)
+        for o in outcomes:
+            click.echo(render_result(o))
     bar_shown = not quiet and len(paths) > 1 and sys.stderr.isatty()
-    for outcome in progress(iter_fill(paths, options), length=len(paths), label="生成年度报告",
-                            quiet=quiet):
+    batch = iter_fill(paths, options, previous_of=previous_of, inputs=files) \
+        if paths or not outcomes else iter([])
+    for outcome in progress(batch, length=len(paths), label="生成年度报告", quiet=quiet):
         outcomes.append(outcome)
         if bar_shown:  # clear the progress bar's line; it is redrawn below the status line
             click.echo("\r\033[K", err=True, nl=False)
@@ -73,4 +102,4 @@ def fill(files: tuple[Path, ...], output: Path | None, pdf: bool, json_data: boo
                 click.echo(line)
     if len(outcomes) > 1:
         click.echo(batch_table(outcomes))
-    return overall_exit_code(outcomes)
+    return max(overall_exit_code(outcomes), ledger_code)
