@@ -36,8 +36,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
+from defusedxml import ElementTree
+
+from .checker import CheckResult, check_workbook
 from .collect import (
     WORKBOOK_SUFFIXES,
     FoundFile,
@@ -50,9 +53,11 @@ from .collect import (
     is_output_zip,
     sheet_cells,
 )
-from .errors import InputError
-from .report import Agency, Finding, fold
+from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, InputError
+from .layout import SHEET_HIDDEN, SHEET_META, layout_for
+from .report import Agency, Finding, Report, fold
 from .results import Progress, Result, exit_code_for
+from .roster import read_roster
 from .safe_io import (
     MAX_INPUT_BYTES,
     MAX_MEMBERS,
@@ -62,9 +67,11 @@ from .safe_io import (
     read_capped,
 )
 from .status import (
+    KEEP_COUNTS,
     KEEP_MODES,
     KEEP_REPORT,
     KEEP_VALUES,
+    MISSING,
     NOT_OGI,
     Digests,
     FileResult,
@@ -73,10 +80,6 @@ from .status import (
     describe_difference,
     fingerprint,
 )
-
-if TYPE_CHECKING:
-    from .checker import CheckResult
-    from .report import Report
 
 #: A folder with this name holds files the office has voided: listed, never counted.
 VOID_FOLDER = "作废"
@@ -119,8 +122,6 @@ class AgencyRecord:
 
     @property
     def status(self) -> str:
-        from .status import MISSING
-
         return self.current.status if self.current is not None else MISSING
 
 
@@ -340,8 +341,6 @@ def read_source(found: FoundFile, _cache: _ZipCache | None = None) -> bytes:
 
 # ---- reading one candidate -------------------------------------------------------------------------
 def _parse(xml: bytes):  # type: ignore[no-untyped-def]
-    from defusedxml import ElementTree
-
     return ElementTree.fromstring(xml)
 
 
@@ -372,8 +371,6 @@ def saved_time(zf: zipfile.ZipFile) -> dt.datetime | None:
 
 def visible_agency_name(zf: zipfile.ZipFile) -> str:
     """机关名称 as shown on 基本信息 (raw package XML; empty when absent)."""
-    from .layout import SHEET_META, layout_for
-
     fc = layout_for().meta_fields.get("agency_name")
     if fc is None:
         return ""
@@ -396,9 +393,6 @@ _ODS = {
 def ods_identity(zf: zipfile.ZipFile) -> tuple[Identity | None, dt.datetime | None]:
     """The hidden ``ogi_meta`` sheet of an .ods (LibreOffice keeps it when saving an ogi workbook)
     and the save time from ``meta.xml``."""
-    from defusedxml import ElementTree
-
-    from .layout import SHEET_HIDDEN
 
     t, tx = _ODS["table"], _ODS["text"]
     rows: dict[str, str] = {}
@@ -442,8 +436,6 @@ def read_return(found: FoundFile, keep: str = KEEP_REPORT, *, strict: bool = Fal
                 _cache: _ZipCache | None = None) -> FileResult | None:
     """Identify and check one candidate, reading it once; None when it is one of ogi's own
     outputs (进度表, 汇总表). Never raises for a bad file: ``problem`` says what is wrong."""
-    from .checker import check_workbook
-
     if keep not in KEEP_MODES:
         raise ValueError(f"keep must be one of {KEEP_MODES}")
     result = FileResult(found)
@@ -546,9 +538,6 @@ def check_ledger(paths: Sequence[Path], *, roster: Path | list[Agency] | None = 
     a folder, matched by the ledger's matcher, never applied to another agency); the agencies
     whose return was read but has no last-year workbook are named in ``previous_lines``."""
     from .prefill import load_previous  # prefill reads last year through this module
-    from .roster import read_roster
-    from .status import KEEP_COUNTS
-
     agencies = read_roster(Path(roster)) if isinstance(roster, (str, Path)) else roster
     last = load_previous(previous, roster=agencies) if previous is not None else None
     ledger = build_ledger(list(paths), agencies, year, keep=KEEP_COUNTS, strict=strict,
@@ -720,9 +709,6 @@ def _choose(record: AgencyRecord, files: list[FileResult]) -> None:
 def as_check_result(r: FileResult, *, strict: bool = False) -> CheckResult:
     """A return of the ledger in the shape ``ogi check`` prints (its findings, or why it cannot be
     read), headed by its agency."""
-    from .checker import CheckResult
-    from .report import Report
-
     agency = r.agency or (r.identity.agency if r.identity is not None else None)
     year = r.identity.year if r.identity is not None else ""
     stub = Report(r.template_id, 0, metadata={"agency_name": agency.name if agency else "",
@@ -770,8 +756,6 @@ def is_copied(r: FileResult) -> bool:
 def unassigned_exit_code(ledger: Ledger) -> int:
     """What the files that count for no agency add to a command's exit code: 2 when one could
     not be read or identified at all, 1 when one is a copied workbook; 0 otherwise."""
-    from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE
-
     code = EXIT_OK
     for u in ledger.unassigned:
         if u in unreadable(ledger):
