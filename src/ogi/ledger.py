@@ -51,10 +51,9 @@ from .collect import (
     identity_from_zip,
     is_lock_file,
     is_output_zip,
-    sheet_cells,
 )
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, InputError
-from .layout import SHEET_HIDDEN, SHEET_META, layout_for
+from .layout import SHEET_HIDDEN
 from .report import Agency, Finding, Report, fold
 from .results import Progress, Result, exit_code_for
 from .roster import read_roster
@@ -369,18 +368,6 @@ def saved_time(zf: zipfile.ZipFile) -> dt.datetime | None:
     return None
 
 
-def visible_agency_name(zf: zipfile.ZipFile) -> str:
-    """机关名称 as shown on 基本信息 (raw package XML; empty when absent)."""
-    fc = layout_for().meta_fields.get("agency_name")
-    if fc is None:
-        return ""
-    try:
-        cells = sheet_cells(zf, SHEET_META)
-    except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile, OSError, RuntimeError):
-        return ""
-    return (cells or {}).get(fc.address, "").strip()
-
-
 _ODS = {
     "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
     "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
@@ -431,6 +418,36 @@ def ods_identity(zf: zipfile.ZipFile) -> tuple[Identity | None, dt.datetime | No
                     template_version=rows.get("template_version", "")), saved
 
 
+def has_hidden_sheet(zf: zipfile.ZipFile) -> bool:
+    """Whether ``xl/workbook.xml`` lists ogi's hidden ``ogi_meta`` sheet (a cheap look)."""
+    try:
+        return SHEET_HIDDEN.encode() in zf.read("xl/workbook.xml")
+    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError):
+        return False
+
+
+def identity_of(report: Report | None) -> Identity | None:
+    """The identity the reader took from the hidden sheet (``agency_name`` etc. are locked fields
+    read from their hidden copy), or None when it records no agency."""
+    if report is None:
+        return None
+    meta = report.metadata
+    name = " ".join((meta.get("agency_name") or "").split())
+    if not name:
+        return None
+    return Identity(agency_name=name, agency_id=(meta.get("agency_id") or "").strip(),
+                    agency_type=(meta.get("agency_type") or "").strip(),
+                    year=(meta.get("year") or "").strip(), template_id=report.template_id,
+                    template_version=str(report.template_version))
+
+
+def _identity_or_none(zf: zipfile.ZipFile, label: Path) -> Identity | None:
+    try:
+        return identity_from_zip(zf, label)
+    except InputError:
+        return None
+
+
 def read_return(found: FoundFile, keep: str = KEEP_REPORT, *, strict: bool = False,
                 previous: PreviousLookup | None = None, data: bytes | None = None,
                 _cache: _ZipCache | None = None) -> FileResult | None:
@@ -451,11 +468,13 @@ def read_return(found: FoundFile, keep: str = KEEP_REPORT, *, strict: bool = Fal
         return result
     try:
         zf = check_zip_package(data, label, kind="xlsx")
-        identity = identity_from_zip(zf, label)
-        if identity is None and is_output_zip(zf):
+        # The identity before the check only when last year's report depends on it; else from
+        # the check's own Report (the reader reads the hidden sheet anyway: one parse, not two).
+        early = previous is not None or not has_hidden_sheet(zf)
+        identity = identity_from_zip(zf, label) if early else None
+        if early and identity is None and is_output_zip(zf):
             return None
         result.saved = saved_time(zf)
-        result.visible_name = visible_agency_name(zf) if identity is not None else ""
     except InputError as exc:
         result.problem = exc.message
         if exc.message == ODS_PROBLEM:  # a sane zip (sizes checked), LibreOffice's format
@@ -468,20 +487,29 @@ def read_return(found: FoundFile, keep: str = KEEP_REPORT, *, strict: bool = Fal
         result.problem = "工作簿已损坏（内部数据无法解压），可能是邮件附件未下载完整，请让填报单位重新发送"
         return result
     result.identity = identity
-    if identity is None:
+    if early and identity is None:
         result.problem = NOT_OGI
         return result
     try:
         checked = check_workbook(label, strict=strict, data=data,
-                                 previous_report=previous(identity) if previous else None)
-    except InputError as exc:
-        result.problem = exc.message
-        return result
+                                 previous_report=previous(identity) if previous and identity else None)
     except Exception as exc:  # one broken file must not stop a run over 60 others
-        result.problem = f"读取时出现意外错误（{type(exc).__name__}），请用 ogi check 单独检查此文件"
+        result.identity = identity or _identity_or_none(zf, label)
+        result.problem = exc.message if isinstance(exc, InputError) else (
+            f"读取时出现意外错误（{type(exc).__name__}），请用 ogi check 单独检查此文件")
+        if result.identity is None:
+            result.problem = NOT_OGI
         return result
+    if not early:
+        result.identity = identity_of(checked.report) or _identity_or_none(zf, label)
+        if result.identity is None:
+            result.problem = NOT_OGI
+            return result
     del data
     result.findings = list(checked.findings)
+    result.visible_name = next(
+        (str((f.detail or {}).get("found", "")) for f in result.findings
+         if f.code == "XLSX-META-CHANGED" and f.key == "agency_name"), "")
     report = checked.report
     del checked
     if report is None:

@@ -796,7 +796,8 @@ class _Reader:
                              chars=" ".join(dict.fromkeys(removed)))
                 if text and expected and fold(text) != fold(expected):
                     self.add("XLSX-META-CHANGED", sheet=fc.sheet, cell=fc.address, row_label=m.label,
-                             key=m.key, label=m.label, found=short(text), expected=expected)
+                             key=m.key, label=m.label, found=short(text), expected=expected,
+                             facts={"found": text, "expected": expected})
                 text = expected
             elif m.choices and text and text not in m.choices:
                 self.add("META-FORMAT", sheet=fc.sheet, cell=fc.address, row_label=m.label,
