@@ -756,6 +756,37 @@ def _rollup_case(cid: str, command: str, *, hostile: bool, codes: Iterable[int])
     return Case(cid, command, make, frozenset(codes), (), check)
 
 
+def _feedback_case(cid: str) -> Case:
+    """`ogi feedback` over a folder with formula injection in names, text and a number cell, and
+    junk: the annotated copies, 退改单 and index hold that text as text, never a live formula; every
+    mail draft parses."""
+
+    def make(ws: Workspace) -> list[str]:
+        _collect_folder(ws, hostile=True)
+        evil = ws.inp / "交回" / f"{INJECTIONS[2]}.xlsx"
+        sheet, addr = input_cell()
+        evil.write_bytes(edit(evil.read_bytes(), lambda wb: setattr(wb[sheet][addr], "value",
+                                                                   INJECTIONS[1])))
+        return ["feedback", str(ws.inp / "交回"), "-o", str(ws.out / "退改")]
+
+    def check(ws: Workspace, result: Result) -> None:
+        import email
+        from email import policy
+
+        books = list((ws.out / "退改").rglob("*.xlsx"))
+        assert len(books) >= 4, books  # the copy, 退改单 x3 (injection, truncated, .xls), index
+        for book in books:
+            assert_no_injected_formulas(book)
+        assert any(INJECTIONS[0] in strings_in(b) for b in books)
+        emls = list((ws.out / "退改").rglob("*.eml"))
+        assert emls
+        for eml in emls:
+            msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+            assert msg["X-Unsent"] == "1"
+
+    return Case(cid, "feedback", make, frozenset({1}), (), check)
+
+
 def _fill_over_input(ws: Workspace) -> list[str]:
     path = ws.inp / "填好的.xlsx"
     path.write_bytes(base_workbook())
@@ -1090,6 +1121,7 @@ def corpus() -> list[Case]:
         _rollup_case("status-hostile-folder", "status", hostile=True, codes={1}),
         _rollup_case("summary-injection", "summary", hostile=False, codes={0}),
         _rollup_case("summary-hostile-folder", "summary", hostile=True, codes={0}),
+        _feedback_case("feedback-hostile-folder"),
         # ---- usage -----------------------------------------------------------------------------
         Case("check-missing-file", "check", lambda ws: ["check", str(ws.inp / "没有.xlsx")],
              frozenset({2}), ("找不到", "不存在")),

@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from .errors import InputError
 from .findings import make
@@ -47,6 +47,9 @@ class CheckResult(Result):
     findings: list[Finding] = field(default_factory=list)
     strict: bool = False
     error: str = ""  # unusable input: the Chinese message; exit code 2
+    #: Key -> (value, data type) as entered, for the cells with a finding of their own
+    #: (:attr:`ogi.xlsx_reader.ReadResult.raw`); not part of the JSON.
+    raw: dict[str, tuple[Any, str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def unusable(cls, path: Path, exc: Exception) -> CheckResult:
@@ -343,7 +346,7 @@ def check_workbook(path: Path, *, previous: Path | None = None, strict: bool = F
     findings = [replace(f, file=str(path)) for f in findings]
     if strict:
         findings = _promote(findings)
-    return CheckResult(path=path, report=read.report, findings=findings, strict=strict)
+    return CheckResult(path=path, report=read.report, findings=findings, strict=strict, raw=read.raw)
 
 
 def read_previous(path: Path) -> Report:

@@ -20,6 +20,9 @@ SHEET_META = "基本信息"
 SHEET_TEXT = "正文"
 SHEET_CHECKS = "校验"
 SHEET_HIDDEN = "ogi_meta"
+#: First sheet of the annotated copy `ogi feedback` sends back; the reader ignores it, so a township
+#: may keep or delete it.
+SHEET_FEEDBACK = "需要修改的问题"
 
 PASS = "通过"
 FAIL = "未通过"

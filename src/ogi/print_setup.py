@@ -306,6 +306,8 @@ def _scan(ws: Any, autofit: bool) -> tuple[int, int]:
         px = widths.get((c0, c1))
         if px is None:
             px = widths[(c0, c1)] = sum(ws._size_col(c) for c in range(c0, c1 + 1))
+        if not px:  # a hidden column (the 校验 sheet's rule ids): never printed, no height needed
+            continue
         lines = wrapped_lines(text, px, size)
         if lines > 1:  # one line fits the default height
             need[r] = max(need.get(r, 0.0), row_points(lines, size))

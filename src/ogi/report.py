@@ -62,12 +62,16 @@ class Agency:
     """One agency to generate a workbook for. ``id`` is the county's stable 编号 (may be empty).
 
     ``removed`` lists the invisible format characters :func:`validate_agency` took out of the name
-    (``U+202E`` ...), for the caller's warning."""
+    (``U+202E`` ...), for the caller's warning. ``contact``, ``phone`` and ``email`` are the
+    roster's optional 联系人、电话、邮箱 (`ogi feedback` addresses its mail with them)."""
 
     name: str
     id: str = ""
     type: str = ""
     removed: tuple[str, ...] = field(default=(), compare=False)
+    contact: str = field(default="", compare=False)
+    phone: str = field(default="", compare=False)
+    email: str = field(default="", compare=False)
 
 
 @dataclass

@@ -1,10 +1,12 @@
 """Read a roster of agencies: a text file (one name per line), a CSV (UTF-8 or GBK, as Excel on
-Chinese Windows saves it) or an .xlsx, with a name column and optional 编号 and 机关类型 columns."""
+Chinese Windows saves it) or an .xlsx, with a name column and optional 编号, 机关类型 and contact
+(联系人, 电话, 邮箱) columns in any order. Every bad row is reported at once, with its number."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from defusedxml import DefusedXmlException
@@ -17,6 +19,14 @@ from .xlsx_writer import validate_agency
 NAME_HEADERS = ("机关名称", "名称", "单位名称", "机关", "单位", "name", "agency")
 ID_HEADERS = ("编号", "机关编号", "代码", "id")
 TYPE_HEADERS = ("机关类型", "类型", "type")
+CONTACT_HEADERS = ("联系人", "联系人姓名", "contact")
+PHONE_HEADERS = ("电话", "联系电话", "phone")
+EMAIL_HEADERS = ("邮箱", "电子邮箱", "电子邮件", "email", "e-mail")
+#: Common names of the three 机关类型 a county's own list uses.
+TYPE_SYNONYMS = {"乡镇": "乡镇街道", "街道": "乡镇街道", "乡": "乡镇街道", "镇": "乡镇街道",
+                 "县直部门": "部门", "县直单位": "部门", "部门单位": "部门",
+                 "县政府": "政府", "县人民政府": "政府", "人民政府": "政府"}
+_EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -60,16 +70,20 @@ def _from_rows(rows: list[list[str]], path: Path, *, has_header_guess: bool,
         if has_header_guess and max(sum(1 for c in r if c) for _, r in numbered[:HEADER_SEARCH_ROWS]) > 1:
             raise InputError("名单应有表头行，并含“机关名称”列（可选“编号”“机关类型”列）；"
                              f"前 {HEADER_SEARCH_ROWS} 行中没有找到“机关名称”", path=path)
-        id_col = type_col = None
+        id_col = type_col = contact_col = phone_col = email_col = None
         name_col, body = 0, numbered
     else:
         header = numbered[header_at][1]
         name_col = _find(header, NAME_HEADERS)
         id_col = _find(header, ID_HEADERS)
         type_col = _find(header, TYPE_HEADERS)
+        contact_col = _find(header, CONTACT_HEADERS)
+        phone_col = _find(header, PHONE_HEADERS)
+        email_col = _find(header, EMAIL_HEADERS)
         body = numbered[header_at + 1:]
     agencies: list[Agency] = []
     seen_ids: dict[str, int] = {}
+    problems: list[str] = []
     for line, row in body:
 
         def get(col: int | None, row: list[str] = row) -> str:
@@ -77,18 +91,31 @@ def _from_rows(rows: list[list[str]], path: Path, *, has_header_guess: bool,
 
         name = get(name_col)
         if not name:
-            raise InputError(f"第 {line} {unit}没有机关名称（整行留空可以，只填编号或类型不行）",
-                             path=path)
+            problems.append(f"第 {line} {unit}没有机关名称（整行留空可以，只填编号或类型不行）")
+            continue
+        kind = get(type_col)
+        email = get(email_col).replace("；", ";").replace("，", ",")
+        emails = [e.strip() for e in re.split(r"[;,\s]+", email) if e.strip()]
+        bad = [e for e in emails if not _EMAIL_RE.match(e)]
+        if bad:
+            problems.append(f"第 {line} {unit}的邮箱“{bad[0]}”不是有效的电子邮件地址")
+            continue
         try:
-            agency = validate_agency(Agency(name, get(id_col), get(type_col)))
+            agency = validate_agency(Agency(name, get(id_col), TYPE_SYNONYMS.get(kind, kind),
+                                            contact=get(contact_col), phone=get(phone_col),
+                                            email=", ".join(emails)))
         except InputError as exc:
-            raise InputError(f"第 {line} {unit}：{exc.message}", path=path) from exc
+            problems.append(f"第 {line} {unit}：{exc.message}")
+            continue
         if agency.id:
             if agency.id in seen_ids:
-                raise InputError(f"第 {line} {unit}的编号 {agency.id} 与第 {seen_ids[agency.id]} {unit}重复",
-                                 path=path)
+                problems.append(f"第 {line} {unit}的编号 {agency.id} 与第 {seen_ids[agency.id]} {unit}重复")
+                continue
             seen_ids[agency.id] = line
         agencies.append(agency)
+    if problems:
+        more = f"（共 {len(problems)} 处）" if len(problems) > 1 else ""
+        raise InputError(f"名单有误{more}：" + "；".join(problems), path=path)
     if not agencies:
         raise InputError("名单是空的，没有任何机关", path=path)
     return agencies

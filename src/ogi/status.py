@@ -423,7 +423,7 @@ def status_of(ledger: Ledger) -> StatusReport:
     rows: list[StatusRow] = []
     for rec in ledger.records:
         if rec.current is None:
-            rows.append(StatusRow(rec.agency, None, MISSING, list(rec.notes)))
+            rows.append(StatusRow(rec.agency, None, MISSING, list(rec.notes) + contact_notes(rec.agency)))
         else:
             r = rec.current
             rows.append(StatusRow(rec.agency, r, r.status, list(r.notes) + rec.notes))
@@ -441,6 +441,13 @@ def status_of(ledger: Ledger) -> StatusReport:
     base = ledger.folders[0] if len(ledger.folders) == 1 else Path(".")
     return StatusReport(base, ledger.roster, ledger.year, rows, ledger.results, ledger.skipped,
                         ledger=ledger)
+
+
+def contact_notes(agency: Agency) -> list[str]:
+    """The roster's 联系人、电话、邮箱 of an agency, as one note (or none)."""
+    text = "，".join(f"{label} {v}" for label, v in (("联系人", agency.contact), ("电话", agency.phone),
+                                                     ("邮箱", agency.email)) if v)
+    return [text] if text else []
 
 
 # ---- output -----------------------------------------------------------------------------------
@@ -547,6 +554,8 @@ def build_status_workbook(report: StatusReport) -> bytes:
     text = wb.add_format(base)
     num = wb.add_format({**base, "align": "center"})
     when = wb.add_format({**base, "num_format": "yyyy-mm-dd hh:mm", "align": "center"})
+    code_fmt = wb.add_format({**base, "font_size": 8, "font_color": "#808080", "text_wrap": False,
+                              "shrink": True})  # the office's code: one line, never a taller row
     colours = {NOT_COUNTED: "#EDEDED", MISSING: "#D9D9D9", UNREADABLE: "#FFC7CE", INCOMPLETE: "#FCE4D6",
                HAS_ERRORS: "#FFC7CE", HAS_WARNINGS: "#FFEB9C", PASSED: "#C6EFCE"}
     status_fmt = {s: wb.add_format({**base, "align": "center", "bg_color": c})
@@ -584,9 +593,14 @@ def build_status_workbook(report: StatusReport) -> bytes:
     setup_print(ws, f"{title}·进度", header_rows=(0, 0))
 
     wf = wb.add_worksheet("问题清单")
-    fheaders = ("机关名称", "编号", "文件", "严重程度", "代码", "工作表", "单元格", "行", "列",
-                "问题", "如何修改", "机关的说明")
-    fwidths = (16, 6, 22, 5, 12, 6, 6, 12, 8, 42, 30, 30)  # one landscape page at 70 %
+    from .feedback import clerk_cells
+    from .layout import layout_for
+
+    # Clerk-facing: cells a clerk can type into (a balance names its inputs, not the check row);
+    # the code only in the last, narrow column, for the office.
+    fheaders = ("机关名称", "编号", "文件", "严重程度", "工作表", "单元格", "行", "列",
+                "问题", "如何修改", "机关的说明", "代码")
+    fwidths = (16, 6, 22, 5, 6, 10, 12, 8, 42, 30, 26, 8)  # one landscape page at 70 %
     for c, (h, w) in enumerate(zip(fheaders, fwidths, strict=True)):
         wf.write_string(0, c, h, head)
         wf.set_column(c, c, w)
@@ -599,14 +613,17 @@ def build_status_workbook(report: StatusReport) -> bytes:
             else [("", f) for f in r.findings]
         for problem, f in entries:
             n += 1
+            sheet, cells = clerk_cells(f, layout_for(r.template_id) if r.template_id else layout_for()) \
+                if f else ("", "")
             values = (row.agency_name or "（无法识别）", row.agency.id if row.agency else "",
                       r.file.rel,
                       SEVERITY_ZH.get(f.severity, f.severity) if f else "错误",
-                      f.code if f else "FILE-UNREADABLE", f.sheet if f else "", f.cell if f else "",
+                      sheet, cells,
                       f.row_label if f else "", f.column_label if f else "",
-                      f.message if f else problem, f.hint if f else "", f.explanation if f else "")
+                      f.message if f else problem, f.hint if f else "", f.explanation if f else "",
+                      f.code if f else "FILE-UNREADABLE")
             for c, v in enumerate(values):
-                wf.write_string(n, c, v, text)
+                wf.write_string(n, c, v, code_fmt if c == len(values) - 1 else text)
     wf.freeze_panes(1, 3)
     wf.autofilter(0, 0, max(n, 1), len(fheaders) - 1)
     setup_print(wf, f"{title}·问题清单", header_rows=(0, 0))

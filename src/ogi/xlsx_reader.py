@@ -44,6 +44,7 @@ from .layout import (
     GENERAL_EXPLANATION,
     GENERAL_EXPLANATION_LABEL,
     SHEET_CHECKS,
+    SHEET_FEEDBACK,
     SHEET_GUIDE,
     SHEET_HIDDEN,
     SHEET_META,
@@ -89,6 +90,9 @@ class ReadResult:
     broken_sheets: frozenset[str] = frozenset()
     #: Cached results of computed cells as found in the file (``None`` when absent).
     cached: dict[str, Value] = field(default_factory=dict)
+    #: What the clerk entered, as (value, data type), in every cell that has a finding of its own
+    #: (text in a number cell, a formula in a text cell): `ogi feedback` writes it back as entered.
+    raw: dict[str, tuple[Any, str]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -496,6 +500,7 @@ class _Reader:
         self.invalid: set[str] = set()
         self.broken: set[str] = set()
         self._check_rows: dict[str, int] | None = None
+        self.raw: dict[str, tuple[Any, str]] = {}
 
     def add(self, code: str, **kw: Any) -> None:
         self.findings.append(make(code, **kw))
@@ -562,7 +567,7 @@ class _Reader:
         states = {name: state for name, state, _ in pkg.sheets}
         parts = {name: part for name, _, part in pkg.sheets}
         missing = [s for s in layout.sheets if s not in names]
-        extra = [s for s in names if s not in layout.sheets]
+        extra = [s for s in names if s not in layout.sheets and s != SHEET_FEEDBACK]
         for s in missing:
             if s == SHEET_HIDDEN and pkg.custom:
                 continue
@@ -609,7 +614,7 @@ class _Reader:
                         values=totals, narrative=narrative, explanations=explanations)
         return ReadResult(path=path, report=report, findings=self.findings, layout=layout,
                           unreadable=frozenset(self.unreadable), invalid=frozenset(self.invalid),
-                          broken_sheets=frozenset(self.broken), cached=cached)
+                          broken_sheets=frozenset(self.broken), cached=cached, raw=self.raw)
 
     # -----------------------------------------------------------------------------------------
     def _check_labels(self, grids: dict[str, Grid]) -> None:
@@ -687,6 +692,7 @@ class _Reader:
                 values[key] = None
                 continue
             raw, data_type = grid.get((r, c), (None, "n"))
+            entered = (raw, data_type)
             if cell.computed:
                 computed_found[key] = (raw, data_type)
                 entry = caches.get(sheet, {}).get(a1(r, c))
@@ -701,6 +707,8 @@ class _Reader:
                 raw = clean_text(raw)[0]
             value, problems = parse_number(raw, data_type, cell.type)
             values[key] = value
+            if problems:
+                self.raw[key] = entered
             for code, fields in problems:
                 if code != "VALUE-NORMALISED":
                     self.invalid.add(key)
@@ -843,6 +851,7 @@ class _Reader:
         self.add("TEXT-FORMULA", sheet=sheet, cell=cell, row_label=label, key=key, what=what,
                  found=short(source, 60))
         self.invalid.add(key)
+        self.raw[key] = (source, "s")
         return None
 
     def _explanations(self, grids: dict[str, Grid]) -> dict[str, str]:

@@ -35,6 +35,7 @@ from .layout import (
     INCOMPLETE,
     PASS,
     SHEET_CHECKS,
+    SHEET_FEEDBACK,
     SHEET_GUIDE,
     SHEET_HIDDEN,
     SHEET_META,
@@ -66,6 +67,11 @@ MAX_AGENCY_NAME_CHARS = 40
 GUIDE_WIDTH = 88
 
 
+#: Columns of the 需要修改的问题 sheet, and their widths; the code column is the office's, last.
+FEEDBACK_HEADERS = ("序号", "位置", "项目", "问题", "怎样修改", "代码（县级用）")
+FEEDBACK_WIDTHS = (6, 16, 30, 56, 48, 8)
+
+
 @dataclass
 class WorkbookOptions:
     year: int
@@ -76,6 +82,15 @@ class WorkbookOptions:
     extra: dict[str, str] = field(default_factory=dict)
     #: Cell key -> a comment shown on that cell (`ogi import`: the published figure of a total).
     notes: dict[str, str] = field(default_factory=dict)
+    #: Key (input, fee, metadata or narrative) -> (value, openpyxl data type) as the clerk entered
+    #: it, written instead of the parsed value: `ogi feedback` keeps "12件" in a number cell.
+    raw: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    #: (sheet, A1) -> a comment; the cell is highlighted (`ogi feedback`: the cells to fix).
+    marks: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: Rows of a first sheet 需要修改的问题 (`ogi feedback`), under :data:`FEEDBACK_HEADERS`.
+    problems: tuple[tuple[str, ...], ...] | None = None
+    #: The sentence above the problem rows (what to do with this copy).
+    problems_intro: str = ""
 
 
 def validate_agency(agency: Agency) -> Agency:
@@ -94,8 +109,8 @@ def validate_agency(agency: Agency) -> Agency:
     kind = (agency.type or "").strip()
     if kind and kind not in AGENCY_TYPES:
         raise InputError(f"机关类型“{kind}”不认识，应为：{' / '.join(AGENCY_TYPES)}（机关：{name}）")
-    return Agency(name, strip_invisible(agency.id or "")[0].strip(), kind,
-                  (*agency.removed, *removed))
+    return replace(agency, name=name, id=strip_invisible(agency.id or "")[0].strip(), type=kind,
+                   removed=(*agency.removed, *removed))
 
 
 def invisible_warning(agency: Agency) -> str:
@@ -164,6 +179,9 @@ class _Formats:
         self.hint = fmt(font_size=10, font_color="#595959", align="left")
         self.red = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
         self.green = wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"})
+        self.mark = wb.add_format({"bg_color": "#FFC000", "bold": True})
+        # The office's code column: one line, shrunk to fit (it never makes a row taller).
+        self.code = fmt(font_size=8, font_color="#808080", align="left", text_wrap=False, shrink=True)
         self.plain = wb.add_format({**base})
 
     def value_input(self, kind: str) -> Any:
@@ -224,6 +242,7 @@ class WorkbookBuilder:
         self.spec: FormSpec = layout.spec
         self.notes: dict[str, str] = {}
         self._print_title = ""
+        self.raw: dict[str, tuple[Any, str]] = {}
 
     # ------------------------------------------------------------------------------------------
     def build(self, agency: Agency, options: WorkbookOptions) -> bytes:
@@ -253,6 +272,8 @@ class WorkbookBuilder:
         wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                        "strings_to_urls": False, "strings_to_numbers": False})
         f = _Formats(wb)
+        self.raw = options.raw
+        first = wb.add_worksheet(SHEET_FEEDBACK) if options.problems is not None else None
         sheets = {name: wb.add_worksheet(name) for name in self.layout.sheets}
         self._guide(sheets[SHEET_GUIDE], f, agency, year, options)
         self._metadata(sheets[SHEET_META], f, metadata)
@@ -267,9 +288,15 @@ class WorkbookBuilder:
             "year": str(year), "deadline": options.deadline,
         }
         self._hidden(sheets[SHEET_HIDDEN], hidden)
+        self._marks(sheets, f, options.marks)
         for ws in sheets.values():  # the very hidden sheet too, in case someone unhides it
             ws.protect(options.password, PROTECT_OPTIONS)
-        sheets[SHEET_GUIDE].activate()
+        if first is not None:
+            self._problems(first, f, options.problems or (), options.problems_intro)
+            first.protect(options.password, PROTECT_OPTIONS)
+            first.activate()
+        else:
+            sheets[SHEET_GUIDE].activate()
         wb.set_properties({
             "title": self.spec.report_title.format(agency_name=agency.name, year=year),
             "subject": "政府信息公开工作年度报告填报表",
@@ -330,7 +357,8 @@ class WorkbookBuilder:
             fc = self.layout.meta_fields[m.key]
             label = m.label + ("（必填）" if m.required and not m.locked else "")
             ws.write_string(fc.row, 0, fc.label, f.label)
-            value = _check_text(metadata.get(m.key, ""), f"基本信息“{m.label}”")
+            value = _check_text(metadata.get(m.key, "") if m.locked else
+                                self._raw_text(m.key, metadata.get(m.key, "")), f"基本信息“{m.label}”")
             if m.locked and m.choices and not value:  # not given, not inferred: the clerk picks
                 ws.write_blank(fc.row, 1, None, f.field_in)
                 ws.data_validation(fc.row, 1, fc.row, 1, {
@@ -401,10 +429,8 @@ class WorkbookBuilder:
                 ws.write_formula(p.row, p.col, formulas[key][1], fmt, _cached(value))
                 if key in self.notes:
                     ws.write_comment(p.row, p.col, self.notes[key], {"x_scale": 2.5, "y_scale": 1.5})
-            elif value is None:
-                ws.write_blank(p.row, p.col, None, fmt)
             else:
-                ws.write_number(p.row, p.col, _number(value), fmt)
+                self._value(ws, p.row, p.col, key, value, fmt)
         for r, lines in row_lines.items():
             ws.set_row(r, max(20, 15 * lines + 5))
         # Data validation over rectangles of input cells, one rule per value type.
@@ -468,7 +494,7 @@ class WorkbookBuilder:
         for n in self.spec.narrative:
             fc = self.layout.narrative_fields[n.key]
             ws.write_string(fc.row, 0, fc.label, f.label)
-            text = _check_text(narrative.get(n.key, ""), f"正文“{n.label}”")
+            text = _check_text(self._raw_text(n.key, narrative.get(n.key, "")), f"正文“{n.label}”")
             ws.write_string(fc.row, 1, text, f.text_in)
             ws.write_string(fc.row, 2, ("必填。" if n.required else "选填。") + n.hint, f.hint)
             ws.set_row(fc.row, 150)
@@ -485,11 +511,7 @@ class WorkbookBuilder:
             fc = self.layout.fee_fields[fee.key]
             ws.write_string(fc.row, 0, fc.label, f.label)
             value = values.get(fee.key)
-            fmt = f.value_input(fee.type)
-            if value is None:
-                ws.write_blank(fc.row, 1, None, fmt)
-            else:
-                ws.write_number(fc.row, 1, _number(value), fmt)
+            self._value(ws, fc.row, 1, fee.key, value, f.value_input(fee.type))
             ws.data_validation(fc.row, 1, fc.row, 1, _VALIDATION[fee.type])
             ws.write_string(fc.row, 2, f"单位：{fee.unit}", f.hint)
             ws.set_row(fc.row, 22)
@@ -498,12 +520,16 @@ class WorkbookBuilder:
     def _checks(self, ws: Worksheet, f: _Formats, values: Mapping[str, Value],
                 explanations: Mapping[str, str]) -> None:
         lay = self.layout
-        ws.set_column(0, 0, 30)  # portrait A4 at 70 % or more (ogi.print_setup)
-        ws.set_column(1, 1, 58)
+        # Column A holds each rule's id, which the reader verifies; it is hidden, because a clerk
+        # reads the rule in words (B). The id is repeated in a last, narrow column for the office.
+        # Portrait A4 at 70 % or more (ogi.print_setup): the visible columns as wide as four were.
+        ws.set_column(0, 0, 30, None, {"hidden": True})
+        ws.set_column(1, 1, 68)
         ws.set_column(2, 2, 12)
-        ws.set_column(3, 3, 40)
-        ws.merge_range(0, 0, 0, 3, "校验（自动检查，填完后每一项都应为“通过”）", f.title)
-        ws.merge_range(1, 0, 1, 3, "“说明”栏可以填写：某个数字看似有误但确实无误时，请写明原因，县级审核时会看到。"
+        ws.set_column(3, 3, 50)
+        ws.set_column(4, 4, 10)
+        ws.merge_range(0, 1, 0, 3, "校验（自动检查，填完后每一项都应为“通过”）", f.title)
+        ws.merge_range(1, 1, 1, 3, "“说明”栏可以填写：某个数字看似有误但确实无误时，请写明原因，县级审核时会看到。"
                        "标为“由 ogi check 检查”的项目需要上年数据或正文，由县级用 ogi 检查。", f.note)
         ws.set_row(1, 32)
         blanks = sum(1 for k in self.spec.input_keys if values.get(k) is None)
@@ -511,14 +537,14 @@ class WorkbookBuilder:
             (lay.blank_count_cell, "空白的数字单元格（应为 0）", lay.blank_count_formula(), blanks),
             (lay.text_count_cell, "填了文字的数字单元格（应为 0）", lay.text_count_formula(), 0),
         ):
-            ws.merge_range(r, 0, r, 1, label, f.label)
+            ws.write_string(r, 1, label, f.label)
             ws.write_formula(r, c, formula, f.check, cached)
             ws.conditional_format(r, c, r, c, {"type": "cell", "criteria": ">", "value": 0,
                                                "format": f.red})
             ws.conditional_format(r, c, r, c, {"type": "cell", "criteria": "==", "value": 0,
                                                "format": f.green})
         hr = lay.check_header_row
-        for c, text in enumerate(("编号", "检查项目", "结果", "说明（如确无误，请写明原因）")):
+        for c, text in enumerate(("编号", "检查项目", "结果", "说明（如确无误，请写明原因）", "代码（县级用）")):
             ws.write_string(hr, c, text, f.header)
         first = last = hr + 1
         for row in lay.check_rows.values():
@@ -530,9 +556,10 @@ class WorkbookBuilder:
                                  _live_text(self.spec, rule, values))
             else:
                 ws.write_string(row.row, 2, BY_OGI, f.check)
-            text = _check_text(explanations.get(rule.id, ""), f"校验“{rule.id}”的说明")
+            text = _check_text(explanations.get(rule.id, ""), f"校验“{rule.title}”的说明")
             ws.write_string(row.row, 3, text, f.text_in)
-            lines = max(_text_lines(rule.title, 58), _text_lines(rule.id, 30))
+            ws.write_string(row.row, 4, rule.id, f.code)
+            lines = _text_lines(rule.title, 68)
             ws.set_row(row.row, 15 * lines + 6)
             last = row.row
         for criteria, fmt in ((f'"{PASS}"', f.green), (f'"{FAIL}"', f.red),
@@ -541,11 +568,80 @@ class WorkbookBuilder:
                                                       "value": criteria, "format": fmt})
         gr = lay.general_explanation_row
         ws.write_string(gr, 0, GENERAL_EXPLANATION_LABEL, f.label)
+        ws.write_string(gr - 1, 1, "总体说明（对全部数据的说明，写在下面一格）：", f.plain)
         ws.merge_range(gr, 1, gr, 3, "", f.text_in)
         ws.write_string(gr, 1, _check_text(explanations.get(GENERAL_EXPLANATION, ""), "校验“总体说明”"), f.text_in)
         ws.set_row(gr, 60)
         ws.freeze_panes(hr + 1, 0)
         self._print_setup(ws, landscape=False, header_rows=(hr, hr))
+
+    def _value(self, ws: Worksheet, row: int, col: int, key: str, value: Value, fmt: Any) -> None:
+        """A number input: the parsed value, or what the clerk entered (:attr:`WorkbookOptions.raw`)."""
+        if key in self.raw:
+            raw, data_type = self.raw[key]
+            if data_type == "f":  # never a live formula from someone else's file: its text
+                ws.write_string(row, col, _check_text(str(getattr(raw, "text", raw)), key), fmt)
+            elif isinstance(raw, bool):
+                ws.write_boolean(row, col, raw, fmt)
+            elif isinstance(raw, int | float):
+                ws.write_number(row, col, raw, fmt)
+            elif isinstance(raw, dt.datetime | dt.date):
+                ws.write_datetime(row, col, raw, fmt)
+            elif raw is None:
+                ws.write_blank(row, col, None, fmt)
+            else:
+                ws.write_string(row, col, _check_text(str(raw), key), fmt)
+        elif value is None:
+            ws.write_blank(row, col, None, fmt)
+        else:
+            ws.write_number(row, col, _number(value), fmt)
+
+    def _raw_text(self, key: str, text: str) -> str:
+        """A text field as the clerk entered it when it was not read (a formula), else ``text``."""
+        if key in self.raw and not text:
+            raw = self.raw[key][0]
+            return "" if raw is None else str(getattr(raw, "text", raw))
+        return text
+
+    def _marks(self, sheets: Mapping[str, Worksheet], f: _Formats,
+               marks: Mapping[tuple[str, str], str]) -> None:
+        """Highlight each marked cell (a conditional format, so the cell keeps its own format and
+        protection) and put its comment on it."""
+        if not marks:
+            return
+        from .xlsx_reader import _rc
+
+        for (sheet, addr), comment in marks.items():
+            ws = sheets.get(sheet)
+            if ws is None:
+                continue
+            r, c = _rc(addr)
+            ws.conditional_format(r, c, r, c, {"type": "formula", "criteria": "=TRUE",
+                                               "format": f.mark})
+            if comment:
+                ws.write_comment(r, c, _check_text(comment, addr),
+                                 {"x_scale": 3, "y_scale": 2.5, "font_name": FONT, "font_size": 10})
+
+    def _problems(self, ws: Worksheet, f: _Formats, rows: tuple[tuple[str, ...], ...],
+                  intro: str) -> None:
+        last = len(FEEDBACK_HEADERS) - 1
+        for c, w in enumerate(FEEDBACK_WIDTHS):
+            ws.set_column(c, c, w)
+        ws.merge_range(0, 0, 0, last, SHEET_FEEDBACK, f.title)
+        ws.merge_range(1, 0, 1, last, "", f.note)
+        ws.write_string(1, 0, intro, f.note)
+        ws.set_row(0, 24)
+        ws.set_row(1, 15 * _text_lines(intro, sum(FEEDBACK_WIDTHS)) + 8)
+        for c, text in enumerate(FEEDBACK_HEADERS):
+            ws.write_string(3, c, text, f.header)
+        for i, row in enumerate(rows):
+            r = 4 + i
+            for c, text in enumerate(row):
+                ws.write_string(r, c, _check_text(text, SHEET_FEEDBACK),
+                                f.code if c == last else f.label)
+            ws.set_row(r, 15 * max(_text_lines(t, FEEDBACK_WIDTHS[c]) for c, t in enumerate(row)) + 6)
+        ws.freeze_panes(4, 0)
+        self._print_setup(ws, landscape=True, header_rows=(3, 3))
 
     @staticmethod
     def _hidden(ws: Worksheet, hidden: Mapping[str, str]) -> None:

@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "fill": ("ogi.cli.fill", "fill", "由工作簿生成公文格式的 Word 年度报告（.docx，可选 PDF）"),
     "status": ("ogi.cli.status", "status", "统计一个文件夹中各机关的交回和检查情况"),
     "summary": ("ogi.cli.summary", "summary", "汇总各机关数据，生成汇总工作簿"),
+    "feedback": ("ogi.cli.feedback", "feedback", "把问题发回各机关：标注好的修改表、退改单、邮件草稿、催报"),
     "import": ("ogi.cli.import_", "import_", "导入已发布的年度报告（文本、HTML、DOCX、PDF、旧工作簿）"),
 }
 
