@@ -30,6 +30,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "summary": ("ogi.cli.summary", "summary", "汇总各机关数据，生成汇总工作簿"),
     "feedback": ("ogi.cli.feedback", "feedback", "把问题发回各机关：标注好的修改表、退改单、邮件草稿、催报"),
     "import": ("ogi.cli.import_", "import_", "导入已发布的年度报告（文本、HTML、DOCX、PDF、旧工作簿）"),
+    "init": ("ogi.cli.init", "init", "建立年度文件夹（名单、填报表、交回、反馈、年报、汇总、归档）"),
+    "serve": ("ogi.cli.serve", "serve", "在浏览器中处理一个年度文件夹（本机网页）"),
+    "archive": ("ogi.cli.archive", "archive", "把年度文件夹打包为归档 zip，或核对归档"),
 }
 
 HELP = """政府信息公开工作年度报告工具（国办公开办函〔2021〕30号格式）。

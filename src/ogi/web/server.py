@@ -1,0 +1,72 @@
+"""Start the app on a free (or given) port with waitress; print the URL first; stop on Ctrl+C."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import threading
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import InputError
+from .app import LOOPBACK_NAMES, ServerConfig, create_app, is_loopback
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def serve(folder: Path, *, host: str = "127.0.0.1", port: int = 0, open_browser: bool = True,
+          echo: Callable[[str], None] = print) -> None:
+    from waitress.server import create_server
+
+    loopback = is_loopback(host)
+    token = None if loopback else secrets.token_urlsafe(24)
+    config = ServerConfig(Path(folder), host=host, port=port, token=token)
+    app = create_app(config)
+    try:
+        server = create_server(app, host=host, port=port, threads=8, ident="ogi",
+                               max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024,
+                               clear_untrusted_proxy_headers=True)
+    except OSError as exc:
+        app.extensions["ogi"]["lock"].release()
+        raise InputError(f"无法在 {host}:{port} 上启动（{exc.strerror or exc}）；"
+                         "请换一个端口（--port）或不指定端口") from exc
+    bound = server.effective_port  # type: ignore[union-attr]
+    config.port = bound
+    names = {_url_host(host).lower()} | (set(LOOPBACK_NAMES) if loopback else set())
+    config.allowed_hosts = {f"{n}:{bound}" for n in names}
+    url = f"http://{_url_host(host)}:{bound}/" + (f"?token={token}" if token else "")
+    echo(url)
+    sys.stdout.flush()
+    ogi = app.extensions["ogi"]
+    year, lock = ogi["year"], ogi["lock"]
+    echo(f"正在服务 {year.year} 年度文件夹：{year.root}")
+    if not lock.held:
+        echo("注意：另一位同事正在使用这个文件夹，页面为只读。" + (lock.other.describe() if lock.other else ""))
+    if token:
+        echo("本机以外的电脑也可访问：请只把上面的完整地址（含 token）告诉需要的同事。")
+    echo("按 Ctrl+C 停止。")
+    sys.stdout.flush()
+    stop = threading.Event()
+
+    def refresh() -> None:
+        from ..year import LOCK_REFRESH_SECONDS
+
+        while not stop.wait(LOCK_REFRESH_SECONDS):
+            if lock.held:
+                lock.refresh()
+
+    threading.Thread(target=refresh, daemon=True, name="ogi-lock").start()
+    if open_browser:
+        threading.Timer(0.5, webbrowser.open, args=(url,)).start()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.close()
+        lock.release()
+        echo("已停止。")
