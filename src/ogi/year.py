@@ -237,6 +237,7 @@ def store_return(year: YearFolder, name: str, data: bytes) -> tuple[Path, bool]:
         raise InputError("文件是空的（0 字节）", path=name)
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(f"文件过大，超过 {MAX_INPUT_BYTES // 1024 // 1024} MB 上限", path=name)
+    name = re.split(r"[\\/]", name)[-1]  # a browser may send a path: only its last part counts
     folder = ensure_output_dir(year.returns)
     digest = hashlib.sha256(data).hexdigest()
     for existing in folder.rglob("*"):

@@ -5,11 +5,17 @@ Needs the ``serve`` extra (``pip install "ogi[serve]"``); :func:`missing_extra` 
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 
 EXTRA_MODULES = ("flask", "waitress", "flask_wtf")
 
 
 def missing_extra() -> list[str]:
     """The modules of the ``serve`` extra that are not installed."""
-    return [m for m in EXTRA_MODULES if importlib.util.find_spec(m) is None]
+    missing = []
+    for name in EXTRA_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing

@@ -79,6 +79,7 @@ def is_loopback(host: str) -> bool:
 def create_app(config: ServerConfig) -> Flask:
     year = yearmod.open_year(config.folder)
     app = Flask(__name__)
+    app.url_map.merge_slashes = False  # "//etc/passwd" is refused, not redirected
     app.config.update(
         SECRET_KEY=secrets.token_bytes(32),
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
@@ -102,10 +103,12 @@ def create_app(config: ServerConfig) -> Flask:
     # ---- guards ------------------------------------------------------------------------------
     @app.before_request
     def check_host_and_token() -> Response | None:
-        host = (request.host or "").lower()
+        host = (request.headers.get("Host") or "").lower()  # the header itself, no fallback
         if host not in config.allowed_hosts:
             return error_page("地址不对", "请用 ogi serve 窗口中显示的地址打开本页面。"
                               "（网页地址中的主机名与服务器不符，为防止其他网站借道访问，已拒绝。）", 400)
+        if (request.content_length or 0) > MAX_REQUEST_BYTES:  # before CSRF reads the form
+            abort(413)
         if config.token is None:
             return None
         given = request.args.get("token")

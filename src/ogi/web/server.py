@@ -17,6 +17,17 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
+def _local_names() -> set[str]:
+    import socket
+
+    names = {socket.gethostname().lower(), socket.getfqdn().lower()}
+    try:
+        names |= set(socket.gethostbyname_ex(socket.gethostname())[2])
+    except OSError:
+        pass
+    return names
+
+
 def serve(folder: Path, *, host: str = "127.0.0.1", port: int = 0, open_browser: bool = True,
           echo: Callable[[str], None] = print) -> None:
     from waitress.server import create_server
@@ -36,6 +47,8 @@ def serve(folder: Path, *, host: str = "127.0.0.1", port: int = 0, open_browser:
     bound = server.effective_port  # type: ignore[union-attr]
     config.port = bound
     names = {_url_host(host).lower()} | (set(LOOPBACK_NAMES) if loopback else set())
+    if host in ("0.0.0.0", "::"):  # every address of this PC: its names and addresses
+        names |= _local_names() | set(LOOPBACK_NAMES)
     config.allowed_hosts = {f"{n}:{bound}" for n in names}
     url = f"http://{_url_host(host)}:{bound}/" + (f"?token={token}" if token else "")
     echo(url)
