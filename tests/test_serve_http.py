@@ -196,3 +196,36 @@ def test_without_the_extra_says_how_to_add_it(tmp_path: Path) -> None:
                        capture_output=True, text=True, encoding="utf-8", env=env)
     assert r.returncode == 2
     assert 'pip install "ogi[serve]"' in r.stderr and "flask" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_stopping_mid_job_leaves_no_half_written_file(tmp_path: Path) -> None:
+    import json
+    import time
+
+    import openpyxl
+
+    roster = tmp_path / "名单.csv"
+    roster.write_text("机关名称\n" + "".join(f"测试县第{i}镇人民政府\n" for i in range(1, 301)), encoding="utf-8")
+    root = yearmod.init_year(2024, tmp_path / "y", roster=roster).root
+    s = start(root)
+    c = Client(s)
+    r = c.post("/forms/generate", headers={"Accept": "application/json"})
+    assert r.status == 200 and json.loads(r.text)["name"] == "生成填报表"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job = json.loads(c.get("/api/job").text)
+        if job["done"] >= 3:
+            break
+        time.sleep(0.1)
+    # A second job while one runs is refused in Chinese.
+    r = c.post("/summary/generate", headers={"Accept": "application/json"})
+    assert r.status == 409 and "还在进行中" in r.text
+    code, out = s.stop()
+    assert "正在结束“生成填报表”" in out and "已停止" in out and "Traceback" not in out
+    written = sorted((root / "填报表").iterdir())
+    assert 3 <= len(written) < 300, len(written)
+    assert not [p for p in root.rglob("*") if p.name.startswith(".ogi-") and p.suffix == ".tmp"]
+    for path in written:
+        assert path.suffix == ".xlsx"
+        openpyxl.load_workbook(path, read_only=True).close()  # complete, not half-written
+    assert not (root / yearmod.LOCK_FILE).exists()

@@ -79,6 +79,7 @@ def is_loopback(host: str) -> bool:
 def create_app(config: ServerConfig) -> Flask:
     year = yearmod.open_year(config.folder)
     app = Flask(__name__)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese readable in the JSON too
     app.url_map.merge_slashes = False  # "//etc/passwd" is refused, not redirected
     app.config.update(
         SECRET_KEY=secrets.token_bytes(32),
@@ -93,6 +94,7 @@ def create_app(config: ServerConfig) -> Flask:
     lock.acquire()
     cache = yearmod.StatusCache()
     cache_lock = threading.Lock()
+    store_lock = threading.Lock()  # two tabs uploading the same file at once keep one copy
     runner = JobRunner()
     app.extensions["ogi"] = {"year": year, "lock": lock, "runner": runner, "config": config}
 
@@ -231,15 +233,23 @@ def create_app(config: ServerConfig) -> Flask:
         yearmod.replace_roster(year, source)
         return redirect(url_for("roster_page"))
 
+    def tracker(job: Job) -> Any:
+        """A library ``progress`` callback that counts for the page and stops between files when
+        the server stops."""
+
+        def progress(items: Iterable[Any], n: int) -> Any:
+            job.total = n
+            for item in items:
+                runner.checkpoint()
+                yield item
+                job.done += 1
+
+        return progress
+
     @app.post("/forms/generate")
     def forms_generate() -> Response:
         def work(job: Job) -> None:
-            def progress(items: Iterable[Any], n: int) -> Any:
-                job.total = n
-                for item in items:
-                    yield item
-                    job.done += 1
-
+            progress = tracker(job)
             written = yearmod.generate_forms(year, progress=progress)
             job.message = f"已生成 {len(written)} 份填报表" if written else "每个机关都已有填报表，未重复生成"
 
@@ -276,7 +286,8 @@ def create_app(config: ServerConfig) -> Flask:
         stored = []
         for upload in files:
             data = upload.read(MAX_INPUT_BYTES + 1)
-            path, new = yearmod.store_return(year, upload.filename or "", data)
+            with store_lock:
+                path, new = yearmod.store_return(year, upload.filename or "", data)
             stored.append((upload.filename or "", path, new))
         report = status()
         by_path = {row.result.file.path: row for row in report.rows if row.result is not None}
@@ -333,6 +344,7 @@ def create_app(config: ServerConfig) -> Flask:
     def reports_generate() -> Response:
         def work(job: Job) -> None:
             def seen(outcome: Any, i: int, n: int) -> None:
+                runner.checkpoint()
                 job.done, job.total = i, n
                 name = outcome.docx.name if outcome.docx is not None else outcome.path.name
                 job.lines.append(f"{outcome.status}：{name}" + (f"（{outcome.message}）"
@@ -384,12 +396,7 @@ def create_app(config: ServerConfig) -> Flask:
     @app.post("/summary/generate")
     def summary_generate() -> Response:
         def work(job: Job) -> None:
-            def progress(items: Iterable[Any], n: int) -> Any:
-                job.total = n
-                for item in items:
-                    yield item
-                    job.done += 1
-
+            progress = tracker(job)
             result = yearmod.write_summary(year, progress=progress)
             job.message = f"已保存 {yearmod.SUMMARY_FILE}：汇总了 {len(result.rows)} 个机关"
 

@@ -26,6 +26,10 @@ class Job:
                 "running": self.running, "error": self.error, "lines": self.lines[-200:]}
 
 
+class Cancelled(Exception):
+    """The server is stopping: the job ends between two files."""
+
+
 class Busy(OgiError):
     """Another job of this year folder is still running."""
 
@@ -36,7 +40,23 @@ class JobRunner:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
         self.job: Job | None = None
+
+    def checkpoint(self) -> None:
+        """Called by a job between two files: raises :class:`Cancelled` once the server stops."""
+        if self._stop.is_set():
+            raise Cancelled
+
+    def stop(self, timeout: float = 120) -> bool:
+        """Ask the running job to end after its current file and wait for it; True if it ended."""
+        self._stop.set()
+        thread = self._thread
+        if thread is None or not thread.is_alive():
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
 
     def start(self, name: str, work: Callable[[Job], None]) -> Job:
         with self._lock:
@@ -45,6 +65,7 @@ class JobRunner:
             job = self.job = Job(name)
         thread = threading.Thread(target=self._run, args=(job, work), daemon=True,
                                   name=f"ogi-job-{name}")
+        self._thread = thread
         thread.start()
         return job
 
@@ -53,6 +74,8 @@ class JobRunner:
             work(job)
             if not job.message:
                 job.message = "已完成"
+        except Cancelled:
+            job.error = "服务器已停止，任务在两个文件之间结束（已写好的文件完整保留）"
         except OgiError as exc:
             job.error = str(exc)
         except Exception as exc:  # shown in Chinese on the page; the traceback goes to the console

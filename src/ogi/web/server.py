@@ -81,5 +81,9 @@ def serve(folder: Path, *, host: str = "127.0.0.1", port: int = 0, open_browser:
     finally:
         stop.set()
         server.close()
+        runner = ogi["runner"]
+        if runner.job is not None and runner.job.running:
+            echo(f"正在结束“{runner.job.name}”（当前文件写完即停）……")
+        runner.stop()
         lock.release()
         echo("已停止。")
