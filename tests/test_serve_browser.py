@@ -24,12 +24,11 @@ from pathlib import Path
 import pytest
 
 from conftest import fill_workbook
-from serve_helpers import Server, start  # also skips without the serve extra
-from test_status_county import narrative
-
 from ogi import year as yearmod
 from ogi.layout import layout_for
 from ogi.xlsx_writer import Agency
+from serve_helpers import Server, start  # also skips without the serve extra
+from test_status_county import narrative
 
 YEAR = 2024
 CONTACT = {"address": "彭阳县政府大院", "phone": "0954-1234567", "website": "彭阳县人民政府网站",
@@ -68,7 +67,7 @@ def year_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serv
     assert r.returncode == 0, r.stderr
     server = start(root / "2024年度")
     yield server, root / "2024年度"
-    code, out = server.stop()
+    _code, out = server.stop()
     assert "已停止" in out and "Traceback" not in out, out
     assert not (root / "2024年度" / yearmod.LOCK_FILE).exists()
 

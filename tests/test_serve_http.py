@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from serve_helpers import Client, Server, assert_chinese_error, start  # also skips without the extra
-
 from ogi import year as yearmod
 from ogi.safe_io import MAX_INPUT_BYTES
+from serve_helpers import Client, Server, assert_chinese_error, start  # also skips without the extra
 
 ROSTER = "机关名称,编号\n彭阳县白阳镇人民政府,640425001\n彭阳县教育局,640425101\n"
 
@@ -30,7 +29,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(folder: Path) -> Iterator[Server]:
     s = start(folder)
     yield s
-    code, out = s.stop()
+    _code, out = s.stop()
     assert "已停止" in out and "Traceback" not in out
     assert not (folder / yearmod.LOCK_FILE).exists()
 
@@ -161,7 +160,7 @@ def test_second_server_on_the_folder_is_read_only(server: Server, folder: Path) 
         r = c.post("/lock/takeover")
         assert r.status == 400 and "锁并未失效" in r.text
     finally:
-        code, out = second.stop()
+        _code, out = second.stop()
     assert "只读" in out
     assert yearmod.read_lock(folder) is not None  # the first server's lock stays
 
@@ -181,7 +180,7 @@ def test_stale_lock_is_offered_for_takeover(tmp_path: Path) -> None:
         assert "只读" not in c.get("/").text
         assert c.post("/status/save").status == 302
     finally:
-        code, out = s.stop()
+        s.stop()
     assert not (root / yearmod.LOCK_FILE).exists()
 
 
@@ -220,7 +219,7 @@ def test_stopping_mid_job_leaves_no_half_written_file(tmp_path: Path) -> None:
     # A second job while one runs is refused in Chinese.
     r = c.post("/summary/generate", headers={"Accept": "application/json"})
     assert r.status == 409 and "还在进行中" in r.text
-    code, out = s.stop()
+    _code, out = s.stop()
     assert "正在结束“生成填报表”" in out and "已停止" in out and "Traceback" not in out
     written = sorted((root / "填报表").iterdir())
     assert 3 <= len(written) < 300, len(written)

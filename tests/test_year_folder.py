@@ -53,7 +53,7 @@ def test_archive_holds_the_year_and_verifies(tmp_path: Path) -> None:
     roster.write_text(ROSTER, encoding="utf-8")
     year = yearmod.init_year(2024, tmp_path / "y", roster=roster)
     yearmod.generate_forms(year)
-    stored, new = yearmod.store_return(year, "白阳镇.xlsx", next(year.forms.glob("*.xlsx")).read_bytes())
+    _stored, new = yearmod.store_return(year, "白阳镇.xlsx", next(year.forms.glob("*.xlsx")).read_bytes())
     assert new
     r = ogi("archive", year.root)
     assert r.returncode == 0, r.stderr

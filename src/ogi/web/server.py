@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import sys
 import threading
@@ -21,10 +22,8 @@ def _local_names() -> set[str]:
     import socket
 
     names = {socket.gethostname().lower(), socket.getfqdn().lower()}
-    try:
+    with contextlib.suppress(OSError):
         names |= set(socket.gethostbyname_ex(socket.gethostname())[2])
-    except OSError:
-        pass
     return names
 
 
