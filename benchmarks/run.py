@@ -38,7 +38,8 @@ os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"),
 import floors  # noqa: E402
 
 TEMPLATE_DOCX = REPO / "docx_templates" / "gov_info_2021.docx"
-TARGETS = {"fill": 3.0, "cold": 1.5, "new": 2.0, "memory": 1.2, "pdf_jobs": 0.6, "ledger": 1.2}
+TARGETS = {"fill": 3.0, "cold": 1.5, "new": 2.0, "memory": 1.2, "pdf_jobs": 0.6, "ledger": 1.2,
+           "serve": 1.3}
 
 RESULTS: list[dict[str, Any]] = []
 
@@ -606,6 +607,51 @@ def bench_memory(big: int, small: int, tmp: Path) -> None:
 
 # ---------------------------------------------------------------------------------------------
 
+def bench_serve(n: int, repeat: int, tmp: Path) -> None:
+    """Uploading and checking N returns through `ogi serve` (one HTTP upload per file, as the page
+    sends them, each answered with its agency's state; then the table) against `ogi status` over
+    the same N files with the same roster, per return. The server's start is not counted."""
+    log(f"\nserve: {n} returns uploaded through ogi serve vs ogi status")
+    if not command_available("serve") or importlib.util.find_spec("flask") is None:
+        record("serve: upload+check per return vs ogi status", None, None, "s", TARGETS["serve"],
+               "ogi serve or its extra is not installed")
+        return
+    sys.path.insert(0, str(REPO / "tests"))
+    from ogi import year as yearmod
+    from serve_helpers import Client, start
+
+    src = make_filled_workbooks(tmp / "serve-src", n, seed=7)
+    roster = tmp / "serve-roster.csv"
+    roster.write_text("机关名称,编号\n" + "".join(f"{name},{640425000 + i}\n"
+                                               for i, name in enumerate(agency_names(n))), "utf-8")
+    floor_year = yearmod.init_year(2023, tmp / "serve-floor", roster=roster)
+    for p in src:
+        shutil.copy(p, floor_year.returns / p.name)
+    argv = [*ogi_argv(), "status", str(floor_year.returns), "--roster", str(floor_year.roster_file),
+            "--year", "2023", "-q"]
+    floor = best_of(repeat, lambda: run(argv)[0]) / n
+
+    def through_server(k: int) -> float:
+        year = yearmod.init_year(2023, tmp / f"serve-{k}", roster=roster)
+        server = start(year.root)
+        try:
+            client = Client(server)
+            token = client.csrf()  # the page holds its token: one per page load, not per file
+            t0 = time.perf_counter()
+            for p in src:
+                r = client.post("/returns/upload", {"csrf_token": token}, csrf=False,
+                                files=[("files", p.name, p.read_bytes())],
+                                headers={"Accept": "application/json"})
+                assert r.status == 200, r.text[:300]
+            assert client.get("/api/returns").status == 200
+            return time.perf_counter() - t0
+        finally:
+            server.stop()
+
+    ours = min(through_server(k) for k in range(max(1, min(repeat, 3)))) / n
+    record("serve: upload+check per return vs ogi status", ours, floor, "s", TARGETS["serve"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--n", type=int, default=200, help="reports in the fill/check batch (200)")
@@ -616,11 +662,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pdf-n", type=int, default=30, help="reports in the --pdf batch (30)")
     parser.add_argument("--ledger-n", type=int, default=2000,
                         help="returns in the ledger folder, 10 %% of them duplicates (2000)")
-    parser.add_argument("--only", default="", help="comma list of: new,cold,batch,memory,pdf,ledger")
+    parser.add_argument("--serve-n", type=int, default=100, help="returns uploaded through ogi serve (100)")
+    parser.add_argument("--only", default="", help="comma list of: new,cold,batch,memory,pdf,ledger,serve")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
     only = {s.strip() for s in args.only.split(",") if s.strip()} or {"new", "cold", "batch", "memory", "pdf",
-                                                                    "ledger"}
+                                                                    "ledger", "serve"}
 
     info = machine()
     log("ogi benchmarks — " + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
@@ -660,6 +707,8 @@ def main(argv: list[str] | None = None) -> int:
             bench_pdf(args.pdf_n, tmp)
         if "ledger" in only:
             bench_ledger(args.ledger_n, tmp)
+        if "serve" in only:
+            bench_serve(args.serve_n, args.repeat, tmp)
 
     log("\nSummary (ratio = ogi / floor; lower is better)")
     log(f"  {'measurement':<58} {'ogi':>10} {'floor':>10} {'ratio':>7} {'target':>7}  verdict")
