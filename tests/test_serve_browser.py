@@ -281,6 +281,13 @@ def test_the_year_in_the_browser(browser: object, year_server: tuple[Server, Pat
 
     nav("总览")
     shot("13-总览")
+    assert not page.is_visible("#old-browser")
+    # Opened in an old IE mode (document.documentMode set, as IE and 360/QQ 兼容模式 do): the page says so.
+    old = context.new_page()
+    old.add_init_script("Object.defineProperty(document, 'documentMode', {value: 7})")
+    old.goto(server.url)
+    assert old.is_visible("#old-browser") and "极速模式" in old.inner_text("#old-browser")
+    old.close()
     assert not errors, errors
     print(f"\nscreenshots: {shots}")
     context.close()

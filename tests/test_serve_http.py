@@ -228,3 +228,42 @@ def test_stopping_mid_job_leaves_no_half_written_file(tmp_path: Path) -> None:
         assert path.suffix == ".xlsx"
         openpyxl.load_workbook(path, read_only=True).close()  # complete, not half-written
     assert not (root / yearmod.LOCK_FILE).exists()
+
+
+def test_two_tabs_and_a_broken_upload_lose_nothing_and_duplicate_nothing(server: Server, folder: Path) -> None:
+    import socket
+    import threading
+
+    data = b"PK\x03\x04 same return uploaded from two tabs at once"
+    tabs = [Client(server) for _ in range(4)]
+    tokens = [t.csrf() for t in tabs]
+    answers: list[int] = []
+
+    def send(i: int) -> None:
+        r = tabs[i].post("/returns/upload", {"csrf_token": tokens[i]}, csrf=False,
+                         files=[("files", "同时上传.xlsx", data)], headers={"Accept": "application/json"})
+        answers.append(r.status)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert answers == [200] * 4
+    assert len([p for p in (folder / "交回").iterdir() if p.read_bytes() == data]) == 1
+    # A browser closed mid-upload: half a body, then the connection is gone. Nothing is stored.
+    c = Client(server)
+    token = c.csrf()
+    before = sorted(p.name for p in (folder / "交回").iterdir())
+    boundary = "----cut"
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="断开.xlsx"\r\n\r\n'
+            ).encode() + b"PK" + b"x" * 5000
+    sock = socket.create_connection(("127.0.0.1", server.port))
+    cookie = "; ".join(f"{k}={v}" for k, v in c.cookies.items())
+    sock.sendall(f"POST /returns/upload HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nCookie: {cookie}\r\n"
+                 f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 200000\r\n\r\n"
+                 .encode() + head)
+    sock.close()
+    assert c.get("/").status == 200  # the server carries on
+    assert sorted(p.name for p in (folder / "交回").iterdir()) == before
