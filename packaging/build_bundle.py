@@ -59,7 +59,7 @@ TEMPLATES = HERE / "templates"
 
 #: The extras of ogi every bundle installs. THE one place to list them: adding ``"serve"`` here
 #: (once the extra exists in pyproject.toml) puts it and its dependencies into every bundle.
-BUNDLE_EXTRAS: tuple[str, ...] = ()
+BUNDLE_EXTRAS: tuple[str, ...] = ("serve",)
 
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 
@@ -96,7 +96,7 @@ PLATFORMS: dict[str, Platform] = {
 #: (template in packaging/templates/, name in the bundle) for each kind of platform.
 SCRIPTS: dict[str, tuple[tuple[str, str], ...]] = {
     "windows": (("安装.bat", "安装.bat"), ("ogi命令行.bat", "ogi命令行.bat"), ("检查.bat", "检查.bat"),
-                ("ogi.bat", "tools/ogi.bat")),
+                ("启动ogi.bat", "启动ogi.bat"), ("ogi.bat", "tools/ogi.bat")),
     "linux": (("install.sh", "install.sh"), ("ogi.sh", "ogi.sh"), ("ogi-shim.sh", "tools/ogi")),
 }
 COMMON_FILES = (("install.py", "tools/install.py"), ("安装说明.txt", "安装说明.txt"))

@@ -329,7 +329,7 @@ def test_windows_bundle_resolves_offline_and_its_scripts_are_sound(tmp_path: Pat
 
     # Every .bat: CRLF, ASCII or GBK, safe for cmd.exe; every file it names is in the bundle.
     bats = sorted(n for n in files if n.endswith(".bat"))
-    assert bats == ["ogi命令行.bat", "tools/ogi.bat", "安装.bat", "检查.bat"]
+    assert bats == ["ogi命令行.bat", "tools/ogi.bat", "启动ogi.bat", "安装.bat", "检查.bat"]
     for name in bats:
         raw = files[name]
         assert b"\n" not in raw.replace(b"\r\n", b"") and b"\r" not in raw.replace(b"\r\n", b""), name
