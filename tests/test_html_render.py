@@ -100,3 +100,15 @@ def test_fill_cli_writes_the_page_beside_the_docx(tmp_path: Path) -> None:
     assert "网页：" in result.output
     again = CliRunner().invoke(cli, ["fill", str(EXAMPLE), "-o", str(tmp_path), "--html"])
     assert again.exit_code == 0, again.output  # identical output: left alone, no --overwrite needed
+
+
+def test_render_tables_are_the_reports_own_tables(spec: FormSpec) -> None:
+    """`ogi serve`'s county table: the same official tables, filled with any values (the totals)."""
+    from ogi.html_render import render_tables
+
+    report = make_report(spec, distinct_values(spec))
+    page = render_html(report)
+    tables = render_tables(report.values)
+    assert [section for section, _ in tables] == [t.section for t in spec.tables]
+    for _, table in tables:
+        assert table in page

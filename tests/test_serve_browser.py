@@ -250,8 +250,14 @@ def test_the_year_in_the_browser(browser: object, year_server: tuple[Server, Pat
     # ---- summary ---------------------------------------------------------------------------------
     nav("汇总")
     run_job("生成汇总表（汇总.xlsx）")
-    bars = page.locator("#chart rect").count()
-    assert bars >= 3
+    from ogi.summary import build_summary
+
+    library = build_summary(folder / "交回", yearmod.open_year(folder).read_roster(), year=YEAR)
+    assert page.locator("#chart rect").count() == len(library.rows) >= 3
+    county = page.inner_text("#county")
+    assert "三、收到和处理政府信息公开申请情况" in county and "（七）总计" in county
+    for key in ("t2.normative_docs.valid", "t3.new_received.total", "t3.carry_forward.natural_person"):
+        assert f"\t{library.totals[key]}" in county or f"{library.totals[key]}\t" in county, key
     with page.expect_download() as dl:
         page.click("#summary-download")
     import openpyxl

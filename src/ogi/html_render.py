@@ -144,3 +144,17 @@ def render_html(report: Report) -> str:
     template_id = report.template_id or DEFAULT_TEMPLATE
     spec = load_spec(template_id)
     return str(_compiled(template_id).render(html_context(report, spec)))
+
+
+def render_tables(values: dict[str, Any], template_id: str = DEFAULT_TEMPLATE) -> list[tuple[str, str]]:
+    """Each official table (二, 三, 四) with its official merges, filled with ``values`` (for
+    example a county's totals), as (section heading, HTML table): the report's own tables."""
+    import jinja2
+
+    from .docx_render import placeholder, shown
+
+    spec = load_spec(template_id)
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    context = {placeholder(key): shown(values.get(key)) for key in spec.cells}
+    return [(table.section, str(env.from_string(_table_html(table)).render(context)))
+            for table in spec.tables]

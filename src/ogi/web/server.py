@@ -69,6 +69,8 @@ def serve(folder: Path, *, host: str = "127.0.0.1", port: int = 0, open_browser:
         while not stop.wait(LOCK_REFRESH_SECONDS):
             if lock.held:
                 lock.refresh()
+            elif lock.acquire():  # the colleague closed the folder: this page may now change it
+                echo("另一位同事已关闭这个年度文件夹，本页面现在可以修改。")
 
     threading.Thread(target=refresh, daemon=True, name="ogi-lock").start()
     if open_browser:
