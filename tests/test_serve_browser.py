@@ -132,6 +132,7 @@ def test_the_year_in_the_browser(browser: object, year_server: tuple[Server, Pat
         w.writerow(["编号", "机关名称", "机关类型"])
         w.writerows([a.id, a.name, a.type] for a in AGENCIES)
     page.set_input_files("#roster-file", str(good))
+    assert page.inner_text("#roster-name") == "机关名单.csv"
     page.click("#roster-preview")
     assert page.locator("#roster-pending tr").count() == len(AGENCIES) + 1
     shot("03-名单-预览")

@@ -14,7 +14,7 @@
   function show(job) {
     if (!job) { return; }
     box.hidden = false;
-    document.getElementById("job-name").textContent = job.name;
+    document.getElementById("job-name").textContent = (job.running ? "" : "上一项任务：") + job.name;
     var bar = document.getElementById("job-bar");
     bar.max = job.total || 1;
     bar.value = job.running ? job.done : (job.total || 1);
@@ -44,6 +44,13 @@
     });
   });
   poll(false);
+
+  var rosterFile = document.getElementById("roster-file");
+  if (rosterFile) {
+    rosterFile.addEventListener("change", function () {
+      document.getElementById("roster-name").textContent = rosterFile.files.length ? rosterFile.files[0].name : "未选择文件";
+    });
+  }
 
   // ---- uploads ------------------------------------------------------------------------------
   var drop = document.getElementById("drop");
