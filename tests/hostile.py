@@ -899,6 +899,40 @@ def _crafted_pdf(ws: Workspace) -> list[str]:
     return ["import", str(path), "-o", str(ws.out)]
 
 
+def _archive_of(data: bytes, name: str) -> Callable[[Workspace], list[str]]:
+    def make(ws: Workspace) -> list[str]:
+        path = ws.inp / name
+        path.write_bytes(data)
+        return ["archive", "--verify", str(path)]
+
+    return make
+
+
+def _truncated_archive(ws: Workspace) -> list[str]:
+    """A year archive cut off halfway (a download that broke)."""
+    from ogi.year import init_year, write_archive
+
+    year = init_year(YEAR, ws.root / "年度")
+    whole = write_archive(year).read_bytes()
+    path = ws.inp / "归档.zip"
+    path.write_bytes(whole[: len(whole) // 2])
+    return ["archive", "--verify", str(path)]
+
+
+def _not_a_year_folder(command: str) -> Callable[[Workspace], list[str]]:
+    def make(ws: Workspace) -> list[str]:
+        (ws.inp / "交回").mkdir(exist_ok=True)
+        return [command, str(ws.inp), *(["--no-browser"] if command == "serve" else [])]
+
+    return make
+
+
+def _init_bad_roster(ws: Workspace) -> list[str]:
+    path = ws.inp / "名单.csv"
+    path.write_bytes("机关名称,编号\n彭阳县白阳镇人民政府,1\n,2\n".encode("gbk"))
+    return ["init", str(YEAR), str(ws.out / "年度"), "--roster", str(path)]
+
+
 def corpus() -> list[Case]:
     lay = layout_for()
     t3_sheet, t3_input = input_cell()
@@ -1149,6 +1183,19 @@ def corpus() -> list[Case]:
         _check_case("check-ods-return", "白阳镇.ods", _ods_bytes, {2}, ("另存为 .xlsx",)),
         Case("check-folder-of-attachments", "check", _mailbox, frozenset({2}), ("请解压后再放入",),
              _mailbox_listed),
+        # ---- the year folder (issue 21) -----------------------------------------------------
+        Case("archive-verify-a-workbook", "archive", _archive_of(base_workbook(), "归档.zip"),
+             frozenset({2}), ("不是 ogi 的年度归档",)),
+        Case("archive-verify-not-a-zip", "archive", _archive_of(b"%PDF-1.4 not a zip", "归档.zip"),
+             frozenset({2}), ("不是 ogi 的年度归档",)),
+        Case("archive-verify-truncated", "archive", _truncated_archive, frozenset({2}),
+             ("不是 ogi 的年度归档",)),
+        Case("archive-plain-folder", "archive", _not_a_year_folder("archive"), frozenset({2}),
+             ("不是年度文件夹",)),
+        Case("serve-plain-folder", "serve", _not_a_year_folder("serve"), frozenset({2}),
+             ("不是年度文件夹", "serve 组件")),  # the second without the serve extra
+        Case("init-roster-row-without-name", "init", _init_bad_roster, frozenset({2}), ("第 3 行",),
+             _no_output),
     ]
     ids = [c.id for c in cases]
     assert len(ids) == len(set(ids)), "duplicate case ids"
