@@ -228,6 +228,19 @@ def unique_name(folder: Path, name: str) -> Path:
     return candidate
 
 
+_DIGESTS: dict[Path, tuple[float, int, str]] = {}
+
+
+def _digest(path: Path) -> str:
+    """sha256 of a received file, remembered per (mtime, size): received files never change."""
+    st = path.stat()
+    hit = _DIGESTS.get(path)
+    if hit is None or hit[:2] != (st.st_mtime, st.st_size):
+        hit = (st.st_mtime, st.st_size, hashlib.sha256(path.read_bytes()).hexdigest())
+        _DIGESTS[path] = hit
+    return hit[2]
+
+
 def store_return(year: YearFolder, name: str, data: bytes) -> tuple[Path, bool]:
     """Keep one received file in 交回/ under a unique, sanitised name; never replaces a file.
     A file byte-identical to one already received is not stored twice: returns (its path, False)."""
@@ -241,8 +254,7 @@ def store_return(year: YearFolder, name: str, data: bytes) -> tuple[Path, bool]:
     folder = ensure_output_dir(year.returns)
     digest = hashlib.sha256(data).hexdigest()
     for existing in folder.rglob("*"):
-        if (existing.is_file() and existing.stat().st_size == len(data)
-                and hashlib.sha256(existing.read_bytes()).hexdigest() == digest):
+        if existing.is_file() and existing.stat().st_size == len(data) and _digest(existing) == digest:
             return existing, False
     while True:
         target = unique_name(folder, name)
