@@ -267,3 +267,22 @@ def test_two_tabs_and_a_broken_upload_lose_nothing_and_duplicate_nothing(server:
     sock.close()
     assert c.get("/").status == 200  # the server carries on
     assert sorted(p.name for p in (folder / "交回").iterdir()) == before
+
+
+def test_given_port_and_a_port_in_use(server: Server, folder: Path, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    other = yearmod.init_year(2024, tmp_path / "y").root
+    s = start(other, "--port", str(port))
+    try:
+        assert s.url == f"http://127.0.0.1:{port}/"
+    finally:
+        s.stop()
+    r = subprocess.run([sys.executable, "-m", "ogi", "serve", str(other), "--no-browser", "--port",
+                        str(server.port)], capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert r.returncode == 2 and "无法在 127.0.0.1" in r.stderr and "--port" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (other / yearmod.LOCK_FILE).exists()
