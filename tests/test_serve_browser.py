@@ -35,7 +35,9 @@ CONTACT = {"address": "彭阳县政府大院", "phone": "0954-1234567", "website
            "publish_date": "2025-01-20"}
 AGENCIES = [Agency("彭阳县白阳镇人民政府", "A01", "乡镇街道"), Agency("彭阳县王洼镇人民政府", "A02", "乡镇街道"),
             Agency("彭阳县古城镇人民政府", "A03", "乡镇街道"), Agency("彭阳县交岔乡人民政府", "A04", "乡镇街道"),
-            Agency("彭阳县教育局", "A05", "部门"), Agency("彭阳县卫生健康局", "A06", "部门")]
+            Agency("彭阳县教育局", "A05", "部门"), Agency("彭阳县卫生健康局", "A06", "部门"),
+            *(Agency(f"彭阳县第{i}街道办事处", f"B{i:02d}", "乡镇街道") for i in range(1, 13))]
+EXTRA = range(6, len(AGENCIES))  # plain clean returns, so that the walk uploads 20 files
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SLOW = 300_000  # ms: report generation converts PDFs with LibreOffice when it is present
@@ -179,7 +181,9 @@ def test_the_year_in_the_browser(browser: object, year_server: tuple[Server, Pat
         zf.write(filled(4, "教育局.xlsx"), "教育局.xlsx")
     ods = returns / "卫生健康局.ods"
     ods.write_bytes(_ods_of(filled(5, "卫生健康局-原.xlsx"), work))
-    uploads = [clean, broken, old, newer, copied, attachment, ods, clean]  # clean twice: one copy kept
+    plain = [filled(i, f"{AGENCIES[i].name}.xlsx") for i in EXTRA]
+    uploads = [clean, broken, old, newer, copied, attachment, ods, *plain, clean]  # clean twice: one copy
+    assert len(uploads) == 20
 
     # ---- upload them all at once -----------------------------------------------------------------
     nav("交回")
