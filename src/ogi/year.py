@@ -321,10 +321,21 @@ def other_files(year: YearFolder) -> list[Path]:
 
 
 def write_status_workbook(year: YearFolder, report: Any) -> Path:
-    """``-o 进度.xlsx --overwrite``: the progress workbook is ogi's own output."""
+    """``ogi status 交回 --roster 机关名单 -o 进度.xlsx``."""
     from .status import build_status_workbook
 
-    return atomic_write_bytes(year.status_file, build_status_workbook(report), overwrite=True)
+    return _write_rollup(year, year.status_file, "status", build_status_workbook(report))
+
+
+def _write_rollup(year: YearFolder, path: Path, kind: str, data: bytes) -> Path:
+    """As ``ogi status -o`` / ``ogi summary -o`` publish: ogi's own earlier 进度表/汇总表 is replaced,
+    anything else at that name (a returned workbook, the roster) never is."""
+    from .collect import guard_rollup_output
+
+    roster = year.roster_file
+    own = guard_rollup_output(path, kind=kind, overwrite=False, folder=year.returns, also_reads=[roster])
+    return atomic_write_bytes(path, data, protect=[p for p in (roster,) if p is not None],
+                              replaceable=own)
 
 
 def generate_forms(year: YearFolder, *, progress: Progress | None = None) -> list[Path]:
@@ -361,11 +372,12 @@ def counting_returns(report: Any) -> list[Path]:
             and row.result.identity is not None and row.result.on_roster and not row.result.wrong_year]
 
 
-def fill_reports(year: YearFolder, *, pdf: bool | None = None,
+def fill_reports(year: YearFolder, *, pdf: bool | None = None, overwrite: bool = False,
                  on_outcome: Callable[[Any, int, int], None] | None = None) -> list[Any]:
     """``ogi fill <returns that count> -o 年报 --html [--pdf]``: each return that passes becomes
-    its DOCX (and HTML, and PDF when LibreOffice is present). Reports already written with the
-    same bytes are left alone; a changed return replaces its own earlier report."""
+    its DOCX (and HTML, and PDF when LibreOffice is present). As with the command, a report already
+    written with the same bytes is left alone and a different existing file is replaced only with
+    ``overwrite``."""
     from .fill import FillOptions, iter_fill, make_pdfs
     from .libreoffice import find_soffice
 
@@ -376,7 +388,7 @@ def fill_reports(year: YearFolder, *, pdf: bool | None = None,
     if pdf is None:
         pdf = find_soffice() is not None
     ensure_output_dir(year.reports)
-    options = FillOptions(output=year.reports, html=True, overwrite=True, pdf=pdf)
+    options = FillOptions(output=year.reports, html=True, overwrite=overwrite, pdf=pdf)
     outcomes = []
     for i, outcome in enumerate(iter_fill(paths, options), 1):
         outcomes.append(outcome)
@@ -388,11 +400,11 @@ def fill_reports(year: YearFolder, *, pdf: bool | None = None,
 
 
 def write_summary(year: YearFolder, *, progress: Progress | None = None) -> Any:
-    """``ogi summary 交回 --roster 机关名单 --year YEAR -o 汇总.xlsx --overwrite``."""
+    """``ogi summary 交回 --roster 机关名单 --year YEAR -o 汇总.xlsx``."""
     from .summary import build_summary, build_summary_workbook
 
     summary = build_summary(year.returns, year.read_roster(), year=year.year, progress=progress)
-    atomic_write_bytes(year.summary_file, build_summary_workbook(summary), overwrite=True)
+    _write_rollup(year, year.summary_file, "summary", build_summary_workbook(summary))
     return summary
 
 

@@ -342,6 +342,8 @@ def create_app(config: ServerConfig) -> Flask:
 
     @app.post("/reports/generate")
     def reports_generate() -> Response:
+        overwrite = request.form.get("overwrite") == "1"
+
         def work(job: Job) -> None:
             def seen(outcome: Any, i: int, n: int) -> None:
                 runner.checkpoint()
@@ -350,7 +352,7 @@ def create_app(config: ServerConfig) -> Flask:
                 job.lines.append(f"{outcome.status}：{name}" + (f"（{outcome.message}）"
                                                                  if outcome.message else ""))
 
-            outcomes = yearmod.fill_reports(year, on_outcome=seen)
+            outcomes = yearmod.fill_reports(year, on_outcome=seen, overwrite=overwrite)
             ok = sum(1 for o in outcomes if o.docx is not None)
             job.message = f"已生成 {ok} 份年报（共 {len(outcomes)} 份交回工作簿）"
 

@@ -21,6 +21,12 @@
     document.getElementById("job-text").textContent = job.error ? ("出错：" + job.error)
       : job.running ? ("进行中 " + job.done + "/" + (job.total || "?")) : job.message;
     box.className = "job" + (job.error ? " bad" : job.running ? "" : " done");
+    var lines = job.lines || [], list = document.getElementById("job-lines");
+    document.getElementById("job-details").hidden = lines.length === 0;
+    list.textContent = "";
+    lines.forEach(function (text) {
+      var li = document.createElement("li"); li.textContent = text; list.appendChild(li);
+    });
   }
   function poll(reloadWhenDone) {
     fetch(box.dataset.url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
