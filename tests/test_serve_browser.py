@@ -246,6 +246,7 @@ def test_the_year_in_the_browser(browser: object, year_server: tuple[Server, Pat
     for key, value in figures(0).items():
         assert read_back.values[key] == value, key
     page.locator("#reports tr", has_text="白阳镇").locator("a.preview").click()
+    assert page.is_visible("#preview")
     frame = page.frame(name="preview")
     assert frame is not None
     frame.wait_for_load_state()

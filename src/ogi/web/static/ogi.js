@@ -58,6 +58,10 @@
     });
   }
 
+  document.querySelectorAll("a.preview").forEach(function (a) {
+    a.addEventListener("click", function () { document.getElementById("preview").hidden = false; });
+  });
+
   // ---- uploads ------------------------------------------------------------------------------
   var drop = document.getElementById("drop");
   if (!drop) { return; }
