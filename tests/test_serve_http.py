@@ -144,6 +144,10 @@ def test_non_loopback_needs_the_token(folder: Path, tmp_path: Path) -> None:
         assert r.status == 302 and c.cookies.get("ogi_token") == token
         assert c.get("/").status == 200
         assert Client(s).get("/", host=f"evil.example:{s.port}").status == 400
+        # The printed URL (this PC's address on the network) is one the server answers to.
+        from urllib.parse import urlsplit
+
+        assert Client(s).get(f"/?token={token}", host=urlsplit(s.url).netloc).status == 302
     finally:
         s.stop()
 

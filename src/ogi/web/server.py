@@ -27,6 +27,18 @@ def _local_names() -> set[str]:
     return names
 
 
+def _lan_address() -> str:
+    """This PC's address on the office network (what a colleague types), else its name."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))  # no packet is sent: only picks the outgoing interface
+            return str(probe.getsockname()[0])
+    except OSError:
+        return socket.gethostname()
+
+
 def serve(folder: Path, *, host: str = "127.0.0.1", port: int = 0, open_browser: bool = True,
           echo: Callable[[str], None] = print) -> None:
     from waitress.server import create_server
@@ -47,9 +59,10 @@ def serve(folder: Path, *, host: str = "127.0.0.1", port: int = 0, open_browser:
     config.port = bound
     names = {_url_host(host).lower()} | (set(LOOPBACK_NAMES) if loopback else set())
     if host in ("0.0.0.0", "::"):  # every address of this PC: its names and addresses
-        names |= _local_names() | set(LOOPBACK_NAMES)
+        names |= _local_names() | set(LOOPBACK_NAMES) | {_lan_address()}
     config.allowed_hosts = {f"{n}:{bound}" for n in names}
-    url = f"http://{_url_host(host)}:{bound}/" + (f"?token={token}" if token else "")
+    shown = _lan_address() if host in ("0.0.0.0", "::") else _url_host(host)  # a URL colleagues can open
+    url = f"http://{shown}:{bound}/" + (f"?token={token}" if token else "")
     echo(url)
     sys.stdout.flush()
     ogi = app.extensions["ogi"]
