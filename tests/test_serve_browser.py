@@ -78,7 +78,7 @@ def ogi_status(folder: Path) -> dict[str, str]:
     r = subprocess.run([sys.executable, "-m", "ogi", "status", str(folder / "交回"), "--roster",
                         str(folder / "机关名单.csv"), "--year", str(YEAR), "--json"],
                        capture_output=True, text=True, encoding="utf-8")
-    return {f"{row['agency']}|{row['file']}": row["status"] for row in json.loads(r.stdout)["rows"]}
+    return {f"{row['agency']}|{row['file']}": row["status"] for row in json.loads(r.stdout)["results"][0]["rows"]}
 
 
 def page_status(page: object) -> dict[str, str]:

@@ -266,12 +266,20 @@ def store_return(year: YearFolder, name: str, data: bytes) -> tuple[Path, bool]:
 
 
 # ---- what the year's operations call (the same functions as the CLI commands) --------------------
-def year_status(year: YearFolder, *, keep: str | None = None, progress: Progress | None = None) -> Any:
-    """``ogi status 交回 --roster 机关名单 --year YEAR``."""
-    from .status import KEEP_COUNTS, collect_status
+def year_status(year: YearFolder, *, progress: Progress | None = None) -> Any:
+    """``ogi status 交回 --roster 机关名单 --year YEAR`` (:func:`ogi.status.folder_status`)."""
+    from .status import folder_status
 
-    return collect_status(year.returns, year.read_roster(), year=year.year, progress=progress,
-                          keep=keep or KEEP_COUNTS)
+    return folder_status(year.returns, roster=year.roster_file, year=year.year, progress=progress)
+
+
+def save_status(year: YearFolder, *, progress: Progress | None = None) -> Any:
+    """``ogi status 交回 --roster 机关名单 --year YEAR -o 进度.xlsx``: ogi's own earlier 进度表 is
+    replaced, nothing else at that name ever is."""
+    from .status import folder_status
+
+    return folder_status(year.returns, roster=year.roster_file, year=year.year, output=year.status_file,
+                         progress=progress)
 
 
 class StatusCache:
@@ -320,49 +328,28 @@ def other_files(year: YearFolder) -> list[Path]:
                   and not p.name.startswith(".ogi-"))
 
 
-def write_status_workbook(year: YearFolder, report: Any) -> Path:
-    """``ogi status 交回 --roster 机关名单 -o 进度.xlsx``."""
-    from .status import build_status_workbook
-
-    return _write_rollup(year, year.status_file, "status", build_status_workbook(report))
-
-
-def _write_rollup(year: YearFolder, path: Path, kind: str, data: bytes) -> Path:
-    """As ``ogi status -o`` / ``ogi summary -o`` publish: ogi's own earlier 进度表/汇总表 is replaced,
-    anything else at that name (a returned workbook, the roster) never is."""
-    from .collect import guard_rollup_output
-
-    roster = year.roster_file
-    own = guard_rollup_output(path, kind=kind, overwrite=False, folder=year.returns, also_reads=[roster])
-    return atomic_write_bytes(path, data, protect=[p for p in (roster,) if p is not None],
-                              replaceable=own)
-
-
-def generate_forms(year: YearFolder, *, progress: Progress | None = None) -> list[Path]:
-    """``ogi new --roster 机关名单 --year YEAR --deadline D -o 填报表``: existing forms are kept."""
-    from .batch_new import generate, plan_files
+def generate_forms(year: YearFolder, *, progress: Progress | None = None) -> Any:
+    """``ogi new --roster 机关名单 --year YEAR --deadline D -o 填报表`` (:func:`ogi.batch_new.new_workbooks`).
+    Forms already there are kept: when the roster grew, only the new agencies get one."""
+    from .batch_new import NewResult, new_workbooks, plan_files
 
     roster = year.read_roster()
     if roster is None:
         raise InputError("还没有机关名单，请先上传名单", path=year.root)
     plan = plan_files(roster, year.year, year.forms)
-    if all(p.exists() for _, p in plan):
-        return []
-    if any(p.exists() for _, p in plan):
-        # Some forms exist (the roster grew): generate only for the agencies without one.
-        return _generate_for([a for a, p in plan if not p.exists()], year)
-    return generate(roster=year.roster_file, year=year.year, output=year.forms,
-                    deadline=year.deadline, progress=progress)
-
-
-def _generate_for(agencies: list[Any], year: YearFolder) -> list[Path]:
-    from .batch_new import generate
-
-    written: list[Path] = []
-    for agency in agencies:
-        written += generate(agency=agency.name, agency_id=agency.id, agency_type=agency.type,
-                            year=year.year, output=year.forms, deadline=year.deadline)
-    return written
+    todo = [a for a, p in plan if not p.exists()]
+    if not todo:
+        return NewResult(path=year.forms)
+    if len(todo) == len(plan):
+        return new_workbooks(roster=year.roster_file, year=year.year, output=year.forms,
+                             deadline=year.deadline, progress=progress)
+    result = NewResult(path=year.forms)
+    for agency in progress(todo, len(todo)) if progress is not None else todo:
+        made = new_workbooks(agency=agency.name, agency_id=agency.id, agency_type=agency.type,
+                             year=year.year, output=year.forms, deadline=year.deadline)
+        result.written += made.written
+        result.failed += made.failed
+    return result
 
 
 def counting_returns(report: Any) -> list[Path]:
@@ -400,12 +387,11 @@ def fill_reports(year: YearFolder, *, pdf: bool | None = None, overwrite: bool =
 
 
 def write_summary(year: YearFolder, *, progress: Progress | None = None) -> Any:
-    """``ogi summary 交回 --roster 机关名单 --year YEAR -o 汇总.xlsx``."""
-    from .summary import build_summary, build_summary_workbook
+    """``ogi summary 交回 --roster 机关名单 --year YEAR -o 汇总.xlsx`` (:func:`ogi.summary.summarise_folder`)."""
+    from .summary import summarise_folder
 
-    summary = build_summary(year.returns, year.read_roster(), year=year.year, progress=progress)
-    _write_rollup(year, year.summary_file, "summary", build_summary_workbook(summary))
-    return summary
+    return summarise_folder(year.returns, output=year.summary_file, roster=year.roster_file,
+                            year=year.year, progress=progress)
 
 
 # ---- the lock ------------------------------------------------------------------------------------

@@ -250,8 +250,10 @@ def create_app(config: ServerConfig) -> Flask:
     def forms_generate() -> Response:
         def work(job: Job) -> None:
             progress = tracker(job)
-            written = yearmod.generate_forms(year, progress=progress)
-            job.message = f"已生成 {len(written)} 份填报表" if written else "每个机关都已有填报表，未重复生成"
+            made = yearmod.generate_forms(year, progress=progress)
+            job.lines.extend(f"未能写入：{m}" for m in made.failed)
+            job.message = (f"已生成 {len(made.written)} 份填报表" if made.written
+                           else "每个机关都已有填报表，未重复生成")
 
         runner.start("生成填报表", work)
         return _after_start("roster_page")
@@ -408,7 +410,7 @@ def create_app(config: ServerConfig) -> Flask:
 
     @app.post("/status/save")
     def status_save() -> Response:
-        yearmod.write_status_workbook(year, status())
+        yearmod.save_status(year)
         return redirect(url_for("returns_page"))
 
     @app.get("/archive")
