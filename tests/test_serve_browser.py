@@ -17,6 +17,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -173,6 +174,7 @@ def test_the_year_in_the_browser(browser: object, year_server: tuple[Server, Pat
     clean = filled(0, "白阳镇年报.xlsx")
     broken = filled(1, "王洼镇.xlsx", broken=True)
     old = filled(2, "古城镇（第一次）.xlsx", broken=True)
+    time.sleep(1.1)  # the workbook's own save time (seconds) decides which return counts
     newer = filled(2, "古城镇（修改后）.xlsx")
     # 交岔乡 took 教育局's workbook and changed only the visible name.
     copied = filled(3, "交岔乡.xlsx", source=AGENCIES[4], metadata={"agency_name": AGENCIES[3].name})
@@ -200,13 +202,22 @@ def test_the_year_in_the_browser(browser: object, year_server: tuple[Server, Pat
     assert shown[f"{AGENCIES[0].name}|白阳镇年报.xlsx"] in ("通过", "有警告")
     assert shown[f"{AGENCIES[1].name}|王洼镇.xlsx"] == "有错误"
     old_row = page.locator("#status-table tr", has_text="古城镇（第一次）.xlsx")
-    assert "较旧" in old_row.inner_text() and "old" in (old_row.get_attribute("class") or "")
-    assert page.locator("#other-files li").count() == 2  # the zip and the .ods, kept as received
+    assert "不计入" in old_row.inner_text() and "old" in (old_row.get_attribute("class") or "")
+    # The ledger's answers: the zip attachment's member is 教育局's return; the neighbour's copy
+    # counts for nobody and names both agencies; the .ods is 卫生健康局's return with the fix.
+    assert shown[f"{AGENCIES[4].name}|教育局附件.zip/教育局.xlsx"] in ("通过", "有警告")
+    copied_row = page.locator("#status-table tr.notcounted", has_text="交岔乡.xlsx").inner_text()
+    assert "不计入" in copied_row and AGENCIES[4].name in copied_row and AGENCIES[3].name in copied_row
+    assert "另存为 .xlsx" in page.locator("#status-table tr", has_text="卫生健康局.ods").inner_text()
+    assert page.locator("#other-files li").count() == 0
+    for link in page.locator("#status-table a[href^='/download/']").all():  # every file downloads
+        got = page.request.get(server.url.rstrip("/") + (link.get_attribute("href") or ""))
+        assert got.status == 200 and got.headers["content-disposition"].startswith("attachment")
     shot("06-交回-已上传")
 
     # ---- one agency's problems; the 催报 list ---------------------------------------------------
     nav("机关")
-    assert AGENCIES[5].name in page.inner_text("#remind-list")  # sent only as .ods
+    assert AGENCIES[3].name in page.inner_text("#remind-list")  # sent only a copy of 教育局's
     shot("07-机关-催报")
     page.click(f"#status-table a:text('{AGENCIES[1].name}')")
     page.wait_for_load_state()

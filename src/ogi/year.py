@@ -284,48 +284,45 @@ def save_status(year: YearFolder, *, progress: Progress | None = None) -> Any:
 
 class StatusCache:
     """``ogi status`` over 交回/ for a process that asks again and again (the page after every
-    upload): each file is checked by :func:`ogi.status.check_file` once per (size, mtime) and the
-    whole folder regrouped by :func:`ogi.status.group`, so the answer is the command's answer."""
+    upload): each candidate the ledger finds is read by :func:`ogi.ledger.read_return` once per
+    (size, mtime), and the whole folder assigned afresh by :func:`ogi.ledger.assign`, so the answer
+    is the command's answer (:func:`ogi.status.status_of`)."""
 
     def __init__(self) -> None:
-        self._checked: dict[str, tuple[float, int, Any]] = {}
+        self._read: dict[str, tuple[float, int, Any]] = {}
 
     def status(self, year: YearFolder) -> Any:
         import dataclasses
 
-        from .collect import find_workbooks
-        from .status import KEEP_COUNTS, StatusReport, check_file, group
+        from .ledger import assign, find_sources, read_return
+        from .status import KEEP_COUNTS, status_of
 
-        found, skipped = find_workbooks(year.returns)
-        results = []
+        found, skipped, results = find_sources([year.returns])
         seen = set()
         for f in found:
             seen.add(f.rel)
-            hit = self._checked.get(f.rel)
+            hit = self._read.get(f.rel)
             if hit is None or hit[0] != f.mtime or hit[1] != f.size:
-                hit = (f.mtime, f.size, check_file(f, KEEP_COUNTS))
-                self._checked[f.rel] = hit
+                hit = (f.mtime, f.size, read_return(f, KEEP_COUNTS))
+                self._read[f.rel] = hit
             r = hit[2]
             if r is None:
                 skipped.append(f.path)
                 continue
-            # group() annotates the results it is given: hand it a fresh copy each time.
-            results.append(dataclasses.replace(r, notes=[], current=True, on_roster=True,
-                                               wrong_year=False, newer="", agency=None))
-        for rel in set(self._checked) - seen:
-            del self._checked[rel]
-        roster = year.read_roster()
-        rows = group(results, roster, str(year.year))
-        return StatusReport(year.returns, roster, str(year.year), rows, results, skipped)
+            # assign() annotates the results it is given: hand it a fresh copy each time.
+            results.append(dataclasses.replace(r, file=f, notes=[], current=True, on_roster=True,
+                                               wrong_year=False, newer="", agency=None, reason=""))
+        for rel in set(self._read) - seen:
+            del self._read[rel]
+        ledger = assign(results, year.read_roster(), year.year, folders=[year.returns], skipped=skipped)
+        return status_of(ledger)
 
 
-def other_files(year: YearFolder) -> list[Path]:
-    """Files in 交回/ that are not workbooks ``ogi status`` reads (zips, .ods, documents)."""
-    from .collect import WORKBOOK_SUFFIXES
-
+def other_files(year: YearFolder, report: Any) -> list[Path]:
+    """Files in 交回/ the ledger does not look at (documents, pictures): kept as received."""
+    listed = {row.result.file.path for row in report.rows if row.result is not None}
     return sorted(p for p in year.returns.rglob("*")
-                  if p.is_file() and not p.name.lower().endswith(WORKBOOK_SUFFIXES)
-                  and not p.name.startswith(".ogi-"))
+                  if p.is_file() and p not in listed and not p.name.startswith((".ogi-", "~$", ".~")))
 
 
 def generate_forms(year: YearFolder, *, progress: Progress | None = None) -> Any:
@@ -352,32 +349,28 @@ def generate_forms(year: YearFolder, *, progress: Progress | None = None) -> Any
     return result
 
 
-def counting_returns(report: Any) -> list[Path]:
-    """The returns that count for a roster agency (current, right year, identified)."""
-    return [row.result.file.path for row in report.rows
-            if row.result is not None and row.result.current and row.agency is not None
-            and row.result.identity is not None and row.result.on_roster and not row.result.wrong_year]
-
-
 def fill_reports(year: YearFolder, *, pdf: bool | None = None, overwrite: bool = False,
                  on_outcome: Callable[[Any, int, int], None] | None = None) -> list[Any]:
     """``ogi fill <returns that count> -o 年报 --html [--pdf]``: each return that passes becomes
     its DOCX (and HTML, and PDF when LibreOffice is present). As with the command, a report already
     written with the same bytes is left alone and a different existing file is replaced only with
     ``overwrite``."""
-    from .fill import FillOptions, iter_fill, make_pdfs
+    from .fill import FillOptions, iter_fill, ledger_inputs, make_pdfs
     from .libreoffice import find_soffice
 
-    report = year_status(year)
-    paths = counting_returns(report)
-    if not paths:
-        raise InputError("还没有可以生成年报的交回工作簿", path=year.returns)
     if pdf is None:
         pdf = find_soffice() is not None
+    # `ogi fill 交回 --roster 机关名单 --year YEAR -o 年报 --html [--pdf]`: the returns that count
+    _ledger, paths, _previous, outcomes = ledger_inputs([year.returns], roster=year.roster_file,
+                                                        year=year.year)
+    if not paths:
+        raise InputError("还没有可以生成年报的交回工作簿", path=year.returns)
+    if on_outcome is not None:
+        for outcome in outcomes:  # the files that cannot be read, listed first as by the command
+            on_outcome(outcome, 0, len(paths))
     ensure_output_dir(year.reports)
     options = FillOptions(output=year.reports, html=True, overwrite=overwrite, pdf=pdf)
-    outcomes = []
-    for i, outcome in enumerate(iter_fill(paths, options), 1):
+    for i, outcome in enumerate(iter_fill(paths, options, inputs=[year.returns]), 1):
         outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome, i, len(paths))

@@ -53,7 +53,7 @@ DOWNLOAD_DIRS = (yearmod.FORMS_DIR, yearmod.RETURNS_DIR, yearmod.FEEDBACK_DIR, y
 DOWNLOAD_FILES = (yearmod.SUMMARY_FILE, yearmod.STATUS_FILE)
 
 STATUS_CLASS = {"未提交": "missing", "无法读取": "unreadable", "未完成": "incomplete",
-                "有错误": "errors", "有警告": "warnings", "通过": "passed"}
+                "有错误": "errors", "有警告": "warnings", "通过": "passed", "不计入": "notcounted"}
 
 
 @dataclass
@@ -274,7 +274,7 @@ def create_app(config: ServerConfig) -> Flask:
     @app.get("/returns")
     def returns_page() -> str:
         report = status()
-        return page("returns.html", report=report, others=yearmod.other_files(year),
+        return page("returns.html", report=report, others=yearmod.other_files(year, report),
                     max_files=MAX_FILES_PER_REQUEST, max_mb=MAX_INPUT_BYTES // 1024 // 1024,
                     active="returns")
 
@@ -292,15 +292,14 @@ def create_app(config: ServerConfig) -> Flask:
                 path, new = yearmod.store_return(year, upload.filename or "", data)
             stored.append((upload.filename or "", path, new))
         report = status()
-        by_path = {row.result.file.path: row for row in report.rows if row.result is not None}
         answer = []
         for original, path, new in stored:
-            row = by_path.get(path)
+            rows = [row for row in report.rows if row.result is not None and row.result.file.path == path]
             answer.append({
                 "name": original, "stored": path.relative_to(year.root).as_posix(), "new": new,
-                "agency": row.agency_name if row else "",
-                "status": row.status if row else "其他文件",
-                "notes": list(row.notes) if row else ["ogi 目前只检查 .xlsx 工作簿；此文件已原样保存"],
+                "rows": [{"file": row.result.file.rel, "agency": row.agency_name, "status": row.status,
+                          "notes": list(row.notes)} for row in rows],
+                "notes": [] if rows else ["ogi 不读取这种文件；已原样保存"],
             })
         if request.accept_mimetypes.best == "application/json":
             return jsonify({"files": answer, "summary": report.summary_line()})

@@ -82,8 +82,12 @@
         return r.json().then(function (data) {
           if (!r.ok) { li.textContent = file.name + "：" + data.message; li.className = "bad"; return; }
           data.files.forEach(function (f) {
+            var parts = f.rows.map(function (row) {
+              return (f.rows.length > 1 ? row.file + " " : "") + (row.agency ? row.agency + " " : "") + row.status
+                + (row.notes.length ? "（" + row.notes.join("；") + "）" : "");
+            });
             li.textContent = f.name + " → " + f.stored + (f.new ? "" : "（与已收到的文件相同，未重复保存）")
-              + "：" + (f.agency ? f.agency + " " : "") + f.status + (f.notes.length ? "（" + f.notes.join("；") + "）" : "");
+              + "：" + (parts.length ? parts.join("；") : f.notes.join("；"));
           });
         });
       }, function () { li.textContent = file.name + "：上传中断，请重试"; li.className = "bad"; }).then(next);
