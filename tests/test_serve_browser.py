@@ -218,10 +218,21 @@ def test_the_year_in_the_browser(browser: object, year_server: tuple[Server, Pat
     # ---- one agency's problems; the 催报 list ---------------------------------------------------
     nav("机关")
     assert AGENCIES[3].name in page.inner_text("#remind-list")  # sent only a copy of 教育局's
+    run_job("生成退改材料（修改表、退改单、邮件草稿、催报通知）")
     shot("07-机关-催报")
     page.click(f"#status-table a:text('{AGENCIES[1].name}')")
     page.wait_for_load_state()
     assert "需要修改的问题" in page.inner_text("main") and "表三" in page.inner_text("main")
+    names = page.inner_text("#feedback-files")
+    assert ".eml" in names and "通知.txt" in names
+    with page.expect_download() as dl:
+        page.locator("#feedback-files a", has_text=".xlsx").first.click()
+    annotated = work / dl.value.suggested_filename
+    dl.value.save_as(annotated)
+    import openpyxl
+
+    book = openpyxl.load_workbook(annotated)
+    assert any(c.comment is not None for ws in book.worksheets for row in ws.iter_rows() for c in row)
     shot("08-机关-王洼镇")
 
     # ---- the fixed return -----------------------------------------------------------------------
@@ -277,8 +288,6 @@ def test_the_year_in_the_browser(browser: object, year_server: tuple[Server, Pat
         assert f"\t{library.totals[key]}" in county or f"{library.totals[key]}\t" in county, key
     with page.expect_download() as dl:
         page.click("#summary-download")
-    import openpyxl
-
     summary = work / dl.value.suggested_filename
     dl.value.save_as(summary)
     assert summary.name == "汇总.xlsx"

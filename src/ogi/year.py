@@ -379,6 +379,37 @@ def fill_reports(year: YearFolder, *, pdf: bool | None = None, overwrite: bool =
     return outcomes
 
 
+def write_feedback(year: YearFolder, *, progress: Progress | None = None) -> tuple[Any, Path]:
+    """``ogi feedback 交回 --roster 机关名单 --year YEAR --deadline D -o 反馈/第N轮-日期``: one new
+    folder per round, so that earlier rounds stay as they were sent."""
+    from .feedback import check_output_folder, prepare
+    from .feedback import write_feedback as publish
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    output = unique_name(ensure_output_dir(year.feedback), stamp)
+    check_output_folder(output, [year.returns])
+    result = prepare([year.returns], year.read_roster(), year=year.year, deadline=year.deadline,
+                     exclude=[output], progress=progress)
+    publish(result, output, deadline=year.deadline,
+            protect=[year.returns, *([year.roster_file] if year.roster_file else [])])
+    return result, output
+
+
+def feedback_files(year: YearFolder, agency: Any) -> list[Path]:
+    """The files of ``agency`` in the newest feedback round (annotated workbook, 退改单, mail)."""
+    from .feedback import folder_name
+
+    rounds = sorted((p for p in year.feedback.iterdir() if p.is_dir()), reverse=True) \
+        if year.feedback.is_dir() else []
+    for folder in rounds:
+        mine = folder / folder_name(agency)
+        if not mine.is_dir():
+            mine = folder / "催报" / folder_name(agency)
+        if mine.is_dir():
+            return sorted(p for p in mine.iterdir() if p.is_file())
+    return []
+
+
 def write_summary(year: YearFolder, *, progress: Progress | None = None) -> Any:
     """``ogi summary 交回 --roster 机关名单 --year YEAR -o 汇总.xlsx`` (:func:`ogi.summary.summarise_folder`)."""
     from .summary import summarise_folder

@@ -330,8 +330,20 @@ def create_app(config: ServerConfig) -> Flask:
         if row.result is not None:
             for f in row.result.findings:
                 by_sheet.setdefault(f.sheet or "整个工作簿", []).append(f)
-        return page("agency.html", row=row, index=index, history=history, by_sheet=by_sheet,
+        files = yearmod.feedback_files(year, row.agency) if row.agency is not None else []
+        return page("agency.html", row=row, index=index, history=history, by_sheet=by_sheet, files=files,
                     active="agencies")
+
+    @app.post("/feedback/generate")
+    def feedback_generate() -> Response:
+        def work(job: Job) -> None:
+            result, folder = yearmod.write_feedback(year, progress=tracker(job))
+            job.lines.extend(fb.line() for fb in result.sent)
+            job.lines.extend(f"{r.agency.name}：尚未报送，已写催报通知" for r in result.reminders)
+            job.message = f"{result.summary_line()} 已保存在 反馈/{folder.name}/"
+
+        runner.start("生成退改材料", work)
+        return _after_start("agencies_page")
 
     @app.get("/reports")
     def reports_page() -> str:
