@@ -260,16 +260,8 @@ def create_app(config: ServerConfig) -> Flask:
 
     @app.get("/forms.zip")
     def forms_zip() -> Response:
-        forms = sorted(year.forms.glob("*.xlsx"))
-        if not forms:
-            raise InputError("还没有生成填报表", path=year.forms)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-            for path in forms:
-                zf.write(path, path.name)
-        buffer.seek(0)
-        return send_file(buffer, as_attachment=True, download_name=f"{year.year}年度填报表.zip",
-                         mimetype="application/zip")
+        return _zip_download(sorted(year.forms.glob("*.xlsx")), f"{year.year}年度填报表.zip",
+                             missing="还没有生成填报表", folder=year.forms)
 
     @app.get("/returns")
     def returns_page() -> str:
@@ -385,15 +377,8 @@ def create_app(config: ServerConfig) -> Flask:
     @app.get("/reports.zip")
     def reports_zip() -> Response:
         files = sorted(p for p in year.reports.glob("*") if p.suffix.lower() in (".docx", ".pdf", ".html"))
-        if not files:
-            raise InputError("还没有生成年报", path=year.reports)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-            for path in files:
-                zf.write(path, path.name)
-        buffer.seek(0)
-        return send_file(buffer, as_attachment=True, download_name=f"{year.year}年度年报.zip",
-                         mimetype="application/zip")
+        return _zip_download(files, f"{year.year}年度年报.zip", missing="还没有生成年报",
+                             folder=year.reports)
 
     @app.get("/summary")
     def summary_page() -> str:
@@ -550,3 +535,15 @@ def _bar_chart(bars: list[tuple[str, Any]], label: str) -> dict[str, Any]:
     items = [{"name": name, "value": value, "y": i * height, "w": round(width * float(value) / top, 1)}
              for i, (name, value) in enumerate(bars)]
     return {"items": items, "label": label, "height": max(1, len(items)) * height, "width": width}
+
+
+def _zip_download(files: list[Path], name: str, *, missing: str, folder: Path) -> Response:
+    """Files of a year folder as one zip attachment (built in memory: forms and reports are small)."""
+    if not files:
+        raise InputError(missing, path=folder)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in files:
+            zf.write(path, path.name)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name=name, mimetype="application/zip")
