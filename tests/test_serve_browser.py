@@ -94,6 +94,7 @@ def page_status(page: object) -> dict[str, str]:
 def test_the_year_in_the_browser(browser: object, year_server: tuple[Server, Path],
                                  tmp_path_factory: pytest.TempPathFactory) -> None:
     server, folder = year_server
+    expect = pytest.importorskip("playwright.sync_api").expect  # waits and retries, unlike count()
     work = tmp_path_factory.mktemp("clerk")
     shots = tmp_path_factory.mktemp("screenshots")
     context = browser.new_context(accept_downloads=True, locale="zh-CN",  # type: ignore[attr-defined]
@@ -112,9 +113,12 @@ def test_the_year_in_the_browser(browser: object, year_server: tuple[Server, Pat
         page.wait_for_load_state()
 
     def run_job(button: str) -> None:
+        # The page posts the job, polls it and reloads when it ends; the reloaded page shows the
+        # finished job once its own first poll returns (asynchronously: wait for it, never sample).
         with page.expect_navigation(timeout=SLOW):
             page.click(f"button:text('{button}')")
-        assert page.locator("#job.done").count() == 1 or "已完成" in page.inner_text("#job")
+        page.wait_for_load_state()
+        expect(page.locator("#job.done")).to_have_count(1, timeout=SLOW)
 
     page.goto(server.url)
     assert "上传机关名单" in page.inner_text("#next-step")
@@ -137,7 +141,8 @@ def test_the_year_in_the_browser(browser: object, year_server: tuple[Server, Pat
     page.set_input_files("#roster-file", str(good))
     assert page.inner_text("#roster-name") == "机关名单.csv"
     page.click("#roster-preview")
-    assert page.locator("#roster-pending tr").count() == len(AGENCIES) + 1
+    page.wait_for_load_state()
+    expect(page.locator("#roster-pending tr")).to_have_count(len(AGENCIES) + 1)
     shot("03-名单-预览")
     page.click("#roster-confirm")
     page.wait_for_load_state()
