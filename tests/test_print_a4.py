@@ -1,8 +1,8 @@
 """Every workbook ogi writes for people prints well on A4 (issue 16), proved with real LibreOffice.
 
 A 25-agency county with long agency names and long explanations is generated and filled as clerks
-would; ``ogi status -o``, ``ogi summary -o``, ``ogi new`` (blank) and ``ogi new --previous``
-(prefilled) write the workbooks; ONE LibreOffice run converts all of them to PDF. From ``pdftotext`` we check: every non-empty text cell of every
+would; ``ogi status -o``, ``ogi summary -o``, ``ogi new`` (blank), ``ogi new --previous``
+(prefilled) and ``ogi feedback`` (a 退改单 and the 退改汇总 index) write the workbooks; ONE LibreOffice run converts all of them to PDF. From ``pdftotext`` we check: every non-empty text cell of every
 printed sheet appears whole, page counts stay within budget, every page of a list repeats its
 header, no table of 全县汇总表 is split from its caption. PNG renders of the first pages are kept in
 a temporary folder (its path is printed) for a person to look at.
@@ -33,7 +33,7 @@ MISSING = {24, 25}
 UNTOUCHED = {23}
 BROKEN = {2, 9, 16}  # 表三 out of balance
 EXPLAINED = {1, 5, 13, 21}  # 正文 count differs from 表三, explained in 校验
-BUDGET = {"status": 6, "summary": 12, "blank": 9, "prefilled": 9}
+BUDGET = {"status": 6, "summary": 12, "blank": 9, "prefilled": 9, "slip": 2, "feedback_index": 3}
 NAMES = (  # up to 39 characters with "测试县第N号": near ogi's limit of 40
     "县人民政府办公室（县政务服务管理局、县大数据发展中心、县外事办）",
     "县发展和改革局（县粮食和物资储备局、县能源局）", "县自然资源局",
@@ -118,13 +118,20 @@ def printed(county: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory,
     run_cli(["new", "--agency", agency(1).name, "--agency-id", agency(1).id, "--year",
              str(YEAR + 1), "--previous", str(last_year), "-o", str(root), "-q"])
     (root / workbook_filename(agency(1), YEAR + 1)).rename(out / "prefilled.xlsx")
-    names = ("status", "summary", "blank", "prefilled")
+    # ogi feedback: the 退改单 of an agency whose 表三 is out of balance, and the index (退改清单, 催报).
+    run_cli(["feedback", str(folder), "--roster", str(roster), "-o", str(root / "feedback"), "-q"])
+    slips = sorted((root / "feedback").rglob("退改单-*.xlsx"))
+    slip = next(p for p in slips if f"第{min(BROKEN)}号" in p.name)
+    shutil.copy(slip, out / "slip.xlsx")
+    shutil.copy(root / "feedback" / "退改汇总.xlsx", out / "feedback_index.xlsx")
+    names = ("status", "summary", "blank", "prefilled", "slip", "feedback_index")
     pdfs = convert([out / f"{n}.xlsx" for n in names], "pdf", root / "pdf")
     renders = Path(tempfile.mkdtemp(prefix="ogi-print-a4-"))
     titles = {"status": f"{YEAR}年政府信息公开工作年度报告交回进度",
               "summary": f"{YEAR}年政府信息公开工作年度报告汇总",
               "blank": f"{blank_agency.name}{YEAR}年政府信息公开工作年度报告填报表",
-              "prefilled": f"{agency(1).name}{YEAR + 1}年政府信息公开工作年度报告填报表"}
+              "prefilled": f"{agency(1).name}{YEAR + 1}年政府信息公开工作年度报告填报表",
+              "slip": agency(min(BROKEN)).name, "feedback_index": f"{YEAR}年退改汇总"}
     result = {}
     for name, pdf in zip(names, pdfs, strict=True):
         text = subprocess.run([pdftotext, "-raw", str(pdf), "-"], capture_output=True, check=True,

@@ -547,6 +547,8 @@ def _finish(fb: AgencyFeedback, *, deadline: str, office: str) -> AgencyFeedback
 
 
 INDEX_NAME = "退改汇总.xlsx"
+#: The index's printed title (footer: "<year>年退改汇总·<sheet>", as status and summary print theirs).
+INDEX_TITLE = "退改汇总"
 
 
 def slip_name(fb: AgencyFeedback) -> str:
@@ -568,7 +570,7 @@ def build_index(result: FeedbackResult, *, deadline: str = "") -> bytes:
         for c, text in enumerate(values):
             ws.write_string(i, c, text, f["text"])
     ws.freeze_panes(1, 2)
-    setup_print(ws, f"{result.year}年退改清单", header_rows=(0, 0))
+    setup_print(ws, f"{result.year}年{INDEX_TITLE}·{ws.name}", header_rows=(0, 0))
     ws = wb.add_worksheet("催报")
     headers = ("序号", "机关名称", "联系人", "电话", "邮箱", "报送截止")
     widths = (6, 34, 12, 18, 28, 16)
@@ -579,7 +581,7 @@ def build_index(result: FeedbackResult, *, deadline: str = "") -> bytes:
         a = rem.agency
         for c, text in enumerate((str(i), a.name, a.contact, a.phone, a.email, deadline)):
             ws.write_string(i, c, text, f["text"])
-    setup_print(ws, f"{result.year}年催报名单", header_rows=(0, 0))
+    setup_print(ws, f"{result.year}年{INDEX_TITLE}·{ws.name}", header_rows=(0, 0))
     wb.close()
     return buf.getvalue()
 
