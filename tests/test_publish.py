@@ -250,8 +250,8 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the workers")
-def test_killed_fill_leaves_no_worker(tmp_path: Path) -> None:
+def three_returns_and_a_barrier(tmp_path: Path) -> tuple[Path, Path]:
+    """A 交回 folder of three agencies' workbooks (a batch for fill --jobs 2) and a barrier folder."""
     folder = tmp_path / "交回"
     folder.mkdir()
     for i in range(3):
@@ -259,6 +259,12 @@ def test_killed_fill_leaves_no_worker(tmp_path: Path) -> None:
         (folder / f"{i}.xlsx").write_bytes(build(agency))
     barrier = tmp_path / "barrier"
     barrier.mkdir()
+    return folder, barrier
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the workers")
+def test_killed_fill_leaves_no_worker(tmp_path: Path) -> None:
+    folder, barrier = three_returns_and_a_barrier(tmp_path)
     run = spawn("fill", str(folder), "-o", str(tmp_path / "年报"), "--jobs", "2",
                 env={PUBLISH_BARRIER_ENV: str(barrier)})
     workers: set[int] = set()
@@ -489,13 +495,7 @@ def test_import_overwrite_never_replaces_a_filled_workbook(tmp_path: Path) -> No
 def test_ctrl_c_on_the_console_stops_fill_jobs_cleanly(tmp_path: Path) -> None:
     """Ctrl+C reaches every process of the console's group: the workers leave it to the parent,
     which removes its temporary file, shuts them down and says 已中断 once, without tracebacks."""
-    folder = tmp_path / "交回"
-    folder.mkdir()
-    for i in range(3):
-        agency = Agency(f"彭阳县测试{i}镇人民政府", f"64042599{i}", "乡镇街道")
-        (folder / f"{i}.xlsx").write_bytes(build(agency))
-    barrier = tmp_path / "barrier"
-    barrier.mkdir()
+    folder, barrier = three_returns_and_a_barrier(tmp_path)
     out = tmp_path / "年报"
     run = subprocess.Popen([sys.executable, "-c", "from ogi.cli import main; main()", "fill", str(folder),
                             "-o", str(out), "--jobs", "2"], stdout=subprocess.PIPE,
