@@ -39,7 +39,7 @@ Call = tuple[int, str, tuple[Any, ...], dict[str, Any]]  # (sheet index or -1, m
 
 class _Recorder:
     """Records every public method call made on ``real`` (an xlsxwriter Workbook or Worksheet)
-    and passes it on, so that ogi can also read the sheet back (ogi.print_setup measures the
+    and passes it on, so that ogi can also read the sheet back (ogi.workbook.print_setup measures the
     cells it wrote); attributes and private methods are passed on without being recorded."""
 
     def __init__(self, book: _BookRecorder, index: int, real: Any) -> None:
@@ -98,8 +98,8 @@ def record_workbook(agency_name: str, year: int = 2023) -> dict[str, Any]:
     """The xlsxwriter call log of ogi's workbook for ``agency_name`` (plain, picklable data)."""
     from unittest import mock
 
-    from ogi import xlsx_writer
-    from ogi.layout import layout_for
+    from ogi.form.layout import layout_for
+    from ogi.workbook import xlsx_writer
 
     builder = xlsx_writer.WorkbookBuilder(layout_for())
     with mock.patch.object(xlsx_writer.xlsxwriter, "Workbook", _BookRecorder), \

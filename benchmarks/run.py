@@ -131,9 +131,9 @@ def make_filled_workbooks(folder: Path, n: int, *, seed: int = 0) -> list[Path]:
     written by ogi's own writer with a prefilled Report."""
     sys.path.insert(0, str(REPO / "tests"))
     from conftest import balanced_values  # the tests' generator of rule-satisfying values
-    from ogi.layout import layout_for
-    from ogi.report import Report
-    from ogi.xlsx_writer import Agency, WorkbookBuilder, WorkbookOptions
+    from ogi.form.layout import layout_for
+    from ogi.form.report import Report
+    from ogi.workbook.xlsx_writer import Agency, WorkbookBuilder, WorkbookOptions
 
     layout = layout_for()
     spec = layout.spec
@@ -277,7 +277,7 @@ def bench_cold(repeat: int, tmp: Path) -> None:
 def floor_context(cells: dict[tuple[str, str], Any]) -> dict[str, Any]:
     """Map the floor's raw cell dictionary to the template's variables (``t3.x.y`` is ``t3__x__y``;
     addresses come from the layout, looked up here: the floor may know where everything is)."""
-    from ogi.layout import layout_for
+    from ogi.form.layout import layout_for
 
     layout = layout_for()
     ctx: dict[str, Any] = {}
@@ -384,7 +384,7 @@ def bench_pdf(n: int, tmp: Path) -> None:
     bare soffice converting the same DOCX files in one run, and --jobs 2 (two LibreOffice processes
     over halves of the batch) against --jobs 1 in the same run (issue 17: at most 0.6x on 2 cores)."""
     log(f"\n[pdf] {n} filled workbooks: ogi fill --pdf per report, --jobs 1 and --jobs 2")
-    from ogi.libreoffice import find_soffice
+    from ogi.files.libreoffice import find_soffice
 
     soffice = find_soffice()
     if soffice is None or not command_available("fill"):
@@ -444,26 +444,26 @@ def bench_breakdown(paths: list[Path]) -> None:
     rows.append(("floor: zipfile + lxml, every sheet", per(floors.read_floor, datas)[0]))
     rows.append(("bare load_workbook(read_only) + iter_rows, every sheet", per(bare_openpyxl, datas)[0]))
     try:
-        from ogi.checker import check_report
-        from ogi.xlsx_reader import read_workbook
+        from ogi.workbook.checker import check_report
+        from ogi.workbook.xlsx_reader import read_workbook
 
         t_read, reads = per(read_workbook, paths)
         rows.append(("ogi read_workbook (openpyxl read-only + integrity)", t_read))
         t_check = per(lambda r: check_report(r.report, spec=r.layout.spec), reads)[0]
         rows.append(("ogi check_report (rules)", t_check))
-        from ogi.narrative import narrative_findings
+        from ogi.form.narrative import narrative_findings
 
         t_narr = per(lambda r: narrative_findings(r.report.narrative, r.layout.spec, r.report.values,
                                                   year=r.report.year, locate=lambda key: {"sheet": "正文"}),
                      reads)[0]
-        rows.append(("  of which the narrative's numbers (ogi.narrative)", t_narr))
+        rows.append(("  of which the narrative's numbers (ogi.form.narrative)", t_narr))
         # Issue 18's budget: the narrative check moves ogi check per report (read + rules) by <= 10 %.
         record("narrative check, share of ogi check per report", t_narr, t_read + t_check, "ms", 0.10)
     except Exception as exc:  # the benchmark explains, it never fails on a refactor
         log(f"    reader: not measured ({type(exc).__name__}: {exc})")
         reads = []
     try:
-        from ogi.docx_render import build_context, prepared_template
+        from ogi.document.docx_render import build_context, prepared_template
 
         tpl = prepared_template()
         reports = [r.report for r in reads]
@@ -478,7 +478,7 @@ def bench_breakdown(paths: list[Path]) -> None:
                          per(lambda _: part.template.render(ctx), range(20))[0]))
             data = (part.prefix + xml + part.suffix).encode("utf-8")
             try:
-                from ogi.docx_render import _canonical_part
+                from ogi.document.docx_render import _canonical_part
 
                 text = part.prefix + xml + part.suffix
                 rows.append(("  of which canonical edits + expat well-formedness",
@@ -492,7 +492,7 @@ def bench_breakdown(paths: list[Path]) -> None:
         rows.append(("floor: document.xml substitution + re-zip",
                      per(floors.DocxFloor(TEMPLATE_DOCX.read_bytes()).render,
                          [floor_context(floors.read_floor(d)) for d in datas])[0]))
-        from ogi.safe_io import atomic_write_bytes
+        from ogi.files.safe_io import atomic_write_bytes
 
         with tempfile.TemporaryDirectory() as d:
             folder = Path(d)
@@ -617,7 +617,7 @@ def bench_serve(n: int, repeat: int, tmp: Path) -> None:
                "ogi serve or its extra is not installed")
         return
     sys.path.insert(0, str(REPO / "tests"))
-    from ogi import year as yearmod
+    from ogi.county import year as yearmod
     from serve_helpers import Client, start
 
     src = make_filled_workbooks(tmp / "serve-src", n, seed=7)

@@ -43,10 +43,10 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent / "src") not in sys.path:  # run from a source checkout without installing
     sys.path.insert(0, str(HERE.parent / "src"))
 
-from ogi.docx_render import BODY_TEXT_TWIPS, core_properties_xml, placeholder, write_package  # noqa: E402
-from ogi.layout import Placed, place_table  # noqa: E402
-from ogi.report_text import fee_sentence, outline, preamble_sentences, var  # noqa: E402
-from ogi.spec import FormSpec, Table, load_spec  # noqa: E402
+from ogi.document.docx_render import BODY_TEXT_TWIPS, core_properties_xml, placeholder, write_package  # noqa: E402
+from ogi.document.report_text import fee_sentence, outline, preamble_sentences, var  # noqa: E402
+from ogi.form.layout import Placed, place_table  # noqa: E402
+from ogi.form.spec import FormSpec, Table, load_spec  # noqa: E402
 
 # ------------------------------------------------------------------------------------------------
 # Typography (GB/T 9704-2012). Sizes in half points (w:sz), lengths in twips (1/20 pt).
@@ -72,7 +72,7 @@ def mm(value: float) -> int:
 PAGE_W, PAGE_H = 11906, 16838  # A4
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = mm(37), mm(35), mm(28), mm(26)
 TEXT_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 8844 twips = 156 mm
-assert TEXT_W == BODY_TEXT_TWIPS, "ogi.docx_render places the 落款 on this width"
+assert TEXT_W == BODY_TEXT_TWIPS, "ogi.document.docx_render places the 落款 on this width"
 LINE_PITCH = 579  # 225 mm / 22 lines = 28.95 pt
 CHARS_PER_LINE = 28
 # 28 characters per line: a 3号 character is 16 pt but 156 mm / 28 = 15.79 pt, so body text is set
@@ -181,7 +181,7 @@ def styles_xml() -> str:
         _style("paragraph", "OgiTableLabel", "表格行标题（小五）", based_on="OgiTableSmall", ui=22,
                ppr=_table_text_ppr("left"), rpr_=rpr(FANGSONG, SIZE_S5)),
         # 落款: 机关名称 and 成文日期, right-aligned with right indents ogi computes per report from
-        # their widths (ogi.typeset.em_width counts the automatic space Word and LibreOffice put
+        # their widths (ogi.document.typeset.em_width counts the automatic space Word and LibreOffice put
         # between CJK characters and digits).
         _style("paragraph", "OgiSignature", "落款", based_on="Normal", ui=23,
                ppr=('<w:pPr><w:ind w:firstLine="0" w:firstLineChars="0"/><w:jc w:val="right"/></w:pPr>')),
@@ -240,7 +240,7 @@ def signature() -> list[str]:
     name right-aligned two characters from the right and the date starting two characters right of
     the name's first character (left-aligned at an indent ogi computes per report from the name,
     so that it does not depend on the digits' font; right-aligned two characters in when it is
-    longer), see :func:`ogi.typeset.signature`. A blank 发布日期 (``--force``) prints
+    longer), see :func:`ogi.document.typeset.signature`. A blank 发布日期 (``--force``) prints
     "　　年　月　日" for handwriting. A long name comes as several lines."""
     name = ('<w:p><w:pPr><w:pStyle w:val="OgiSignature"/>'
             '<w:ind w:right="{{ signature.name_right }}"/></w:pPr>' + run("{{ line }}") + "</w:p>")
@@ -251,7 +251,7 @@ def signature() -> list[str]:
 
 
 def title_paragraph() -> str:
-    """The title, its lines placed by ogi (:func:`ogi.typeset.title_lines`) and joined by explicit
+    """The title, its lines placed by ogi (:func:`ogi.document.typeset.title_lines`) and joined by explicit
     line breaks, so that no renderer's wrapping splits a word (GB/T 9704 §7.3.1)."""
     def tag(text: str) -> str:
         return run("{%r " + text + " %}")
@@ -262,7 +262,7 @@ def title_paragraph() -> str:
 
 
 # ------------------------------------------------------------------------------------------------
-# Tables: static merges from the spec's HTML-like rows, placed by ogi.layout.place_table.
+# Tables: static merges from the spec's HTML-like rows, placed by ogi.form.layout.place_table.
 
 
 T3_VALUE_W = 640

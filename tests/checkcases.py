@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from conftest import SEED_AGENCY, balanced_values, fill_workbook, input_values
-from ogi.layout import Layout
-from ogi.report import Finding, Value
-from ogi.spec import FormSpec
-from ogi.xlsx_writer import WorkbookOptions, build_workbook
+from ogi.form.layout import Layout
+from ogi.form.report import Finding, Value
+from ogi.form.spec import FormSpec
+from ogi.workbook.xlsx_writer import WorkbookOptions, build_workbook
 
 METADATA = {"address": "宁夏彭阳县白阳镇人民路1号", "postcode": "756500", "phone": "0954-1234567",
             "website": "彭阳县人民政府网站", "publish_date": "2024-01-20", "preparer": "马文"}
@@ -46,7 +46,7 @@ def filled(path: Path, layout: Layout, *, seed: int = 3, values: Mapping[str, Va
 
 def prefilled_bytes(spec: FormSpec, *, seed: int = 3, year: int = 2023) -> tuple[bytes, dict[str, Value]]:
     """A workbook written by ogi with every value, text and cached total in place (xlsxwriter)."""
-    from ogi.report import Report
+    from ogi.form.report import Report
 
     values = balanced_values(spec, seed)
     report = Report(spec.id, spec.version, metadata=dict(METADATA),

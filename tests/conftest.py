@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from ogi.layout import Layout, layout_for
-from ogi.report import Value
-from ogi.spec import FormSpec
-from ogi.xlsx_writer import Agency, WorkbookOptions, build_workbook
+from ogi.form.layout import Layout, layout_for
+from ogi.form.report import Value
+from ogi.form.spec import FormSpec
+from ogi.workbook.xlsx_writer import Agency, WorkbookOptions, build_workbook
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -54,7 +54,7 @@ def layout() -> Layout:
 
 @pytest.fixture(scope="session")
 def soffice() -> str:
-    from ogi.libreoffice import find_soffice
+    from ogi.files.libreoffice import find_soffice
 
     found = find_soffice()
     if not found:
@@ -153,7 +153,7 @@ def balanced_values(spec: FormSpec, seed: int = 0) -> dict[str, Value]:
     """Random input values that satisfy every rule (四 = 一 + 二 − （七） per column)."""
     import random
 
-    from ogi.rules import compute_totals
+    from ogi.form.rules import compute_totals
 
     rnd = random.Random(seed)
     values: dict[str, Value] = {k: rnd.randint(0, 9) for k in spec.input_keys
@@ -170,7 +170,7 @@ def balanced_values(spec: FormSpec, seed: int = 0) -> dict[str, Value]:
 def balance_table3(spec: FormSpec, values: dict[str, Value]) -> dict[str, Value]:
     """Make 一 + 二 = 三（七）+ 四 hold in every column of 表三 (in place, returned): 四 takes the
     difference, and 一 is raised where the difference would go negative."""
-    from ogi.rules import compute_totals
+    from ogi.form.rules import compute_totals
 
     for col in (c.key for c in spec.table("t3").columns if c.key != "total"):
         totals = compute_totals(spec, values)
@@ -185,3 +185,11 @@ def balance_table3(spec: FormSpec, values: dict[str, Value]) -> dict[str, Value]
 
 def input_values(spec: FormSpec, values: Mapping[str, Value]) -> dict[str, Value]:
     return {k: values[k] for k in spec.input_keys}
+
+
+def narrative(*, stated: int | None = None) -> dict[str, str]:
+    spec = layout_for().spec
+    text = {n.key: f"本机关{n.label}方面按要求开展了工作。" for n in spec.narrative}
+    if stated is not None:
+        text["on_request"] = f"全年共收到政府信息公开申请{stated}件，均已按期答复。"
+    return text

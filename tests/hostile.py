@@ -21,9 +21,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ogi.layout import SHEET_HIDDEN, layout_for
-from ogi.report import Report
-from ogi.xlsx_writer import EXCEL_CELL_LIMIT, Agency, WorkbookBuilder, WorkbookOptions
+from ogi.form.layout import SHEET_HIDDEN, layout_for
+from ogi.form.report import Report
+from ogi.workbook.xlsx_writer import EXCEL_CELL_LIMIT, Agency, WorkbookBuilder, WorkbookOptions
 
 AGENCY = Agency("彭阳县测试镇人民政府", "640425999", "乡镇街道")
 YEAR = 2023
@@ -818,7 +818,7 @@ def _summary_over_roster(ws: Workspace) -> list[str]:
 
 
 def _new_over_returned(ws: Workspace) -> list[str]:
-    from ogi.xlsx_writer import safe_workbook_filename
+    from ogi.workbook.xlsx_writer import safe_workbook_filename
 
     (ws.inp / safe_workbook_filename(AGENCY, YEAR)).write_bytes(base_workbook())
     return ["new", "--agency", AGENCY.name, "--agency-id", AGENCY.id, "--agency-type", AGENCY.type,
@@ -910,7 +910,7 @@ def _archive_of(data: bytes, name: str) -> Callable[[Workspace], list[str]]:
 
 def _truncated_archive(ws: Workspace) -> list[str]:
     """A year archive cut off halfway (a download that broke)."""
-    from ogi.year import init_year, write_archive
+    from ogi.county.year import init_year, write_archive
 
     year = init_year(YEAR, ws.root / "年度")
     whole = write_archive(year).read_bytes()

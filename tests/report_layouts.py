@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from ogi.form.report import Report, Value
+from ogi.form.rules import compute_totals
+from ogi.form.spec import Row, Table, load_spec
 from ogi.importers.tables import leaf_label
-from ogi.report import Report, Value
-from ogi.rules import compute_totals
-from ogi.spec import Row, Table, load_spec
 
 SPEC = load_spec()
 T4_GROUPS = (("review", "行政复议"), ("lit_direct", "行政诉讼（未经复议直接起诉）"),

@@ -85,7 +85,7 @@ def test_version_lists_ogi_and_its_libraries() -> None:
 
 def test_help_stays_lazy() -> None:
     code = ("import sys\nfrom ogi.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.startswith(('ogi.about', 'ogi.libreoffice', "
+            "print(sorted(m for m in sys.modules if m.startswith(('ogi.cli.about', 'ogi.files.libreoffice', "
             "'openpyxl', 'docxtpl'))))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           encoding="utf-8", env={**os.environ, "PYTHONIOENCODING": "utf-8"})

@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from conftest import balance_table3
-from ogi.formula_text import formula_source
-from ogi.layout import layout_for
-from ogi.report import Report, Value
-from ogi.rules import compute_totals
-from ogi.xlsx_writer import Agency, WorkbookOptions, build_workbook
+from ogi.form.layout import layout_for
+from ogi.form.report import Report, Value
+from ogi.form.rules import compute_totals
+from ogi.workbook.formula_text import formula_source
+from ogi.workbook.xlsx_writer import Agency, WorkbookOptions, build_workbook
 
 LAYOUT = layout_for()
 SPEC = LAYOUT.spec
@@ -129,7 +129,7 @@ def assert_same_report(got: Report, want: Report, agency: Agency) -> None:
 @given(valid_reports())
 def test_workbook_read_round_trip(case: tuple[Agency, Report]) -> None:
     """A valid report written into the locked workbook reads back identical, without findings."""
-    reader = pytest.importorskip("ogi.xlsx_reader")
+    reader = pytest.importorskip("ogi.workbook.xlsx_reader")
     agency, report = case
     with tempfile.TemporaryDirectory() as d:
         result = reader.read_workbook(write(agency, report, Path(d)))
@@ -139,7 +139,7 @@ def test_workbook_read_round_trip(case: tuple[Agency, Report]) -> None:
 
 
 def _docx_pipeline() -> tuple[Any, Any]:
-    render = pytest.importorskip("ogi.docx_render")
+    render = pytest.importorskip("ogi.document.docx_render")
     importers = pytest.importorskip("ogi.importers")
     template = Path(__file__).resolve().parent.parent / "docx_templates" / "gov_info_2021.docx"
     if not template.exists():
@@ -151,7 +151,7 @@ def _docx_pipeline() -> tuple[Any, Any]:
 @given(valid_reports())
 def test_workbook_docx_import_round_trip(case: tuple[Agency, Report]) -> None:
     """workbook -> read -> DOCX -> import gives back the same values and narrative."""
-    reader = pytest.importorskip("ogi.xlsx_reader")
+    reader = pytest.importorskip("ogi.workbook.xlsx_reader")
     render, importers = _docx_pipeline()
     agency, report = case
     with tempfile.TemporaryDirectory() as d:
@@ -223,7 +223,7 @@ def perturbation(draw: st.DrawFn) -> tuple[str, str, Any]:
 
 def check_findings(path: Path) -> list[Any]:
     """Every finding `ogi check` reports for one workbook (library call, same code as the CLI)."""
-    checker = pytest.importorskip("ogi.checker")
+    checker = pytest.importorskip("ogi.workbook.checker")
     result = checker.check_workbook(path)
     return list(getattr(result, "findings", result))
 

@@ -148,7 +148,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     """``--version``: ogi's and its libraries' versions (imported only when asked for)."""
     if not value or ctx.resilient_parsing:
         return
-    from ..about import version_text
+    from .about import version_text
 
     click.echo(version_text())
     ctx.exit(0)

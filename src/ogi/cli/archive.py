@@ -24,7 +24,7 @@ ogi archive --verify 2024年度/归档/2024年度归档-20250301-093000.zip
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="归档 zip 的文件名（默认写入 归档/）。")
 @guarded
 def archive(target: Path, verify: bool, output: Path | None) -> int:
-    from ..year import open_year, verify_archive, write_archive
+    from ..county.year import open_year, verify_archive, write_archive
 
     if verify:
         result = verify_archive(target)

@@ -42,9 +42,9 @@ from .common import echo_json, guarded, json_option, progress_bar, quiet_option
 @guarded
 def check(files: tuple[Path, ...], roster: Path | None, year: int | None, previous: Path | None,
           strict: bool, as_json: bool, quiet: bool) -> int:
-    from ..checker import CheckResult, check_workbooks
-    from ..output import render_human, render_result
-    from ..results import Tally
+    from ..form.output import render_human, render_result
+    from ..form.results import Tally
+    from ..workbook.checker import CheckResult, check_workbooks
 
     if roster is not None or any(p.is_dir() for p in files) or (previous is not None and previous.is_dir()):
         return check_ledger(files, roster, year, previous, strict, as_json, quiet)
@@ -78,11 +78,11 @@ def check(files: tuple[Path, ...], roster: Path | None, year: int | None, previo
 def check_ledger(files: tuple[Path, ...], roster: Path | None, year: int | None,
                  previous: Path | None, strict: bool, as_json: bool, quiet: bool) -> int:
     """``ogi check`` over folders (or with --roster): the returns that count, from the ledger."""
-    from ..checker import CheckResult
-    from ..ledger import as_check_result
-    from ..ledger import check_ledger as build
-    from ..output import render_result
-    from ..results import Tally
+    from ..county.ledger import as_check_result
+    from ..county.ledger import check_ledger as build
+    from ..form.output import render_result
+    from ..form.results import Tally
+    from ..workbook.checker import CheckResult
 
     ledger = build(list(files), roster=roster, year=year, previous=previous, strict=strict,
                    progress=progress_bar("检查工作簿", quiet=quiet or not sys.stderr.isatty()))

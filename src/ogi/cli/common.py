@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import EXIT_UNUSABLE, OgiError
-from ..results import Progress
+from ..form.results import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -34,7 +34,7 @@ def guarded(func: F) -> F:
         except MemoryError:
             fail("内存不足，文件可能过大或已损坏")
         except OSError as exc:  # a path the OS refuses (too long, locked, no permission): no traceback
-            from ..safe_io import os_error_message
+            from ..files.safe_io import os_error_message
 
             place = exc.filename if exc.filename is not None else ""
             fail(f"{place}：{os_error_message(exc)}" if place else os_error_message(exc))
@@ -54,14 +54,14 @@ def progress(items: Iterable[T], *, length: int, label: str, quiet: bool = False
 
 
 def progress_bar(label: str, *, quiet: bool = False) -> Progress:
-    """A library ``progress`` callback (:data:`ogi.results.Progress`) that shows :func:`progress`."""
+    """A library ``progress`` callback (:data:`ogi.form.results.Progress`) that shows :func:`progress`."""
     return lambda items, length: progress(items, length=length, label=label, quiet=quiet)
 
 
 def echo_json(command: str, results: Iterable[Any], *, exit_code: int | None = None) -> None:
-    """Print the one JSON document (:func:`ogi.output.render_json`); on a console that is not UTF-8,
+    """Print the one JSON document (:func:`ogi.form.output.render_json`); on a console that is not UTF-8,
     every non-ASCII character escaped so that nothing a clerk typed is lost to a replacement."""
-    from ..output import render_json
+    from ..form.output import render_json
 
     encoding = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "")
     click.echo(render_json(command, results, exit_code=exit_code,

@@ -39,8 +39,8 @@ ogi feedback 交回/ 补交/ --roster 机关名单.xlsx -o 退改/ --deadline 20
 @guarded
 def feedback(folders: tuple[Path, ...], roster: Path | None, output: Path, year: int | None,
              deadline: str, pdf: bool, overwrite: bool, as_json: bool, quiet: bool) -> int:
-    from ..feedback import check_output_folder, prepare, write_feedback
-    from ..roster import read_roster
+    from ..county.feedback import check_output_folder, prepare, write_feedback
+    from ..county.roster import read_roster
 
     check_output_folder(output, folders)
     agencies = read_roster(roster) if roster is not None else None

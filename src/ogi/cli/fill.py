@@ -12,7 +12,7 @@ from . import ZhCommand, argument
 from .common import guarded, progress, progress_bar, quiet_option
 
 if TYPE_CHECKING:
-    from ..fill import FillOutcome
+    from ..county.fill import FillOutcome
 
 
 @click.command(cls=ZhCommand, help="""由填好的工作簿生成公文格式的 Word 年度报告（.docx）。
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 def fill(files: tuple[Path, ...], output: Path | None, pdf: bool, json_data: bool, html: bool, force: bool,
          strict: bool, previous: Path | None, roster: Path | None, year: int | None, overwrite: bool,
          jobs: int, quiet: bool) -> int:
-    from ..fill import (
+    from ..county.fill import (
         FillOptions,
         batch_table,
         expand_inputs,
@@ -68,8 +68,8 @@ def fill(files: tuple[Path, ...], output: Path | None, pdf: bool, json_data: boo
         make_pdfs,
         pdf_notice,
     )
-    from ..output import render_result
-    from ..results import overall_exit_code
+    from ..form.output import render_result
+    from ..form.results import overall_exit_code
 
     options = FillOptions(output=output, force=force, pdf=pdf, json_data=json_data, html=html,
                           overwrite=overwrite, strict=strict, previous=previous, jobs=jobs)

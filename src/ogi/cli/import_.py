@@ -43,9 +43,9 @@ LibreOffice）、PDF（需有文字层，扫描件不行）、旧版或损坏的
 @guarded
 def import_(reports: tuple[Path, ...], output: str | None, as_previous: bool, agency: str, year: str,
             no_workbook: bool, overwrite: bool, as_json: bool) -> int:
+    from ..form.output import render_result
+    from ..form.results import Tally
     from ..importers import ImportResult, expand_reports, import_reports
-    from ..output import render_result
-    from ..results import Tally
 
     if year and not year.strip().isdigit():
         raise click.UsageError(f"--year 应为年份数字，例如 2023（收到：{year}）")

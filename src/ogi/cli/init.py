@@ -1,4 +1,4 @@
-"""`ogi init`: create a year folder (documented layout, see ogi.year)."""
+"""`ogi init`: create a year folder (documented layout, see ogi.county.year)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ ogi init 2024 2024年度 --roster 机关名单.xlsx --deadline 2025年1月20日
 @click.option("--deadline", default="", help="交回截止日期，例如 2025年1月20日。")
 @guarded
 def init(year: int, folder: Path | None, roster: Path | None, deadline: str) -> None:
-    from ..year import init_year
+    from ..county.year import init_year
 
     target = folder if folder is not None else Path(f"{year}年度")
     made = init_year(year, target, deadline=deadline, roster=roster)

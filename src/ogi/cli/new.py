@@ -39,8 +39,8 @@ from .common import guarded, progress_bar, quiet_option
 def new(agency: str | None, agency_id: str, agency_type: str, roster: Path | None, year: int,
         output: Path, deadline: str, password: str, overwrite: bool, previous: Path | None,
         quiet: bool) -> int:
-    from ..batch_new import new_workbooks
-    from ..output import render_result
+    from ..county.batch_new import new_workbooks
+    from ..form.output import render_result
 
     if (agency is None) == (roster is None):
         raise click.UsageError("请在 --agency（单个机关）和 --roster（名单）中选择一个")

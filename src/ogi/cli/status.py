@@ -33,8 +33,8 @@ ogi status 交回/ --roster 机关名单.xlsx -o 进度.xlsx
 @guarded
 def status(folder: Path, roster: Path | None, year: int | None, output: Path | None,
            overwrite: bool, as_json: bool, quiet: bool) -> int:
-    from ..output import render_result
-    from ..status import folder_status
+    from ..county.status import folder_status
+    from ..form.output import render_result
 
     report = folder_status(folder, roster=roster, year=year, output=output, overwrite=overwrite,
                            progress=progress_bar("检查工作簿", quiet=quiet))

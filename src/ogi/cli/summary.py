@@ -33,8 +33,8 @@ ogi summary 交回/ -o 汇总.xlsx --previous 去年交回/
 @guarded
 def summary(folder: Path, output: Path, roster: Path | None, year: int | None,
             include_errors: bool, previous: Path | None, overwrite: bool, quiet: bool) -> int:
-    from ..output import render_result
-    from ..summary import summarise_folder
+    from ..county.summary import summarise_folder
+    from ..form.output import render_result
 
     result = summarise_folder(folder, output=output, roster=roster, year=year, include_errors=include_errors,
                               previous=previous, overwrite=overwrite,

@@ -18,19 +18,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..checker import check_report
-from ..collect import holds_returned_data
+from ..county.collect import holds_returned_data
+from ..county.prefill import carried_over
 from ..errors import InputError, OgiError, OutputError
-from ..findings import make
-from ..invisible import strip_invisible
-from ..layout import SHEET_TEXT, layout_for
-from ..libreoffice import LibreOfficeError, convert, find_soffice
-from ..prefill import carried_over
-from ..report import Agency, Finding, Report, Severity, Value, _value_to_json, fold
-from ..resources import template_path
-from ..results import Progress, Result, Unusable
-from ..rules import compute_totals, rule_holds
-from ..safe_io import (
+from ..files.invisible import strip_invisible
+from ..files.libreoffice import LibreOfficeError, convert, find_soffice
+from ..files.safe_io import (
     OLE_MAGIC,
     ZIP_MAGIC,
     InputSet,
@@ -39,8 +32,15 @@ from ..safe_io import (
     read_capped,
     safe_filename,
 )
-from ..spec import DEFAULT_TEMPLATE, FormSpec, Rule, Table, load_spec, row_labels
-from ..xlsx_writer import MIN_YEAR, WorkbookOptions, build_workbook, workbook_filename
+from ..form.findings import make
+from ..form.layout import SHEET_TEXT, layout_for
+from ..form.report import Agency, Finding, Report, Severity, Value, _value_to_json, fold
+from ..form.results import Progress, Result, Unusable
+from ..form.rules import compute_totals, rule_holds
+from ..form.spec import DEFAULT_TEMPLATE, FormSpec, Rule, Table, load_spec, row_labels
+from ..resources import template_path
+from ..workbook.checker import check_report
+from ..workbook.xlsx_writer import MIN_YEAR, WorkbookOptions, build_workbook, workbook_filename
 from .document import Line, SourceDoc, norm
 from .docx import read_docx
 from .html import read_html, read_mht
@@ -315,7 +315,7 @@ class _Importer:
     def entry(self, code: str, *, key: str = "", source_spec: FormSpec | None = None, row_label: str = "",
               column_label: str = "", sheet: str = "", severity: Severity | None = None,
               facts: dict[str, Any] | None = None, **fields: Any) -> None:
-        """A finding of the catalogue (:mod:`ogi.findings`), placed like :meth:`add`; ``facts`` go
+        """A finding of the catalogue (:mod:`ogi.form.findings`), placed like :meth:`add`; ``facts`` go
         to its ``detail``."""
         found = make(code, severity=severity, **fields)
         self.add(code, found.severity, found.message, found.hint, key, source_spec, row_label,
@@ -595,7 +595,7 @@ class _Importer:
             if f.code in sums:  # the hint speaks of a workbook; here the total was published
                 f = replace(f, hint="原报告的合计与各项之和不符，请对照原报告核实哪个数字有误；"
                                     "新工作簿中的合计按各项之和自动计算")
-            elif f.code.startswith("NARRATIVE-") and f.detail:  # the narrative audit (ogi.narrative)
+            elif f.code.startswith("NARRATIVE-") and f.detail:  # the narrative audit (ogi.form.narrative)
                 f = replace(f, hint="原报告的正文与表格（或正文自身）不一致，请对照原报告核实哪个数字有误")
             out.append(replace(f, file=f.file or self.file))
         return out
@@ -692,7 +692,7 @@ def import_document(doc: SourceDoc, *, agency_name: str = "", year: str | int = 
 def next_year_report(result: ImportResult) -> tuple[Report, list[Finding]]:
     """The report a workbook for the following year starts from: every number 0 (as `ogi new`
     writes) except 二、上年结转 = this report's 四、结转下年度 per column
-    (:func:`ogi.prefill.carried_over`, as ``ogi new --previous``); contact details carried; the
+    (:func:`ogi.county.prefill.carried_over`, as ``ogi new --previous``); contact details carried; the
     narrative kept as a marked draft."""
     spec = load_spec(DEFAULT_TEMPLATE)
     layout = layout_for(DEFAULT_TEMPLATE)
@@ -820,7 +820,7 @@ def import_reports(paths: Iterable[Path], *, output: str | None = None, as_previ
                    agency_name: str = "", year: str = "", workbook: bool = True, overwrite: bool = False,
                    progress: Progress | None = None) -> Iterator[ImportResult | Unusable]:
     """:func:`import_one` for each report, one result at a time. With one report an unusable one
-    raises :class:`OgiError`; in a batch it gives an :class:`~ogi.results.Unusable` result and the
+    raises :class:`OgiError`; in a batch it gives an :class:`~ogi.form.results.Unusable` result and the
     others go on."""
     paths = list(paths)
     inputs = InputSet(paths)  # no report of this run is ever an output of it

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..report import Finding, fold
+from ..form.report import Finding, fold
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..safe_io import check_zip_package
+from ..files.safe_io import check_zip_package
 from .document import Line, SourceDoc
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

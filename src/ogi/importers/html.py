@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..bounded import check_chars, run_bounded
 from ..errors import InputError
+from ..files.bounded import check_chars, run_bounded
 from .document import Line, SourceDoc, clean
 
 BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",

@@ -18,9 +18,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..bounded import LimitExceeded, check_chars, run_bounded
 from ..errors import InputError, OgiError
-from ..findings import make
+from ..files.bounded import LimitExceeded, check_chars, run_bounded
+from ..form.findings import make
 from .document import Line, SourceDoc, clean, close_gaps, is_page_number
 from .text import word_line
 

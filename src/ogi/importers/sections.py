@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..spec import FormSpec, NarrativeField
-from ..typeset import ADMIN_UNITS
+from ..document.typeset import ADMIN_UNITS
+from ..form.spec import FormSpec, NarrativeField
 from .document import Line, SourceDoc, clean, close_gaps, norm, squash
 
 #: Section number -> keywords one of which its heading must contain (after normalisation).

@@ -19,10 +19,10 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from ..report import Value
+from ..form.report import Value
+from ..form.spec import DEFAULT_TEMPLATE, UNIT_LABELS, Row, Table
+from ..form.values import digit_variants, parse_number
 from ..resources import template_path
-from ..spec import DEFAULT_TEMPLATE, UNIT_LABELS, Row, Table
-from ..values import digit_variants, parse_number
 from .document import Line, norm, pipe_cells
 
 if sys.version_info >= (3, 11):
@@ -97,7 +97,7 @@ class ValueProblem:
 
 def parse_value(text: str | None, vtype: str) -> tuple[Value, ValueProblem | None]:
     """(value, problem) for one printed cell, through the one value parser
-    (:func:`ogi.values.parse_number`): the same limits for a typed and a printed figure. Never turns
+    (:func:`ogi.form.values.parse_number`): the same limits for a typed and a printed figure. Never turns
     a blank or a dash into 0."""
     t = norm(text or "")
     if t == "":

@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
-from ..findings import make
-from ..report import Finding
+from ..form.findings import make
+from ..form.report import Finding
 from .document import Line, SourceDoc, close_gaps, is_page_number, pipe_cells, strip_markup
 from .tables import is_number_token
 

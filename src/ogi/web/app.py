@@ -1,6 +1,6 @@
 """The Flask app of ``ogi serve``: one year folder, its pages, and the guards in front of them.
 
-Every page calls the library functions the CLI commands call (through :mod:`ogi.year`); nothing here
+Every page calls the library functions the CLI commands call (through :mod:`ogi.county.year`); nothing here
 decides a status, an identity or an output. Guards, in request order: the Host header must name the
 address the server is bound to (DNS rebinding); off loopback, an access token (from the printed URL,
 then a cookie); CSRF (Flask-WTF's CSRFProtect) on every POST; the folder lock (a second opener is
@@ -36,9 +36,9 @@ from flask import (
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from .. import year as yearmod
+from ..county import year as yearmod
 from ..errors import InputError, OgiError
-from ..safe_io import MAX_INPUT_BYTES
+from ..files.safe_io import MAX_INPUT_BYTES
 from .jobs import Busy, Job, JobRunner
 
 #: Caps on one upload request: the page sends one file per request; a form may send several.
@@ -382,9 +382,9 @@ def create_app(config: ServerConfig) -> Flask:
 
     @app.get("/summary")
     def summary_page() -> str:
-        from ..html_render import render_tables
-        from ..layout import layout_for
-        from ..summary import build_summary, figure_value, key_figures
+        from ..county.summary import build_summary, figure_value, key_figures
+        from ..document.html_render import render_tables
+        from ..form.layout import layout_for
 
         summary = build_summary(year.returns, year.read_roster(), year=year.year)
         figures = key_figures(layout_for())
@@ -486,8 +486,8 @@ def _one_file(files: list[Any]) -> Any:
 def _parse_roster(year: yearmod.YearFolder, data: bytes, suffix: str,
                   name: str) -> tuple[str, list[Any], str]:
     """Keep the upload as a pending file (not the roster yet) and parse it with ``read_roster``."""
-    from ..roster import read_roster
-    from ..safe_io import atomic_write_bytes
+    from ..county.roster import read_roster
+    from ..files.safe_io import atomic_write_bytes
 
     if len(data) > MAX_INPUT_BYTES:
         raise InputError("名单文件过大", path=name)

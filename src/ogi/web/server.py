@@ -78,7 +78,7 @@ def serve(folder: Path, *, host: str = "127.0.0.1", port: int = 0, open_browser:
         sys.stdout.flush()
 
         def refresh() -> None:
-            from ..year import LOCK_REFRESH_SECONDS
+            from ..county.year import LOCK_REFRESH_SECONDS
 
             while not stop.wait(LOCK_REFRESH_SECONDS):
                 if lock.held:

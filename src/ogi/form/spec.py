@@ -1,0 +1,584 @@
+"""Load and validate a form spec (``workbook_templates/<id>.toml``) into frozen dataclasses.
+
+The spec is the single source of truth: the workbook writer, the reader, the rules engine and the
+DOCX renderer all derive what they do from a :class:`FormSpec`. Nothing else spells a label or a key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+from ..errors import SpecError
+from ..resources import template_path
+
+DEFAULT_TEMPLATE = "gov_info_2021"
+
+#: ``delta`` is a signed whole number (the 2019 format's 本年增/减 columns); 2021 uses none.
+VALUE_TYPES = ("count", "wan_yuan", "yuan", "delta")
+#: Decimal places allowed per value type (count is a whole number).
+DECIMAL_PLACES = {"count": 0, "wan_yuan": 6, "yuan": 2, "delta": 0}
+UNIT_LABELS = {"count": "件", "wan_yuan": "万元", "yuan": "元", "delta": "项"}
+
+
+@dataclass(frozen=True)
+class MetaField:
+    key: str
+    label: str
+    type: str = "text"  # text | year | date
+    required: bool = False
+    locked: bool = False
+    hint: str = ""
+    #: The values a clerk picks from (a dropdown in the workbook); empty: free text.
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AgencyTypeRule:
+    """One rule of 机关类型 inference: an agency whose name matches ``pattern`` (``re.search``) is of
+    ``type``. Rules are tried in spec order; the first match wins."""
+
+    pattern: str
+    type: str
+
+
+@dataclass(frozen=True)
+class NarrativeField:
+    key: str
+    section: str
+    label: str
+    heading: str = ""
+    required: bool = False
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class FeeField:
+    key: str
+    label: str
+    type: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A label cell of an official table (header, caption or row label)."""
+
+    text: str
+    colspan: int = 1
+    rowspan: int = 1
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    type: str
+
+
+@dataclass(frozen=True)
+class ValueSlot:
+    column: str
+    colspan: int = 1
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a table. ``key`` is empty for caption and header rows."""
+
+    kind: str  # header | caption | data
+    cells: tuple[Cell, ...]
+    key: str = ""
+    values: tuple[ValueSlot, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    sheet: str
+    section: str
+    grid_columns: int
+    label_columns: int
+    header_rows: int
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+
+    @property
+    def data_rows(self) -> tuple[Row, ...]:
+        return tuple(r for r in self.rows if r.kind == "data")
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One concrete rule, after ``for_each`` expansion.
+
+    ``id`` is unique and stable (``T3-BALANCE:natural_person``); ``code`` names the rule family and is
+    what findings carry.
+    """
+
+    id: str
+    code: str
+    kind: str
+    severity: str
+    title: str
+    hint: str
+    target: str = ""
+    addends: tuple[str, ...] = ()
+    left: tuple[str, ...] = ()
+    right: tuple[str, ...] = ()
+    current: str = ""
+    previous: str = ""
+    plus: str = ""
+    minus: str = ""
+    field: str = ""
+    value: str = ""
+
+    @property
+    def operands(self) -> tuple[str, ...]:
+        """Every cell key this rule reads or writes, target first."""
+        keys = (self.target, *self.addends, *self.left, *self.right, self.current, self.plus,
+                self.minus, self.value)
+        return tuple(k for k in keys if k)
+
+    @property
+    def live(self) -> bool:
+        """True when the workbook itself can evaluate the rule (no previous year, no narrative)."""
+        return self.kind in ("sum", "balance")
+
+
+@dataclass(frozen=True)
+class NarrativeTerm:
+    """Words of the narrative that name one value (or a group of values) of a table.
+
+    ``dims`` fixes some placeholders of the block's key template (``row = ["granted"]``; several values
+    mean their sum, e.g. 不予公开 = its eight reasons); ``needs`` are words one of which the sentence
+    must contain for the term to count (收到 names 本年新收 only in a sentence about 申请).
+    """
+
+    words: tuple[str, ...]
+    dims: tuple[tuple[str, tuple[str, ...]], ...]
+    needs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NarrativeValues:
+    """What the narrative calls the values of one table (``[[narrative_values]]`` in the spec).
+
+    ``key`` is a template over dimensions (``t3.{row}.{column}``); ``defaults`` fill a dimension the
+    sentence does not name (``column = "total"``); ``all_upheld`` terms are claims that every case of
+    the context has the given outcome (均维持).
+    """
+
+    table: str
+    label: str
+    key: str
+    dims: tuple[str, ...]
+    defaults: tuple[tuple[str, str], ...]
+    terms: tuple[NarrativeTerm, ...]
+    all_upheld: tuple[NarrativeTerm, ...] = ()
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    """A numeric cell of the form: where it lives and how to label it in a message."""
+
+    key: str
+    type: str
+    table: str  # t2 / t3 / t4 / fee
+    row_label: str
+    column_label: str
+    computed: bool
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    id: str
+    version: int
+    title: str
+    basis: str
+    report_title: str
+    metadata: tuple[MetaField, ...]
+    narrative: tuple[NarrativeField, ...]
+    fees: tuple[FeeField, ...]
+    tables: tuple[Table, ...]
+    rules: tuple[Rule, ...]
+    sha256: str
+    narrative_values: tuple[NarrativeValues, ...] = ()
+    cells: dict[str, CellSpec] = field(default_factory=dict, compare=False, hash=False)
+    agency_type_rules: tuple[AgencyTypeRule, ...] = ()
+
+    def table(self, key: str) -> Table:
+        for t in self.tables:
+            if t.key == key:
+                return t
+        raise KeyError(key)
+
+    @property
+    def value_keys(self) -> tuple[str, ...]:
+        """Every numeric key in form order: table cells, then fees."""
+        return tuple(self.cells)
+
+    @property
+    def input_keys(self) -> tuple[str, ...]:
+        return tuple(k for k, c in self.cells.items() if not c.computed)
+
+    @property
+    def computed_keys(self) -> tuple[str, ...]:
+        return tuple(k for k, c in self.cells.items() if c.computed)
+
+    @property
+    def metadata_keys(self) -> tuple[str, ...]:
+        return tuple(m.key for m in self.metadata)
+
+    @property
+    def narrative_keys(self) -> tuple[str, ...]:
+        return tuple(n.key for n in self.narrative)
+
+    def meta(self, key: str) -> MetaField:
+        for m in self.metadata:
+            if m.key == key:
+                return m
+        raise KeyError(key)
+
+    @property
+    def agency_types(self) -> tuple[str, ...]:
+        """The 机关类型 values (政府 / 部门 / 乡镇街道); none in a spec without the field."""
+        return next((m.choices for m in self.metadata if m.key == "agency_type"), ())
+
+    def infer_agency_type(self, name: str) -> str:
+        """The 机关类型 the spec's ordered rules give an agency's name, or "" when none matches."""
+        for rule in self.agency_type_rules:
+            if re.search(rule.pattern, name):
+                return rule.type
+        return ""
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _cells(raw: list[dict[str, Any]]) -> tuple[Cell, ...]:
+    return tuple(Cell(c["text"], int(c.get("colspan", 1)), int(c.get("rowspan", 1))) for c in raw)
+
+
+def _table(raw: dict[str, Any]) -> Table:
+    columns = tuple(Column(c["key"], c["label"], c.get("type", "count")) for c in raw["columns"])
+    rows: list[Row] = []
+    for r in raw["rows"]:
+        if "key" in r:
+            slots = r.get("values")
+            values = (tuple(ValueSlot(v["column"], int(v.get("colspan", 1))) for v in slots)
+                      if slots is not None else tuple(ValueSlot(c.key) for c in columns))
+            rows.append(Row("data", _cells(r["cells"]), r["key"], values))
+        else:
+            rows.append(Row(r.get("kind", "header"), _cells(r["cells"])))
+    return Table(raw["key"], raw["sheet"], raw["section"], int(raw["grid_columns"]),
+                 int(raw["label_columns"]), int(raw["header_rows"]), columns, tuple(rows))
+
+
+def row_labels(table: Table) -> dict[str, str]:
+    """Human label of each data row, as a message names it.
+
+    A numbered sub-item (``2.其他法律行政法规禁止公开``) means nothing without its group, so it is
+    prefixed with the innermost rowspanning group label: ``（三）不予公开·2.其他法律行政法规禁止公开``.
+    Other rows keep their own label (``（一）予以公开``); a row without any label (table 四) is named
+    by its table's section.
+    """
+    labels: dict[str, str] = {}
+    open_groups: list[list[Any]] = []  # [text, rows remaining]
+    for row in table.rows:
+        open_groups = [g for g in open_groups if g[1] > 0]
+        own: list[str] = []
+        for c in row.cells:
+            if c.rowspan > 1 and row.kind == "data":
+                open_groups.append([c.text, c.rowspan])
+            else:
+                own.append(c.text)
+        if row.kind == "data":
+            label = "·".join(own) if own else table.section
+            if own and own[0][:1].isdigit() and open_groups:
+                label = f"{open_groups[-1][0]}·{label}"
+            labels[row.key] = label
+        for g in open_groups:
+            g[1] -= 1
+    return labels
+
+
+def _expand(raw: dict[str, Any], tables: dict[str, Table],
+            narrative: dict[str, str] | None = None) -> list[Rule]:
+    loops: dict[str, list[str]] = raw.get("for_each", {}) or {}
+    names = list(loops)
+    combos: list[dict[str, str]] = [{}]
+    for name in names:
+        combos = [{**c, name: v} for c in combos for v in loops[name]]
+    label_map: dict[str, str] = raw.get("labels", {})
+    out: list[Rule] = []
+    for combo in combos:
+        def sub(text: str, combo: dict[str, str] = combo) -> str:
+            return _PLACEHOLDER.sub(lambda m: combo.get(m.group(1), m.group(0)), text)
+
+        labels = {}
+        for name, value in combo.items():
+            label = label_map.get(value)
+            if label is None and name == "field" and narrative:
+                label = narrative.get(value)
+            if label is None:
+                label = _label_for(name, value, tables)
+            labels[f"{name}_label"] = label
+        title = _PLACEHOLDER.sub(lambda m, labels=labels: labels.get(m.group(1), m.group(0)),
+                                 raw["title"])
+        suffix = ":" + ".".join(combo.values()) if combo else ""
+        out.append(Rule(
+            id=raw["code"] + suffix,
+            code=raw["code"],
+            kind=raw["kind"],
+            severity=raw.get("severity", "error"),
+            title=title,
+            hint=raw.get("hint", ""),
+            target=sub(raw.get("target", "")),
+            addends=tuple(sub(k) for k in raw.get("addends", [])),
+            left=tuple(sub(k) for k in raw.get("left", [])),
+            right=tuple(sub(k) for k in raw.get("right", [])),
+            current=sub(raw.get("current", "")),
+            previous=sub(raw.get("previous", "")),
+            plus=sub(raw.get("plus", "")),
+            minus=sub(raw.get("minus", "")),
+            field=sub(raw.get("field", "")),
+            value=sub(raw.get("value", "")),
+        ))
+    return out
+
+
+def _label_for(name: str, value: str, tables: dict[str, Table]) -> str:
+    for table in tables.values():
+        if name == "column":
+            for col in table.columns:
+                if col.key == value:
+                    return col.label
+        if name == "row":
+            labels = row_labels(table)
+            if value in labels:
+                return labels[value]
+    return value
+
+
+def _cell_specs(tables: tuple[Table, ...], fees: tuple[FeeField, ...],
+                rules: list[Rule]) -> dict[str, CellSpec]:
+    computed = {r.target for r in rules if r.kind == "sum"}
+    cells: dict[str, CellSpec] = {}
+    for table in tables:
+        labels = row_labels(table)
+        for row in table.data_rows:
+            for slot in row.values:
+                col = table.column(slot.column)
+                key = f"{table.key}.{row.key}.{col.key}"
+                if key in cells:
+                    raise SpecError(f"表格单元重复定义：{key}")
+                cells[key] = CellSpec(key, col.type, table.key, labels[row.key], col.label,
+                                      key in computed)
+    for fee in fees:
+        cells[fee.key] = CellSpec(fee.key, fee.type, "fee", "信息处理费", fee.label, False)
+    return cells
+
+
+def _validate(spec: FormSpec) -> None:
+    problems: list[str] = []
+    for table in spec.tables:
+        for row in table.rows:
+            if row.kind == "data" and not _KEY.match(row.key):
+                problems.append(f"行键不合法：{table.key}.{row.key}")
+        for col in table.columns:
+            if col.type not in VALUE_TYPES:
+                problems.append(f"列类型未知：{table.key}.{col.key} = {col.type}")
+    for fee in spec.fees:
+        if fee.type not in VALUE_TYPES:
+            problems.append(f"收费字段类型未知：{fee.key} = {fee.type}")
+    ids = [r.id for r in spec.rules]
+    if len(ids) != len(set(ids)):
+        problems.append("规则编号重复")
+    narrative = set(spec.narrative_keys)
+    for rule in spec.rules:
+        for key in rule.operands:
+            if key not in spec.cells:
+                problems.append(f"规则 {rule.id} 引用了不存在的单元：{key}")
+        if rule.previous and rule.previous not in spec.cells:
+            problems.append(f"规则 {rule.id} 引用了不存在的单元：{rule.previous}")
+        if rule.field and rule.field not in narrative:
+            problems.append(f"规则 {rule.id} 引用了不存在的正文栏目：{rule.field}")
+        if rule.kind not in ("sum", "balance", "previous_equal", "previous_continuity",
+                             "narrative_numbers"):
+            problems.append(f"规则 {rule.id} 的类型未知：{rule.kind}")
+    types = {m.key: m.choices for m in spec.metadata}.get("agency_type", ())
+    for t in spec.agency_type_rules:
+        try:
+            re.compile(t.pattern)
+        except re.error:
+            problems.append(f"机关类型规则的正则表达式有误：{t.pattern}")
+        if t.type not in types:
+            problems.append(f"机关类型规则给出的类型“{t.type}”不在机关类型的可选值中")
+    targets = [r.target for r in spec.rules if r.kind == "sum"]
+    if len(targets) != len(set(targets)):
+        problems.append("同一单元被多条求和规则计算")
+    problems += _narrative_value_problems(spec)
+    if problems:
+        raise SpecError("表式定义有误：" + "；".join(problems))
+
+
+def narrative_value_keys(block: NarrativeValues, dims: dict[str, tuple[str, ...]]) -> list[str]:
+    """Every key of the block's template for the given dimension values (all combinations)."""
+    keys = [block.key]
+    for dim in block.dims:
+        keys = [k.replace("{" + dim + "}", v) for k in keys for v in dims[dim]]
+    return keys
+
+
+def _template_matches(template: str, fixed: dict[str, tuple[str, ...]], keys: Iterable[str]) -> bool:
+    """Some key fits ``template`` with each dimension one of ``fixed``'s values (any when empty)."""
+    pattern = ""
+    for part in re.split(r"(\{\w+\})", template):
+        m = re.fullmatch(r"\{(\w+)\}", part)
+        if m is None:
+            pattern += re.escape(part)
+        else:
+            values = fixed.get(m.group(1), ())
+            pattern += "(?:" + "|".join(map(re.escape, values)) + ")" if values else ".+"
+    regex = re.compile(f"^{pattern}$")
+    return any(regex.match(k) for k in keys)
+
+
+def _narrative_value_problems(spec: FormSpec) -> list[str]:
+    problems: list[str] = []
+    for block in spec.narrative_values:
+        where = f"正文数字对照 {block.table}"
+        if block.table not in {t.key for t in spec.tables} | {"fee"}:
+            problems.append(f"{where}：没有这张表")
+        if not block.dims:
+            problems.append(f"{where}：key 中没有维度")
+        seen: dict[str, NarrativeTerm] = {}
+        for term in (*block.terms, *block.all_upheld):
+            if not term.words or any(not w for w in term.words):
+                problems.append(f"{where}：有词语为空的条目")
+            for dim, values in term.dims:
+                if dim not in block.dims:
+                    problems.append(f"{where}：“{term.words[:1]}”使用了 key 中没有的维度 {dim}")
+                elif not values:
+                    problems.append(f"{where}：“{term.words[:1]}”的维度 {dim} 没有取值")
+            if any(dim not in block.dims for dim, _ in term.dims):
+                continue
+            # Every value the term names must be a real cell with the term's other values (any value,
+            # or the default, for the dimensions it leaves open).
+            given = dict(term.dims)
+            for dim, values in given.items():
+                for v in values:
+                    fixed = {d: (v,) if d == dim else given.get(d, ()) for d in block.dims}
+                    if not _template_matches(block.key, fixed, spec.cells):
+                        problems.append(f"{where}：“{term.words[0]}”对应的单元不存在：{dim} = {v}")
+            if term in block.all_upheld:
+                continue
+            for word in term.words:
+                other = seen.get(word)
+                if other is not None and other.dims != term.dims:
+                    problems.append(f"{where}：词语“{word}”同时对应两个不同的数值")
+                seen[word] = term
+        for dim, _value in block.defaults:
+            if dim not in block.dims:
+                problems.append(f"{where}：默认值使用了 key 中没有的维度 {dim}")
+    return problems
+
+
+def _narrative_values(raw: list[dict[str, Any]], sheets: dict[str, str]) -> tuple[NarrativeValues, ...]:
+    def term(t: dict[str, Any]) -> NarrativeTerm:
+        dims = tuple((k, tuple(v)) for k, v in t.items() if k not in ("words", "needs"))
+        return NarrativeTerm(tuple(t["words"]), dims, tuple(t.get("needs", ())))
+
+    out = []
+    for b in raw:
+        key = b["key"]
+        out.append(NarrativeValues(
+            table=b["table"], label=b.get("label") or sheets.get(b["table"], b["table"]), key=key,
+            dims=tuple(_PLACEHOLDER.findall(key)),
+            defaults=tuple((k, str(v)) for k, v in (b.get("defaults") or {}).items()),
+            terms=tuple(term(t) for t in b["terms"]),
+            all_upheld=tuple(term(t) for t in b.get("all_upheld", ())),
+        ))
+    return tuple(out)
+
+
+def parse_spec(data: bytes) -> FormSpec:
+    """Parse the bytes of a spec file. Raises :class:`SpecError` on any structural problem."""
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SpecError(f"表式文件无法解析：{exc}") from exc
+    try:
+        tables = tuple(_table(t) for t in raw["tables"])
+        fees = tuple(FeeField(f["key"], f["label"], f["type"], f["unit"]) for f in raw.get("fees", []))
+        rules: list[Rule] = []
+        by_key = {t.key: t for t in tables}
+        narrative_labels = {n["key"]: n["label"] for n in raw["narrative"]}
+        for r in raw.get("rules", []):
+            rules.extend(_expand(r, by_key, narrative_labels))
+        tmpl = raw["template"]
+        spec = FormSpec(
+            id=tmpl["id"],
+            version=int(tmpl["version"]),
+            title=tmpl["title"],
+            basis=tmpl.get("basis", ""),
+            report_title=tmpl.get("report_title", "{agency_name}{year}年政府信息公开工作年度报告"),
+            metadata=tuple(MetaField(m["key"], m["label"], m.get("type", "text"),
+                                     bool(m.get("required", False)), bool(m.get("locked", False)),
+                                     m.get("hint", ""), tuple(m.get("choices", ())))
+                           for m in raw["metadata"]),
+            narrative=tuple(NarrativeField(n["key"], n["section"], n["label"], n.get("heading", ""),
+                                           bool(n.get("required", False)), n.get("hint", ""))
+                            for n in raw["narrative"]),
+            fees=fees,
+            tables=tables,
+            rules=tuple(rules),
+            sha256=hashlib.sha256(data).hexdigest(),
+            narrative_values=_narrative_values(raw.get("narrative_values", []),
+                                               {t.key: t.sheet for t in tables}),
+            cells=_cell_specs(tables, fees, rules),
+            agency_type_rules=tuple(AgencyTypeRule(t["pattern"], t["type"])
+                                    for t in raw.get("agency_type_rules", [])),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SpecError(f"表式文件缺少或写错了字段：{exc}") from exc
+    _validate(spec)
+    return spec
+
+
+@lru_cache(maxsize=8)
+def load_spec(template_id: str = DEFAULT_TEMPLATE) -> FormSpec:
+    """Load a bundled spec by id (``gov_info_2021``), cached per process."""
+    path = template_path(f"{template_id}.toml")
+    if not path.is_file():
+        raise SpecError(f"找不到表式定义：{template_id}")
+    return parse_spec(path.read_bytes())
+
+
+def load_spec_file(path: Path) -> FormSpec:
+    return parse_spec(Path(path).read_bytes())
