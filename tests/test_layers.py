@@ -1,0 +1,59 @@
+"""The package layout is the architecture: no module imports a package above its own.
+
+Layers, lowest first (README, "Architecture"): the top-level base modules, files, form, workbook,
+document, county, importers, then the web page and the command line (whose `ogi serve` starts the
+page). Only ``ogi/__main__.py`` (``python -m ogi``) stands above them all.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "ogi"
+LAYERS = ["", "files", "form", "workbook", "document", "county", "importers", "web", "cli"]
+
+
+def package_of(module: str) -> str:
+    """'ogi.form.spec' -> 'form'; 'ogi.errors' -> '' (the base)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 or (len(parts) == 2 and (SRC / parts[1]).is_dir()) else ""
+
+
+def imports_of(path: Path) -> list[tuple[int, str]]:
+    module = ".".join(path.relative_to(SRC.parent).with_suffix("").parts)
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    package = package.removesuffix(".__init__")
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                target = node.module or ""
+            names = [f"{target}.{a.name}" for a in node.names] if not node.module else [target]
+            found += [(node.lineno, n) for n in names if n.startswith("ogi.") or n == "ogi"]
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.startswith("ogi.")]
+    return found
+
+
+def test_layer_list_names_every_package() -> None:
+    packages = {p.name for p in SRC.iterdir() if (p / "__init__.py").is_file()}
+    assert packages == set(LAYERS) - {""}
+
+
+def test_no_module_imports_upward() -> None:
+    upward = []
+    for path in sorted(SRC.rglob("*.py")):
+        if path == SRC / "__main__.py":
+            continue
+        own = package_of(".".join(path.relative_to(SRC.parent).with_suffix("").parts))
+        for line, target in imports_of(path):
+            other = package_of(target)
+            if other == own or target == "ogi":
+                continue
+            if LAYERS.index(other) > LAYERS.index(own):
+                upward.append(f"{path.relative_to(SRC)}:{line} imports {target}")
+    assert upward == []
