@@ -20,9 +20,9 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent / "src") not in sys.path:
     sys.path.insert(0, str(HERE.parent / "src"))
 
-from ogi.report import Report  # noqa: E402
-from ogi.spec import load_spec  # noqa: E402
-from ogi.xlsx_writer import Agency, WorkbookOptions, build_workbook  # noqa: E402
+from ogi.form.report import Report  # noqa: E402
+from ogi.form.spec import load_spec  # noqa: E402
+from ogi.workbook.xlsx_writer import Agency, WorkbookOptions, build_workbook  # noqa: E402
 
 AGENCY = Agency("彭阳县白阳镇人民政府", "640425001", "乡镇街道")
 YEAR = 2023
