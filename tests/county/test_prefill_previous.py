@@ -132,7 +132,7 @@ def test_prefilled_workbook_passes_the_carry_over_check(generated) -> None:  # t
     _, files, _, folder = generated
     this_year = read_workbook(files["甲镇人民政府"]).report
     last_year = read_workbook(folder / "1.xlsx").report
-    assert (this_year.year, last_year.year) == ("2023", "2022")
+    assert (this_year.year, last_year.year) == (2023, 2022)
     findings = check_report(this_year, previous=last_year)
     assert not [f for f in findings if f.code == "PREV-CARRY"]
     # The same check does fire on a workbook generated without --previous.

@@ -273,7 +273,7 @@ def test_status_without_roster_lists_found_agencies(county: County) -> None:
     from ogi.county.status import collect_status
 
     report = collect_status(county.folder)
-    assert report.year == str(YEAR)
+    assert report.year == YEAR
     names = {r.agency.name for r in report.rows if r.agency is not None}
     assert agency(1).name in names and "外县某局" in names
     assert all(r.result is not None for r in report.rows)  # nothing is 未提交 without a roster

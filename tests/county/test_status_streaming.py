@@ -60,7 +60,7 @@ def test_packed_values_round_trip_exactly() -> None:
     assert back == values and [type(v) for v in back.values()] == [type(v) for v in values.values()]
     assert str(back["d"]) == "1.50"
     rebuilt = packed.report()
-    assert rebuilt.year == "2023" and rebuilt.values == values and rebuilt.narrative == {}
+    assert rebuilt.year == 2023 and rebuilt.values == values and rebuilt.narrative == {}
     assert rebuilt.explanations == {"T3-BALANCE:total": "说明"}
     assert PackedValues.of_values({}).values == {}
 

@@ -38,7 +38,7 @@ def test_base_tables_balance() -> None:
 @pytest.mark.parametrize(("field", "sentence", "expected"), SENTENCES,
                          ids=[f"{i:02d}" for i in range(len(SENTENCES))])
 def test_sentence_table(field: str, sentence: str, expected: list[tuple[str, str]]) -> None:
-    issues = check_field(sentence, SPEC, VALUES, year="2023")
+    issues = check_field(sentence, SPEC, VALUES, year=2023)
     got = sorted((i.code, i.stated) for i in issues)
     assert got == sorted(expected), [(i.code, i.stated, i.keys, i.table_value) for i in issues]
     for issue in issues:  # the marked text is where the issue says it is
@@ -244,8 +244,8 @@ def test_a_county_adds_phrases_without_python() -> None:
     text = SPEC_FILE.read_text(encoding="utf-8")
     before = parse_spec(text.encode("utf-8"))
     sentence = "全年回应公开诉求申请10件。"
-    assert check_field(sentence, before, VALUES, year="2023") == []
+    assert check_field(sentence, before, VALUES, year=2023) == []
     changed = text.replace('words = ["新收", "收到",', 'words = ["回应公开诉求", "新收", "收到",', 1)
     after = parse_spec(changed.encode("utf-8"))
-    assert [(i.code, i.stated, i.table_value) for i in check_field(sentence, after, VALUES, year="2023")] \
+    assert [(i.code, i.stated, i.table_value) for i in check_field(sentence, after, VALUES, year=2023)] \
         == [("NARRATIVE-NUMBER", "10", "12")]

@@ -27,7 +27,7 @@ EXAMPLES = int(os.environ.get("OGI_PROPERTY_EXAMPLES", "60"))
 #: No shrinking: a failure prints the whole example (a shrink of these dicts takes minutes).
 PROFILE = settings(max_examples=EXAMPLES, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-YEAR = "2023"
+YEAR = 2023
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -94,7 +94,7 @@ COUNT_PHRASES: list[tuple[str, list[list[str]]]] = [
     ("全年共收到政府信息公开申请{0}件", [[_t3("new_received")]]),
     ("本年度新收政府信息公开申请{0}件，均在法定期限内答复", [[_t3("new_received")]]),
     ("共受理依申请公开事项{0}项", [[_t3("new_received")]]),
-    (YEAR + "年收到申请{0}件", [[_t3("new_received")]]),
+    (str(YEAR) + "年收到申请{0}件", [[_t3("new_received")]]),
     ("收到自然人申请{0}件", [[_t3("new_received", "natural_person")]]),
     ("上年结转申请{0}件", [[_t3("carried_over")]]),
     ("本年度办结申请{0}件", [[_t3("result_total")]]),

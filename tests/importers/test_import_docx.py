@@ -132,7 +132,7 @@ def test_hand_made_word_tables_with_merged_cells(tmp_path: Path) -> None:
     path.write_bytes(hand_made_docx(values))
     result = import_report(path)
     got = result.report
-    assert got.agency_name == "某某镇人民政府" and got.year == "2024"
+    assert got.agency_name == "某某镇人民政府" and got.year == 2024
     assert got.metadata["phone"] == "0954-3012345"
     for key in SPEC.cells:
         if key.startswith("fee."):

@@ -107,7 +107,7 @@ def test_government_html_imports_every_value(tmp_path: Path, seed: int) -> None:
                           basis="国办公开办函〔2021〕30号"))
     result = import_report(path)
     assert result.kind == "html" and result.source_format == "gov_info_2021"
-    assert result.report.agency_name == "某某县自然资源局" and result.report.year == "2023"
+    assert result.report.agency_name == "某某县自然资源局" and result.report.year == 2023
     for key in SPEC.cells:
         if key.startswith("fee."):
             continue

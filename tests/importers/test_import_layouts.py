@@ -60,7 +60,7 @@ def test_every_layout_imports_the_same_values(values, layout: str, t4_split: boo
     got = result.report.values
     diffs = {k: (got.get(k), want[k]) for k in SPEC.cells if got.get(k) != want[k]}
     assert not diffs, f"{layout}: {list(diffs.items())[:5]}"
-    assert result.report.agency_name == "某某县水务局" and result.report.year == "2023"
+    assert result.report.agency_name == "某某县水务局" and result.report.year == 2023
     assert not errors(result), errors(result)
     assert result.exit_code == 0
     assert result.recomputed == {k: want[k] for k in result.recomputed}

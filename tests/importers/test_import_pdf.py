@@ -141,7 +141,7 @@ def test_pdf_of_ogi_docx(pdfs) -> None:
     result = import_report(path)
     assert result.kind == "pdf"
     got = result.report
-    assert got.agency_name == "某某县卫生健康局" and got.year == "2023"
+    assert got.agency_name == "某某县卫生健康局" and got.year == 2023
     for key in SPEC.cells:
         assert got.values[key] == values[key], key
     assert got.metadata["phone"] == "0954-7111111"
@@ -162,7 +162,7 @@ def test_hand_made_pdf_wrapped_labels_and_page_break(pdfs, pdftotext: str) -> No
     assert "-2-" in text.replace(" ", "")  # page numbers sit in the middle of the table's text
     result = import_report(path)
     got = result.report
-    assert got.agency_name == "某某街道办事处" and got.year == "2023"
+    assert got.agency_name == "某某街道办事处" and got.year == 2023
     for key in SPEC.cells:
         if key.startswith("fee."):
             continue

@@ -111,7 +111,7 @@ NAME = "某某县自然资源局"
 ])
 def test_agency_and_year_from_every_title_form(tmp_path: Path, title: str, source: str) -> None:
     result = import_report(write(tmp_path, render(report_of(values_with(), NAME), "tab", title=title)))
-    assert (result.report.agency_name, result.report.year) == (NAME, "2023")
+    assert (result.report.agency_name, result.report.year) == (NAME, 2023)
     assert not [f for f in result.findings if f.code.startswith("IMPORT-TITLE")]
 
 
@@ -120,19 +120,19 @@ def test_agency_from_opening_sentence_signature_html_title_and_file_name(tmp_pat
     opening = text.replace("本报告根据《中华人民共和国政府信息公开条例》编制",
                            f"本报告由{NAME}根据《中华人民共和国政府信息公开条例》编制")
     result = import_report(write(tmp_path, opening, "a.txt"))
-    assert (result.report.agency_name, result.report.year) == (NAME, "2023")
+    assert (result.report.agency_name, result.report.year) == (NAME, 2023)
 
     result = import_report(write(tmp_path, text, "b.txt"))  # only the 落款 names it
-    assert result.report.agency_name == NAME and result.report.year == "2023"  # year: 统计期限
+    assert result.report.agency_name == NAME and result.report.year == 2023  # year: 统计期限
 
     html = ("<html><head><title>" + f"{NAME}2023年政府信息公开工作年度报告_某某县人民政府" + "</title></head><body>"
             + "".join(f"<p>{line}</p>" for line in text.splitlines()[:-2]) + "</body></html>")
     result = import_report(write(tmp_path, html, "c.html"))
-    assert (result.report.agency_name, result.report.year) == (NAME, "2023")
+    assert (result.report.agency_name, result.report.year) == (NAME, 2023)
 
     bare = "\n".join(text.splitlines()[:-2]) + "\n"  # no title, no 落款: the file name, with a warning
     result = import_report(write(tmp_path, bare, f"{NAME}2023年报.txt"))
-    assert (result.report.agency_name, result.report.year) == (NAME, "2023")
+    assert (result.report.agency_name, result.report.year) == (NAME, 2023)
     assert [f.severity for f in result.findings if f.code == "IMPORT-AGENCY-FROM-FILENAME"] == ["warning"]
 
     result = import_report(write(tmp_path, bare, "report.txt"))

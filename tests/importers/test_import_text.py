@@ -82,7 +82,7 @@ def test_seed_every_table_number(seed_file: Path) -> None:
     values = result.report.values
     assert result.source_format == "gov_info_2021"
     assert result.report.agency_name == "彭阳县白阳镇人民政府"
-    assert result.report.year == "2023"
+    assert result.report.year == 2023
     for key, expected in SEED_T2.items():
         assert values[key] == expected, key
     t3 = seed_t3()
@@ -277,7 +277,7 @@ def test_as_previous_carries_over(seed_file: Path, tmp_path: Path) -> None:
     assert result.report.metadata["phone"] == "0954-1234567"
     assert result.report.metadata["email"] == "gk@example.gov.cn"
     nxt, findings = next_year_report(result)
-    assert nxt.year == "2024" and not findings
+    assert nxt.year == 2024 and not findings
     for col in T3_COLUMNS:
         assert nxt.values[f"t3.carried_over.{col}"] == values[f"t3.carry_forward.{col}"], col
         assert nxt.values[f"t3.new_received.{col}"] == 0

@@ -27,7 +27,7 @@ from defusedxml import ElementTree
 from ..errors import InputError, OutputError
 from ..files.safe_io import ZIP_MAGIC, InputSet, check_target, check_zip_package, read_capped
 from ..form.layout import HIDDEN_KEYS, SHEET_HIDDEN
-from ..form.report import Agency, fold
+from ..form.report import Agency, fold, year_number
 
 #: File name endings that are (or claim to be) spreadsheets; everything else is skipped silently.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ett", ".xlsb")
@@ -47,7 +47,7 @@ class Identity:
     agency_name: str
     agency_id: str = ""
     agency_type: str = ""
-    year: str = ""
+    year: int | None = None  # None: the hidden sheet records no year that is a number
     template_id: str = ""
     template_version: str = ""
 
@@ -154,7 +154,7 @@ def identity_from_zip(zf: zipfile.ZipFile, path: Path) -> Identity | None:
         return None
     return Identity(agency_name=name, agency_id=rows.get("agency_id", "").strip(),
                     agency_type=rows.get("agency_type", "").strip(),
-                    year=rows.get("year", "").strip(), template_id=rows.get("template_id", ""),
+                    year=year_number(rows.get("year", "").removesuffix(".0")), template_id=rows.get("template_id", ""),
                     template_version=rows.get("template_version", ""))
 
 

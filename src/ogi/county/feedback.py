@@ -29,7 +29,7 @@ from pathlib import Path
 from ..errors import EXIT_FINDINGS, EXIT_OK, InputError, OutputError
 from ..files.safe_io import InputSet, atomic_write_bytes, check_target, ensure_output_dir, safe_filename
 from ..form.layout import SHEET_CHECKS, Layout, layout_for
-from ..form.report import Finding
+from ..form.report import Finding, year_text
 from ..form.rules import input_operands, rule_operands
 from ..workbook.checker import CheckResult, check_workbook
 from ..workbook.print_setup import setup_print
@@ -252,10 +252,10 @@ def _options(checked: CheckResult, *, deadline: str, marks: dict[tuple[str, str]
     assert report is not None
     meta = report.metadata
     agency = Agency(meta.get("agency_name", ""), meta.get("agency_id", ""), meta.get("agency_type", ""))
-    options = WorkbookOptions(year=int(report.year), deadline=deadline, prefill=report,
+    options = WorkbookOptions(year=report.year, deadline=deadline, prefill=report,
                               template_id=report.template_id, raw=dict(checked.raw),
                               marks=marks or {}, problems=problems,
-                              problems_intro=copy_intro(report.year, deadline))
+                              problems_intro=copy_intro(year_text(report.year), deadline))
     return agency, options
 
 
@@ -464,6 +464,7 @@ def prepare(folders: Sequence[Path], roster: list[Agency] | None = None, *, year
     ledger = build_ledger(list(folders), roster, year, keep=KEEP_COUNTS, exclude=exclude,
                           progress=progress)
     expected = ledger.year
+    shown = year_text(expected)  # as the notices print it
     sent: list[AgencyFeedback] = []
     reminders: list[Reminder] = []
     passed: list[str] = []
@@ -493,18 +494,18 @@ def prepare(folders: Sequence[Path], roster: list[Agency] | None = None, *, year
         if r is None:
             u = refused.get(id(rec))
             if u is not None:
-                fb = AgencyFeedback(agency, expected, source=u.result.file.label,
+                fb = AgencyFeedback(agency, shown, source=u.result.file.label,
                                     modified=saved_time(u.result), folder=unique(folder_name(agency)),
                                     unreadable=u.reason, refused=u.result.readable)
                 sent.append(_finish(fb, deadline=deadline, office=office))
             elif roster is not None and rec.on_roster:
                 rem = Reminder(agency, folder=unique(folder_name(agency), "reminders"))
-                rem.notice = reminder_notice(agency, expected, deadline=deadline, office=office)
+                rem.notice = reminder_notice(agency, shown, deadline=deadline, office=office)
                 rem.eml = build_eml(to=agency.email, body=rem.notice,
-                                    subject=f"催报：{expected}年政府信息公开工作年度报告填报表")
+                                    subject=f"催报：{shown}年政府信息公开工作年度报告填报表")
                 reminders.append(rem)
             continue
-        fb = AgencyFeedback(agency, expected, source=r.file.label, modified=saved_time(r),
+        fb = AgencyFeedback(agency, shown, source=r.file.label, modified=saved_time(r),
                             folder=unique(folder_name(agency)))
         if r.problem:
             fb.unreadable = r.problem
@@ -521,17 +522,17 @@ def prepare(folders: Sequence[Path], roster: list[Agency] | None = None, *, year
                     passed.append(agency.name)
                     continue
                 fb.workbook, fb.problems, fb.repaired = data, problems, repaired
-                fb.workbook_name = safe_workbook_filename(agency, int(expected or r.identity.year),  # type: ignore[union-attr]
+                fb.workbook_name = safe_workbook_filename(agency, expected or r.identity.year,  # type: ignore[union-attr]
                                                           suffix="（修改）")
         sent.append(_finish(fb, deadline=deadline, office=office))
     for u in ledger.unassigned:  # a file no agency can be told for: its 退改单 alone
         r = u.result
         if r.agency is None and not r.file.voided and not r.readable:
-            fb = AgencyFeedback(Agency(UNKNOWN), expected, source=r.file.label, modified=saved_time(r),
+            fb = AgencyFeedback(Agency(UNKNOWN), shown, source=r.file.label, modified=saved_time(r),
                                 folder=unique(safe_filename(f"{UNKNOWN}-{Path(r.file.rel).stem}")),
                                 unreadable=u.reason)
             sent.append(_finish(fb, deadline=deadline, office=office))
-    return FeedbackResult(expected, sent, reminders, passed)
+    return FeedbackResult(shown, sent, reminders, passed)
 
 
 def _finish(fb: AgencyFeedback, *, deadline: str, office: str) -> AgencyFeedback:

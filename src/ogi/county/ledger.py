@@ -50,7 +50,7 @@ from ..files.safe_io import (
     read_capped,
 )
 from ..form.layout import SHEET_HIDDEN
-from ..form.report import Agency, Finding, Report, fold
+from ..form.report import Agency, Finding, Report, fold, year_number, year_text
 from ..form.results import Progress, Result, exit_code_for
 from ..workbook.checker import CheckResult, check_workbook
 from .collect import (
@@ -143,7 +143,7 @@ class Ledger(Result):
 
     folders: list[Path]
     roster: list[Agency] | None
-    year: str
+    year: int | None  # the report year every return must have (None: no return says one)
     records: list[AgencyRecord]
     unassigned: list[Unassigned]
     skipped: list[Path] = field(default_factory=list)  # lock files, temporary files, ogi outputs
@@ -413,7 +413,7 @@ def ods_identity(zf: zipfile.ZipFile) -> tuple[Identity | None, dt.datetime | No
         return None, saved
     return Identity(agency_name=name, agency_id=rows.get("agency_id", "").strip(),
                     agency_type=rows.get("agency_type", "").strip(),
-                    year=rows.get("year", "").strip().removesuffix(".0"),
+                    year=year_number(rows.get("year", "").strip().removesuffix(".0")),
                     template_id=rows.get("template_id", ""),
                     template_version=rows.get("template_version", "")), saved
 
@@ -437,7 +437,7 @@ def identity_of(report: Report | None) -> Identity | None:
         return None
     return Identity(agency_name=name, agency_id=(meta.get("agency_id") or "").strip(),
                     agency_type=(meta.get("agency_type") or "").strip(),
-                    year=(meta.get("year") or "").strip(), template_id=report.template_id,
+                    year=report.year, template_id=report.template_id,
                     template_version=str(report.template_version))
 
 
@@ -530,7 +530,7 @@ def read_return(found: FoundFile, keep: str = KEEP_REPORT, *, strict: bool = Fal
 
 # ---- the ledger ----------------------------------------------------------------------------------
 def build_ledger(folders: Path | Sequence[Path], roster: list[Agency] | None = None,
-                 year: int | str | None = None, *, keep: str = KEEP_REPORT,
+                 year: int | None = None, *, keep: str = KEEP_REPORT,
                  exclude: Iterable[Path] = (), progress: Progress | None = None,
                  strict: bool = False, previous: PreviousLookup | None = None) -> Ledger:
     """The returns ledger of ``folders`` (searched recursively; files given directly are taken as
@@ -584,9 +584,9 @@ def previous_lines(ledger: Ledger, find: Callable[[Agency], object | None]) -> l
     return [f"以下 {len(none)} 个机关没有找到上年的工作簿，未做衔接检查：" + "、".join(none)] if none else []
 
 
-def _expected_year(results: list[FileResult]) -> str:
+def _expected_year(results: list[FileResult]) -> int | None:
     years = Counter(r.identity.year for r in results if r.identity is not None and r.identity.year)
-    return years.most_common(1)[0][0] if years else ""
+    return years.most_common(1)[0][0] if years else None
 
 
 def match_file_name(rel: str, index: RosterIndex | None) -> Agency | None:
@@ -615,11 +615,11 @@ def _fmt_saved(r: FileResult) -> str:
     return "修改于 " + dt.datetime.fromtimestamp(r.file.mtime).strftime("%Y-%m-%d %H:%M")
 
 
-def assign(results: list[FileResult], roster: list[Agency] | None, year: int | str | None, *,
+def assign(results: list[FileResult], roster: list[Agency] | None, year: int | None, *,
            folders: list[Path] | None = None, skipped: list[Path] | None = None) -> Ledger:
     """Attach each read file to its agency and decide which return counts (see the module doc)."""
     index = RosterIndex(roster) if roster is not None else None
-    expected = str(year) if year else _expected_year(results)
+    expected = year or _expected_year(results)
     records: dict[tuple[str, str], AgencyRecord] = {}
     if roster is not None:
         for a in roster:
@@ -738,9 +738,9 @@ def as_check_result(r: FileResult, *, strict: bool = False) -> CheckResult:
     """A return of the ledger in the shape ``ogi check`` prints (its findings, or why it cannot be
     read), headed by its agency."""
     agency = r.agency or (r.identity.agency if r.identity is not None else None)
-    year = r.identity.year if r.identity is not None else ""
+    year = r.identity.year if r.identity is not None else None
     stub = Report(r.template_id, 0, metadata={"agency_name": agency.name if agency else "",
-                                              "year": year})
+                                              "year": year_text(year)})
     error = "" if r.readable else (r.problem or r.reason or "无法读取")
     return CheckResult(path=r.file.label, report=stub, findings=list(r.findings), strict=strict,
                        error=error)
@@ -803,7 +803,7 @@ def ledger_dict(ledger: Ledger) -> dict[str, object]:
         return r.saved.isoformat() + "Z" if r.saved is not None else ""
 
     return {
-        "year": ledger.year,
+        "year": year_text(ledger.year),
         "agencies": [dict(who(rec.agency), on_roster=rec.on_roster, status=rec.status,
                           file=rec.current.file.rel if rec.current else "",
                           saved=saved(rec.current) if rec.current else "",

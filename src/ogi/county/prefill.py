@@ -35,7 +35,7 @@ class PreviousReports:
     (:mod:`ogi.county.ledger`), paired with this year's agencies by the ledger's own matcher."""
 
     source: Path
-    year: str
+    year: int | None
     entries: list[FileResult]
     problems: list[str] = field(default_factory=list)  # files that could not be used, in Chinese
     single_file: bool = False
@@ -81,9 +81,9 @@ def load_previous(path: Path, *, year: int | None = None, progress: Progress | N
         result = results[0]
         if result.report_for_checks() is None:
             raise InputError(f"上年的工作簿无法使用：{result.problem or result.reason}", path=path)
-        if year and result.identity and result.identity.year and result.identity.year != str(year):
+        if year and result.identity and result.identity.year and result.identity.year != year:
             raise InputError(f"上年的工作簿是 {result.identity.year} 年度的，应为 {year} 年度", path=path)
-        return PreviousReports(path, str(year or ""), [result], single_file=True, ledger=ledger)
+        return PreviousReports(path, year, [result], single_file=True, ledger=ledger)
     ledger = build_ledger(path, roster, year, keep=keep, progress=progress)
     problems = []
     off_roster = []

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..files.safe_io import atomic_write_bytes
-from ..form.report import Agency, Finding, FindingCounts, Report, Value
+from ..form.report import Agency, Finding, FindingCounts, Report, Value, year_text
 from ..form.results import Progress, Result, exit_code_for
 from ..workbook.print_setup import display_width, setup_print, shorten
 from .collect import (
@@ -125,7 +125,7 @@ class PackedValues:
     packed: str
     template_id: str
     template_version: int
-    year: str
+    year: int | None
     explanations: tuple[tuple[str, str], ...] = ()
 
     @classmethod
@@ -136,7 +136,7 @@ class PackedValues:
 
     @classmethod
     def of_values(cls, values: dict[str, Value], *, template_id: str = "", template_version: int = 0,
-                  year: str = "", explanations: tuple[tuple[str, str], ...] = ()) -> PackedValues:
+                  year: int | None = None, explanations: tuple[tuple[str, str], ...] = ()) -> PackedValues:
         def enc(v: Value) -> str:
             if v is None:
                 return ""
@@ -157,7 +157,7 @@ class PackedValues:
 
     def report(self) -> Report:
         """A Report with these numbers and explanations (no 正文, no contact fields)."""
-        return Report(self.template_id, self.template_version, metadata={"year": self.year},
+        return Report(self.template_id, self.template_version, metadata={"year": year_text(self.year)},
                       values=self.values, explanations=dict(self.explanations))
 
 
@@ -249,7 +249,7 @@ class StatusReport(Result):
 
     folder: Path
     roster: list[Agency] | None
-    year: str
+    year: int | None
     rows: list[StatusRow]
     results: list[FileResult]
     skipped: list[Path]
@@ -339,7 +339,7 @@ class StatusReport(Result):
 
     def details(self) -> dict[str, Any]:
         return {
-            "year": self.year,
+            "year": year_text(self.year),
             "counts": {s: self.agency_statuses()[s] for s in STATUSES},
             "rows": [row.to_dict() for row in self.rows],
         }
@@ -561,7 +561,7 @@ def build_status_workbook(report: StatusReport) -> bytes:
     status_fmt = {s: wb.add_format({**base, "align": "center", "bg_color": c})
                   for s, c in colours.items()}
 
-    title = f"{report.year}年政府信息公开工作年度报告交回进度".lstrip("年")
+    title = f"{year_text(report.year)}年政府信息公开工作年度报告交回进度".lstrip("年")
     ws = wb.add_worksheet("进度")
     headers = ("序号", "机关名称", "编号", "状态", "错误", "警告", "已说明的警告", "文件",
                "修改时间", "备注")
@@ -635,7 +635,7 @@ def build_status_workbook(report: StatusReport) -> bytes:
     wsum.write_string(0, 0, "文件夹", head)
     wsum.write_string(0, 1, str(report.folder), text)
     wsum.write_string(1, 0, "报告年度", head)
-    wsum.write_string(1, 1, report.year, text)
+    wsum.write_string(1, 1, year_text(report.year), text)
     wsum.write_string(2, 0, "生成时间", head)
     wsum.write_datetime(2, 1, dt.datetime.now().replace(microsecond=0), when)
     for i, s in enumerate(STATUSES, start=4):

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 from ..files.safe_io import atomic_write_bytes
 from ..form.layout import TABLE_TOP, Layout, col_letter, layout_for, quote_sheet
-from ..form.report import Agency, Finding, Value, year_number
+from ..form.report import Agency, Finding, Value, year_text
 from ..form.results import Result
 from ..form.rules import compute_totals
 from ..form.spec import FormSpec
@@ -213,7 +213,7 @@ class Summary(Result):
     written: Path | None = None
 
     @property
-    def year(self) -> str:
+    def year(self) -> int | None:
         return self.status.year
 
     @property  # type: ignore[override]
@@ -227,7 +227,7 @@ class Summary(Result):
         return []
 
     def details(self) -> dict[str, Any]:
-        return {"year": self.year, "agencies": len(self.rows),
+        return {"year": year_text(self.year), "agencies": len(self.rows),
                 "left_out": [f"{item.name or '（无法识别）'}：{item.reason}" for item in self.left_out],
                 "workbook": str(self.written) if self.written is not None else None}
 
@@ -319,8 +319,7 @@ def summarize(status: StatusReport, *, include_errors: bool = False,
 def add_continuity(summary: Summary, previous: Path, *, progress: Progress | None = None) -> None:
     """Check 上年结转 and 现行有效件数 of every summed agency against last year's workbooks."""
 
-    year = year_number(summary.year)
-    year = year - 1 if year is not None else None
+    year = summary.year - 1 if summary.year is not None else None
     prev = load_previous(previous, year=year, progress=progress, roster=summary.status.roster,
                          keep=KEEP_VALUES)
     summary.previous_source = Path(previous)
@@ -423,7 +422,7 @@ def build_summary_workbook(summary: Summary, layout: Layout | None = None) -> by
     if summary.previous_source is not None:
         _continuity_sheet(wb.add_worksheet(SHEET_CONTINUITY), f, summary)
     ws_sum.activate()
-    wb.set_properties({"title": f"{summary.year}年政府信息公开工作年度报告汇总".lstrip("年"),
+    wb.set_properties({"title": f"{year_text(summary.year)}年政府信息公开工作年度报告汇总".lstrip("年"),
                        "author": "ogi",
                        "comments": "由 ogi summary 生成"})
     wb.set_custom_property(OUTPUT_PROPERTY, "summary")

@@ -252,7 +252,7 @@ def layout_context(report: Report, spec: FormSpec) -> dict[str, Any]:
 
 def report_title(report: Report, spec: FormSpec) -> str:
     return spec.report_title.format(agency_name=clean_inline(report.agency_name),
-                                    year=clean_inline(report.year))
+                                    year=clean_inline(report.metadata.get("year", "")))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -305,7 +305,7 @@ def document_time(report: Report) -> dt.datetime:
             return dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             pass
-    year = report.year_number
+    year = report.year
     if year is not None and 1900 <= year < 9999:
         return dt.datetime(year + 1, 1, 1)
     return dt.datetime(2021, 9, 29)
@@ -583,6 +583,6 @@ def render_docx(report: Report, template: PreparedTemplate | None = None) -> byt
 def docx_filename(report: Report) -> str:
     """``2023年彭阳县白阳镇人民政府政府信息公开工作年度报告.docx``, safe on a Windows share."""
 
-    year = clean_inline(report.year)
+    year = clean_inline(report.metadata.get("year", ""))  # as typed: the title says the same
     name = clean_inline(report.agency_name)
     return safe_filename(f"{year}年{name}政府信息公开工作年度报告", suffix=".docx")

@@ -239,7 +239,7 @@ def _fmt(value: Decimal | int) -> str:
 class _Field:
     """One narrative field's text, scanned once."""
 
-    def __init__(self, text: str, spec: FormSpec, values: Mapping[str, Value], year: str,
+    def __init__(self, text: str, spec: FormSpec, values: Mapping[str, Value], year: int | None,
                  usable: Callable[[Iterable[str]], bool]) -> None:
         self.original = text
         self.text = text.translate(_WIDTH)
@@ -268,7 +268,7 @@ class _Field:
         clause = text[left:right]
         if _OTHER_PERIOD.search(clause):
             return True
-        return bool(self.year) and any(y != self.year for y in _YEAR.findall(clause))
+        return self.year is not None and any(int(y) != self.year for y in _YEAR.findall(clause))
 
     def tokens(self, start: int, end: int) -> list[_Token]:
         out = []
@@ -679,16 +679,16 @@ def _quote(original: str, sentence: tuple[int, int], start: int, end: int) -> st
     return text if len(text) <= 160 else text[:157] + "……"
 
 
-def check_field(text: str, spec: FormSpec, values: Mapping[str, Value], *, year: str = "",
+def check_field(text: str, spec: FormSpec, values: Mapping[str, Value], *, year: int | None = None,
                 usable: Callable[[Iterable[str]], bool] | None = None) -> list[Issue]:
     """The contradictions of one narrative field's text with ``values`` (and with itself)."""
     if not text or not spec.narrative_values:
         return []
-    return _Field(text, spec, values, str(year), usable or (lambda keys: True)).run()
+    return _Field(text, spec, values, year, usable or (lambda keys: True)).run()
 
 
 def narrative_findings(narrative: Mapping[str, str], spec: FormSpec, values: Mapping[str, Value], *,
-                       year: str, locate: Callable[[str], dict[str, str]],
+                       year: int | None, locate: Callable[[str], dict[str, str]],
                        usable: Callable[[Iterable[str]], bool] | None = None) -> list[Finding]:
     """Findings for every ``narrative_numbers`` rule of the spec: one rule per narrative field, so
     that the field's 说明 cell on the 校验 sheet explains its findings. ``locate(field)`` gives the

@@ -45,6 +45,11 @@ def year_number(text: object) -> int | None:
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 
+def year_text(year: int | None) -> str:
+    """A typed year as the JSON documents and sheets show it: its digits, or "" for none."""
+    return "" if year is None else str(year)
+
+
 def parse_date_text(text: str) -> dt.date | None:
     """A date as clerks type it (2024-01-20, 2024/1/20, 2024.1.20, 2024年1月20日, full-width digits),
     or None. Report metadata keeps dates as YYYY-MM-DD."""
@@ -88,12 +93,9 @@ class Report:
         return self.metadata.get("agency_name", "")
 
     @property
-    def year(self) -> str:
-        """The year as the metadata holds it (text); :attr:`year_number` for arithmetic."""
-        return self.metadata.get("year", "")
-
-    @property
-    def year_number(self) -> int | None:
+    def year(self) -> int | None:
+        """The report year, typed: None when the workbook's year is missing or not a number.
+        ``metadata["year"]`` keeps the text as it was typed, for messages that quote it."""
         return year_number(self.metadata.get("year"))
 
     def to_dict(self) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from ..files.safe_io import (
 )
 from ..form.findings import make
 from ..form.layout import SHEET_TEXT, layout_for
-from ..form.report import Agency, Finding, Report, Severity, Value, _value_to_json, fold
+from ..form.report import Agency, Finding, Report, Severity, Value, _value_to_json, fold, year_text
 from ..form.results import Progress, Result, Unusable
 from ..form.rules import compute_totals, rule_holds
 from ..form.spec import DEFAULT_TEMPLATE, FormSpec, Rule, Table, load_spec, row_labels
@@ -116,7 +116,7 @@ class ImportResult(Result):
             "kind": self.kind,
             "source_format": self.source_format,
             "agency_name": self.report.agency_name,
-            "year": self.report.year,
+            "year": year_text(self.report.year),
             "workbook": str(self.written) if self.written is not None else None,
             "report": self.report.to_dict(),
             "recomputed_totals": {k: _value_to_json(v) for k, v in self.recomputed.items()},
@@ -707,7 +707,7 @@ def next_year_report(result: ImportResult) -> tuple[Report, list[Finding]]:
         findings.append(make("IMPORT-PREV-CARRY-BLANK", sheet=sheet, cell=cell,
                              row_label=spec.cells[key].row_label, column_label=spec.cells[key].column_label,
                              key=key, file=str(result.path)))
-    year = src.year_number + 1 if src.year_number is not None else 0
+    year = src.year + 1 if src.year is not None else 0
     metadata["agency_name"] = src.agency_name
     metadata["year"] = str(year)
     narrative = {}
@@ -740,7 +740,7 @@ def build_import_workbook(result: ImportResult, *, as_previous: bool = False
     name = report.agency_name.strip()
     if not name:
         raise InputError("没有识别出机关名称（报告标题不完整），请用 --agency 指定", path=result.path)
-    year = report.year_number
+    year = report.year
     if year is None:
         raise InputError("没有识别出报告年度（标题和统计期限中都没有），请用 --year 指定",
                          path=result.path)

@@ -23,7 +23,7 @@ from ..form.findings import make
 from ..form.layout import GENERAL_EXPLANATION, SHEET_CHECKS, Layout, layout_for
 from ..form.narrative import narrative_findings
 from ..form.output import one_line
-from ..form.report import Finding, Report, Value
+from ..form.report import Finding, Report, Value, year_text
 from ..form.results import Progress, Result
 from ..form.rules import sum_values
 from ..form.spec import FormSpec, Rule
@@ -65,7 +65,7 @@ class CheckResult(Result):
         return {
             "agency_name": report.agency_name if report else "",
             "agency_id": report.metadata.get("agency_id", "") if report else "",
-            "year": report.year if report else "",
+            "year": year_text(report.year) if report else "",
             "strict": self.strict,
         }
 
@@ -198,10 +198,10 @@ class _Checker:
                 self.out.append(make("META-REQUIRED", sheet=fc.sheet, cell=fc.address,
                                      row_label=m.label, key=m.key, label=m.label))
             elif m.type == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and \
-                    self.report.year_number is not None and int(value[:4]) != self.report.year_number + 1:
+                    self.report.year is not None and int(value[:4]) != self.report.year + 1:
                 self.out.append(make("META-FORMAT", sheet=fc.sheet, cell=fc.address, row_label=m.label,
                                      key=m.key, label=m.label, found=value,
-                                     what=f"不在报告年度的次年（{(self.report.year_number or 0) + 1}年）",
+                                     what=f"不在报告年度的次年（{(self.report.year or 0) + 1}年）",
                                      fix="年度报告在次年发布（一般在1月31日前），请核对年份。"))
 
     def narrative(self) -> None:
@@ -222,7 +222,7 @@ class _Checker:
 
     def narrative_year(self) -> None:
         """Last year's text copied unchanged: the narrative names last year and never this year."""
-        year = self.report.year_number
+        year = self.report.year
         if year is None:
             return
         this, last = f"{year}年", f"{year - 1}年"
@@ -254,7 +254,7 @@ class _Checker:
 
     def previous(self, previous: Report) -> None:
         prev = previous.values
-        year, prev_year = self.report.year_number or 0, previous.year_number or 0
+        year, prev_year = self.report.year or 0, previous.year or 0
         if not (year and prev_year):
             year = prev_year = 0
         if year and prev_year and prev_year != year - 1:

@@ -276,7 +276,7 @@ class WorkbookBuilder:
         first = wb.add_worksheet(SHEET_FEEDBACK) if options.problems is not None else None
         sheets = {name: wb.add_worksheet(name) for name in self.layout.sheets}
         self._guide(sheets[SHEET_GUIDE], f, agency, year, options)
-        self._metadata(sheets[SHEET_META], f, metadata)
+        self._metadata(sheets[SHEET_META], f, metadata, year)
         for tl in self.layout.tables.values():
             self._table(sheets[tl.sheet], f, tl, values, agency, year)
         self._narrative(sheets[SHEET_TEXT], f, narrative, values)
@@ -344,7 +344,7 @@ class WorkbookBuilder:
         ws.write_string(0, 1, " ")
         self._print_setup(ws, landscape=False)
 
-    def _metadata(self, ws: Worksheet, f: _Formats, metadata: Mapping[str, str]) -> None:
+    def _metadata(self, ws: Worksheet, f: _Formats, metadata: Mapping[str, str], year: int) -> None:
         ws.set_column(0, 0, 16)
         ws.set_column(1, 1, 48)
         ws.set_column(2, 2, 50)
@@ -352,7 +352,7 @@ class WorkbookBuilder:
         ws.write_string(2, 0, "项目", f.header)
         ws.write_string(2, 1, "内容", f.header)
         ws.write_string(2, 2, "说明", f.header)
-        example_date = f"{int(metadata['year']) + 1}-01-20"
+        example_date = f"{year + 1}-01-20"
         for m in self.spec.metadata:
             fc = self.layout.meta_fields[m.key]
             label = m.label + ("（必填）" if m.required and not m.locked else "")
@@ -386,7 +386,7 @@ class WorkbookBuilder:
                 })
             else:
                 ws.write_string(fc.row, 1, value, f.field_in)
-            hint = m.hint.format(next_year=int(metadata["year"]) + 1)
+            hint = m.hint.format(next_year=year + 1)
             hint = hint if label == m.label else f"必填。{hint}"
             if m.locked and m.choices and not value:
                 hint = f"请从下拉列表中选择：{' / '.join(m.choices)}。"
