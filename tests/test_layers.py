@@ -8,6 +8,7 @@ page). Only ``ogi/__main__.py`` (``python -m ogi``) stands above them all.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "ogi"
@@ -57,3 +58,17 @@ def test_no_module_imports_upward() -> None:
             if LAYERS.index(other) > LAYERS.index(own):
                 upward.append(f"{path.relative_to(SRC)}:{line} imports {target}")
     assert upward == []
+
+
+def test_readme_architecture_maps_onto_the_packages() -> None:
+    """README's Architecture block names every package, in layer order, and every module of the
+    packages that make up the design (cli, web and importers are named as packages only)."""
+    readme = (SRC.parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Architecture", 1)[1].split("```", 2)[1]
+    named = [line.split()[0].removeprefix("src/ogi/").strip("/") for line in block.splitlines()
+             if line.startswith("src/ogi/")]
+    assert named == LAYERS  # the base ("src/ogi/") first, then each package in layer order
+    listed = set(re.findall(r"\b(\w+)\.py\b", block))
+    for package in ("", "files", "form", "workbook", "document", "county"):
+        modules = {p.stem for p in (SRC / package).glob("*.py") if not p.name.startswith("__")}
+        assert modules <= listed, f"README's Architecture does not name {sorted(modules - listed)}"
