@@ -7,6 +7,7 @@ DOCX renderer all derive what they do from a :class:`FormSpec`. Nothing else spe
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -24,6 +25,19 @@ from ..errors import SpecError
 from ..resources import template_path
 
 DEFAULT_TEMPLATE = "gov_info_2021"
+#: A folder whose ``<id>.toml`` (and ``<id>.docx``, the Word template built from it by
+#: ``docx_templates/build_template.py``) ogi uses instead of the bundled ones: how an edited copy of a
+#: spec is tried without touching the installed package (the spec-edit test does exactly that).
+SPEC_DIR_ENV = "OGI_SPEC_DIR"
+
+#: Roles of a table's data rows (``role = "..."`` in the spec). A table with roles is an
+#: applications table: what came in (received, carried over) equals what went out (the outcome rows,
+#: summed in the total row) plus what is carried forward. Each role but ``outcome`` names one row.
+ROW_ROLES = ("received", "carried_over", "outcome", "total", "carried_forward")
+SINGLE_ROLES = ("received", "carried_over", "total", "carried_forward")
+#: How the county summary takes a table: every value cell, the roles' rows in the total column, or
+#: only the computed (total) cells.
+SUMMARY_KINDS = ("cells", "rows", "totals")
 
 #: ``delta`` is a signed whole number (the 2019 format's 本年增/减 columns); 2021 uses none.
 VALUE_TYPES = ("count", "wan_yuan", "yuan", "delta")
@@ -42,6 +56,11 @@ class MetaField:
     hint: str = ""
     #: The values a clerk picks from (a dropdown in the workbook); empty: free text.
     choices: tuple[str, ...] = ()
+    #: A regular expression a filled-in value must match in full (``ogi check`` names the field
+    #: otherwise, saying ``pattern_problem`` and ``pattern_fix``); empty: anything.
+    pattern: str = ""
+    pattern_problem: str = ""
+    pattern_fix: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,6 +120,30 @@ class Row:
     cells: tuple[Cell, ...]
     key: str = ""
     values: tuple[ValueSlot, ...] = ()
+    #: What the row means to the county summary and the rules (one of :data:`ROW_ROLES`), or "".
+    role: str = ""
+    #: Other wordings of the row's own label found in published reports (``ogi import``).
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TablePrint:
+    """How a table is set on paper and on screen (the spec's ``print = {...}`` of a table).
+
+    ``size``: ``normal`` (五号) or ``small`` (小五); ``label_align``: single-row labels ``left`` or
+    ``center``; ``sheet_widths``: the workbook's column widths in characters (empty: 10 each);
+    ``value_width``: the Word table's value columns in twips (0: every column equal), its label
+    columns ``label_widths`` in twips with the last label column taking the rest;
+    ``narrow_headers``: value column headers wrap every two characters and the value columns are
+    narrow on the web page too.
+    """
+
+    size: str = "small"
+    label_align: str = "center"
+    sheet_widths: tuple[float, ...] = ()
+    value_width: int = 0
+    label_widths: tuple[int, ...] = ()
+    narrow_headers: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,10 +156,24 @@ class Table:
     header_rows: int
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
+    #: How the county summary takes the table (one of :data:`SUMMARY_KINDS`).
+    summary: str = "cells"
+    print: TablePrint = TablePrint()
 
     @property
     def data_rows(self) -> tuple[Row, ...]:
         return tuple(r for r in self.rows if r.kind == "data")
+
+    def rows_with(self, role: str) -> tuple[Row, ...]:
+        """The data rows of one role (:data:`ROW_ROLES`), in table order."""
+        return tuple(r for r in self.rows if r.kind == "data" and r.role == role)
+
+    def row_with(self, role: str) -> Row:
+        """The one data row of a single role (received, carried_over, total, carried_forward)."""
+        rows = self.rows_with(role)
+        if len(rows) != 1:
+            raise KeyError(role)
+        return rows[0]
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -196,6 +253,38 @@ class NarrativeValues:
 
 
 @dataclass(frozen=True)
+class Section:
+    """One numbered section of the report (``二、主动公开政府信息情况``): its narrative fields and tables."""
+
+    number: int  # 1-based, from the title's Chinese numeral
+    title: str
+    narrative: tuple[str, ...] = ()
+    tables: tuple[str, ...] = ()
+    #: Words one of which a published report's heading of this section contains (``ogi import``).
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportHints:
+    """The spec's ``[import]`` table: how published reports print the form besides its own wording."""
+
+    numbering: tuple[str, ...] = ()
+    merged_rows: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    part_captions: tuple[tuple[str, str, str], ...] = ()
+    section_words: tuple[tuple[str, ...], ...] = ()
+
+
+#: Chinese numerals of section titles (``三、…`` is section 3).
+SECTION_NUMERALS = "一二三四五六七八九十"
+
+
+def section_number(title: str) -> int:
+    """The 1-based number of a section title (``三、收到和…`` -> 3); 0 without a numeral."""
+    head = title.split("、", 1)[0]
+    return SECTION_NUMERALS.index(head) + 1 if len(head) == 1 and head in SECTION_NUMERALS else 0
+
+
+@dataclass(frozen=True)
 class CellSpec:
     """A numeric cell of the form: where it lives and how to label it in a message."""
 
@@ -223,6 +312,40 @@ class FormSpec:
     narrative_values: tuple[NarrativeValues, ...] = ()
     cells: dict[str, CellSpec] = field(default_factory=dict, compare=False, hash=False)
     agency_type_rules: tuple[AgencyTypeRule, ...] = ()
+    import_hints: ImportHints | None = None
+    #: True for a spec ogi only reads published reports with (2019): no workbook is made from it.
+    import_only: bool = False
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        """The report's numbered sections in order, from the narrative fields' and tables' titles."""
+        titles: dict[str, tuple[list[str], list[str]]] = {}
+        for n in self.narrative:
+            titles.setdefault(n.section, ([], []))[0].append(n.key)
+        for t in self.tables:
+            titles.setdefault(t.section, ([], []))[1].append(t.key)
+        words = self.import_hints.section_words if self.import_hints else ()
+        out = []
+        for title in sorted(titles, key=section_number):
+            number = section_number(title)
+            own = words[number - 1] if 0 < number <= len(words) else ()
+            out.append(Section(number, title, tuple(titles[title][0]), tuple(titles[title][1]), own))
+        return tuple(out)
+
+    def section_of_table(self, table_key: str) -> Section:
+        return next(s for s in self.sections if table_key in s.tables)
+
+    @property
+    def applications_table(self) -> Table:
+        """The table whose rows carry roles (received … carried forward): 表三."""
+        for t in self.tables:
+            if any(r.role for r in t.data_rows):
+                return t
+        raise KeyError("role")
+
+    def role_key(self, table: Table, role: str, column: str) -> str:
+        """The cell key of a single-role row in one column (``t3.<received row>.total``)."""
+        return f"{table.key}.{table.row_with(role).key}.{column}"
 
     def table(self, key: str) -> Table:
         for t in self.tables:
@@ -292,11 +415,28 @@ def _table(raw: dict[str, Any]) -> Table:
             slots = r.get("values")
             values = (tuple(ValueSlot(v["column"], int(v.get("colspan", 1))) for v in slots)
                       if slots is not None else tuple(ValueSlot(c.key) for c in columns))
-            rows.append(Row("data", _cells(r["cells"]), r["key"], values))
+            rows.append(Row("data", _cells(r["cells"]), r["key"], values, str(r.get("role", "")),
+                            tuple(str(v) for v in r.get("variants", ()))))
         else:
             rows.append(Row(r.get("kind", "header"), _cells(r["cells"])))
+    p = raw.get("print", {})
+    printing = TablePrint(str(p.get("size", "small")), str(p.get("label_align", "center")),
+                          tuple(p.get("sheet_widths", ())),
+                          int(p.get("value_width", 0)), tuple(int(w) for w in p.get("label_widths", ())),
+                          bool(p.get("narrow_headers", False)))
     return Table(raw["key"], raw["sheet"], raw["section"], int(raw["grid_columns"]),
-                 int(raw["label_columns"]), int(raw["header_rows"]), columns, tuple(rows))
+                 int(raw["label_columns"]), int(raw["header_rows"]), columns, tuple(rows),
+                 str(raw.get("summary", "cells")), printing)
+
+
+def _import_hints(raw: dict[str, Any] | None) -> ImportHints | None:
+    if raw is None:
+        return None
+    return ImportHints(
+        tuple(str(p) for p in raw.get("numbering", ())),
+        tuple((str(label), tuple(rows)) for label, rows in raw.get("merged_rows", ())),
+        tuple((str(r), str(words), str(col)) for r, words, col in raw.get("part_captions", ())),
+        tuple(tuple(str(w) for w in words) for words in raw.get("section_words", ())))
 
 
 def row_labels(table: Table) -> dict[str, str]:
@@ -443,8 +583,66 @@ def _validate(spec: FormSpec) -> None:
     if len(targets) != len(set(targets)):
         problems.append("同一单元被多条求和规则计算")
     problems += _narrative_value_problems(spec)
+    problems += _form_problems(spec)
     if problems:
         raise SpecError("表式定义有误：" + "；".join(problems))
+
+
+def _form_problems(spec: FormSpec) -> list[str]:
+    """Row roles, summary kinds, print data, metadata patterns and sections."""
+    problems: list[str] = []
+    for table in spec.tables:
+        counts: dict[str, int] = {}
+        for row in table.data_rows:
+            if row.role and row.role not in ROW_ROLES:
+                problems.append(f"行的角色未知：{table.key}.{row.key} = {row.role}"
+                                f"（可用：{'、'.join(ROW_ROLES)}）")
+            counts[row.role] = counts.get(row.role, 0) + 1
+        if any(counts.get(role) for role in ROW_ROLES):
+            for role in SINGLE_ROLES:
+                if counts.get(role, 0) != 1:
+                    problems.append(f"表 {table.key} 中角色为 {role} 的行应有且只有一行，"
+                                    f"现有 {counts.get(role, 0)} 行")
+            if not counts.get("outcome"):
+                problems.append(f"表 {table.key} 中没有角色为 outcome 的行")
+        if table.summary not in SUMMARY_KINDS:
+            problems.append(f"表 {table.key} 的汇总方式未知：{table.summary}")
+        if table.summary == "rows" and not counts.get("total"):
+            problems.append(f"表 {table.key} 按行汇总，但没有标出行的角色")
+        if table.print.size not in ("normal", "small"):
+            problems.append(f"表 {table.key} 的字号未知：{table.print.size}")
+        if table.print.label_align not in ("left", "center"):
+            problems.append(f"表 {table.key} 的对齐方式未知：{table.print.label_align}")
+        if table.print.sheet_widths and len(table.print.sheet_widths) != table.grid_columns:
+            problems.append(f"表 {table.key} 的列宽个数应为 {table.grid_columns}")
+        if table.print.label_widths and len(table.print.label_widths) >= max(table.label_columns, 1):
+            problems.append(f"表 {table.key} 的标签列宽应少于标签列数（最后一列取余下宽度）")
+        if section_number(table.section) == 0:
+            problems.append(f"表 {table.key} 的部分标题没有序号：{table.section}")
+    roles = [t.key for t in spec.tables if any(r.role for r in t.data_rows)]
+    if len(roles) > 1:
+        problems.append("只能有一张表标出行的角色：" + "、".join(roles))
+    for n in spec.narrative:
+        if section_number(n.section) == 0:
+            problems.append(f"正文栏目 {n.key} 的部分标题没有序号：{n.section}")
+    numbers = [s.number for s in spec.sections]
+    if len(numbers) != len(set(numbers)):
+        problems.append("有两个部分标题的序号相同")
+    for m in spec.metadata:
+        if m.pattern:
+            try:
+                re.compile(m.pattern)
+            except re.error:
+                problems.append(f"基本信息 {m.key} 的格式（pattern）不是正确的正则表达式")
+            if not (m.pattern_problem and m.pattern_fix):
+                problems.append(f"基本信息 {m.key} 有格式（pattern）但缺少 pattern_problem 或 pattern_fix")
+    if spec.import_hints:
+        for p in spec.import_hints.numbering:
+            try:
+                re.compile(p)
+            except re.error:
+                problems.append(f"导入编号样式不是正确的正则表达式：{p}")
+    return problems
 
 
 def narrative_value_keys(block: NarrativeValues, dims: dict[str, tuple[str, ...]]) -> list[str]:
@@ -550,7 +748,9 @@ def parse_spec(data: bytes) -> FormSpec:
             report_title=tmpl.get("report_title", "{agency_name}{year}年政府信息公开工作年度报告"),
             metadata=tuple(MetaField(m["key"], m["label"], m.get("type", "text"),
                                      bool(m.get("required", False)), bool(m.get("locked", False)),
-                                     m.get("hint", ""), tuple(m.get("choices", ())))
+                                     m.get("hint", ""), tuple(m.get("choices", ())),
+                                     str(m.get("pattern", "")), str(m.get("pattern_problem", "")),
+                                     str(m.get("pattern_fix", "")))
                            for m in raw["metadata"]),
             narrative=tuple(NarrativeField(n["key"], n["section"], n["label"], n.get("heading", ""),
                                            bool(n.get("required", False)), n.get("hint", ""))
@@ -564,6 +764,8 @@ def parse_spec(data: bytes) -> FormSpec:
             cells=_cell_specs(tables, fees, rules),
             agency_type_rules=tuple(AgencyTypeRule(t["pattern"], t["type"])
                                     for t in raw.get("agency_type_rules", [])),
+            import_hints=_import_hints(raw.get("import")),
+            import_only=bool(tmpl.get("import_only", False)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise SpecError(f"表式文件缺少或写错了字段：{exc}") from exc
@@ -571,12 +773,30 @@ def parse_spec(data: bytes) -> FormSpec:
     return spec
 
 
-@lru_cache(maxsize=8)
+def spec_path(template_id: str, suffix: str = ".toml") -> Path:
+    """The file of a spec (``.toml``) or of its Word template (``.docx``): in the folder named by
+    ``$OGI_SPEC_DIR`` when it has one, else the bundled one."""
+    override = os.environ.get(SPEC_DIR_ENV)
+    if override:
+        candidate = Path(override) / f"{template_id}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return template_path(f"{template_id}{suffix}")
+
+
 def load_spec(template_id: str = DEFAULT_TEMPLATE) -> FormSpec:
-    """Load a bundled spec by id (``gov_info_2021``), cached per process."""
-    path = template_path(f"{template_id}.toml")
+    """Load a spec by id (``gov_info_2021``): from ``$OGI_SPEC_DIR`` if it holds one, else the bundled
+    one; each file is read once per process."""
+    if not _KEY.match(template_id):
+        raise SpecError(f"找不到表式定义：{template_id}")
+    path = spec_path(template_id)
     if not path.is_file():
         raise SpecError(f"找不到表式定义：{template_id}")
+    return _load_path(path)
+
+
+@lru_cache(maxsize=16)
+def _load_path(path: Path) -> FormSpec:
     return parse_spec(path.read_bytes())
 
 
