@@ -265,25 +265,24 @@ def title_paragraph() -> str:
 # Tables: static merges from the spec's HTML-like rows, placed by ogi.form.layout.place_table.
 
 
-T3_VALUE_W = 640
 #: 小五 (9 pt) character and the OgiTable cell margins (45 twips each side), in twips.
 SMALL_CHAR, CELL_MARGINS = 180, 90
 
 
 def column_widths(table: Table) -> list[int]:
+    """The Word table's columns from the spec's ``print`` data: fixed value columns (表二 2000 twips;
+    表三 640, six-digit numbers in 小五 Times New Roman, 6 × 90 twips + the cell margins, their header
+    labels narrowed to two characters per line, "商业/企业", as published reports wrap them) and
+    label columns, the last of which gets the rest (表三's row labels: 14½ characters, so that every
+    short label "2.其他法律行政法规禁止公开" stays on one line and a long one never leaves a single
+    character on a line of its own); without a value width every column is equal (表四)."""
     n = table.grid_columns
-    if table.key == "t2":
-        first = TEXT_W - 3 * 2000
-        return [first, 2000, 2000, 2000]
-    if table.key == "t3":
-        # Value columns fit six-digit numbers in 小五 Times New Roman (6 × 90 twips + the cell
-        # margins); their header labels are narrowed by paragraph indents to two characters per line
-        # ("商业/企业", "社会/公益/组织", as published reports wrap them). The row-label column gets
-        # the rest: 14½ characters, so that every short label ("2.其他法律行政法规禁止公开") stays on one
-        # line and a long one never leaves a single character on a line of its own.
-        l1, l2 = 660, 990
-        l3 = TEXT_W - l1 - l2 - 7 * T3_VALUE_W
-        return [l1, l2, l3] + [T3_VALUE_W] * 7
+    value_w = table.print.value_width
+    if value_w:
+        values = n - table.label_columns
+        fixed = list(table.print.label_widths)
+        last = TEXT_W - sum(fixed) - values * value_w
+        return [*fixed, last] + [value_w] * values
     base, rest = divmod(TEXT_W, n)
     return [base + (1 if i < rest else 0) for i in range(n)]
 
@@ -301,9 +300,9 @@ def _cell_xml(width: int, colspan: int, vmerge: str, content: str) -> str:
 
 
 def _label_style(table: Table, cell: Placed) -> str:
-    if table.key == "t2":
+    if table.print.size == "normal":
         return "OgiTableText"
-    if table.key == "t3" and cell.kind == "label" and cell.rowspan == 1:
+    if table.print.label_align == "left" and cell.kind == "label" and cell.rowspan == 1:
         return "OgiTableLabel"  # long row labels read best flush left
     return "OgiTableSmall"
 
@@ -312,11 +311,11 @@ def table_xml(table: Table) -> str:
     tl = place_table(table, 0)
     widths = column_widths(table)
     assert sum(widths) == TEXT_W, (table.key, sum(widths))
-    value_style = "OgiTableText" if table.key == "t2" else "OgiTableSmall"
+    value_style = "OgiTableText" if table.print.size == "normal" else "OgiTableSmall"
     last_row = len(table.rows) - 1
     # Minimum row height: 7 mm for table 二 (五号); 5.6 mm for 三/四 (小五), which lets table 三 and
     # its heading share one page.
-    min_height = 397 if table.key == "t2" else 317
+    min_height = 397 if table.print.size == "normal" else 317
     # Every row but the last keeps with the next, so a table that fits on one page is never split
     # (it moves to the next page together with its heading, which keeps with the table).
 
@@ -327,9 +326,9 @@ def table_xml(table: Table) -> str:
         # Header labels of an even length over a single value column of table 三 wrap every two
         # characters ("商业/企业"); an odd one ("自然人") keeps the column's width, so that no
         # character is left on a line of its own.
-        if (table.key == "t3" and p.kind == "header" and p.col >= table.label_columns
+        if (table.print.narrow_headers and p.kind == "header" and p.col >= table.label_columns
                 and p.colspan == 1 and len(p.text) % 2 == 0):
-            side = (T3_VALUE_W - CELL_MARGINS - 2 * SMALL_CHAR - 20) // 2
+            side = (table.print.value_width - CELL_MARGINS - 2 * SMALL_CHAR - 20) // 2
             return f'<w:ind w:left="{side}" w:right="{side}"/>'
         return ""
 
@@ -358,7 +357,7 @@ def table_xml(table: Table) -> str:
                 vmerge = "restart" if p.rowspan > 1 else ""
                 cells.append(_cell_xml(width, p.colspan, vmerge, origin[(p.row, p.col)][1]))
             else:  # continuation of a vertical merge from above
-                style = "OgiTableText" if table.key == "t2" else "OgiTableSmall"
+                style = "OgiTableText" if table.print.size == "normal" else "OgiTableSmall"
                 cells.append(_cell_xml(width, p.colspan, "continue", para("", style, keep(r))))
             c = p.last_col + 1
         trpr = "<w:cantSplit/>" + ("<w:tblHeader/>" if spec_row.kind == "header" else "")
@@ -547,9 +546,20 @@ def verify(data: bytes) -> None:
     assert "PAGE" in sec.even_page_footer._element.xml and "PAGE" in sec.footer._element.xml
 
 
-def main() -> None:
-    out = HERE / "gov_info_2021.docx"
-    out.write_bytes(build())
+def main(argv: list[str] | None = None) -> None:
+    """``build_template.py``: rebuild the bundled template. ``build_template.py SPEC.toml [OUT.docx]``:
+    build the template of an edited spec (written next to it as ``<id>.docx`` unless OUT is given), so
+    that ``OGI_SPEC_DIR`` pointing at that folder makes ``ogi fill`` use both."""
+    from ogi.form.spec import load_spec_file
+
+    args = sys.argv[1:] if argv is None else argv
+    if args:
+        spec = load_spec_file(Path(args[0]))
+        out = Path(args[1]) if len(args) > 1 else Path(args[0]).with_name(f"{spec.id}.docx")
+        out.write_bytes(build(spec))
+    else:
+        out = HERE / "gov_info_2021.docx"
+        out.write_bytes(build())
     print(f"wrote {out}")
 
 

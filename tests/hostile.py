@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ogi.form.layout import SHEET_HIDDEN, layout_for
+from ogi.form.layout import SHEET_HIDDEN, hidden_address, layout_for
 from ogi.form.report import Report
 from ogi.workbook.xlsx_writer import EXCEL_CELL_LIMIT, Agency, WorkbookBuilder, WorkbookOptions
 
@@ -320,10 +320,8 @@ def _formulas_everywhere(wb: Any) -> None:
 
 
 def hidden_value(key: str, value: str) -> Callable[[Any], None]:
-    row = layout_for().hidden_rows[key]
-
     def fn(wb: Any) -> None:
-        wb[SHEET_HIDDEN].cell(row=row + 1, column=2).value = value
+        wb[SHEET_HIDDEN][hidden_address(key)].value = value
 
     return fn
 

@@ -12,7 +12,7 @@ import pytest
 
 from checkcases import codes, edit, edit_xml, filled, only, prefilled_bytes, rezip, sha256, sheet_part
 from ogi.errors import InputError
-from ogi.form.layout import SHEET_HIDDEN, Layout
+from ogi.form.layout import SHEET_HIDDEN, Layout, hidden_address
 from ogi.form.report import Value
 from ogi.form.spec import FormSpec
 from ogi.workbook.checker import check_workbook
@@ -193,10 +193,8 @@ def test_stale_cached_total_is_a_warning(tmp_path: Path, spec: FormSpec) -> None
 
 
 def test_changed_template_version_names_both_versions(wb: Path, layout: Layout) -> None:
-    row = layout.hidden_rows["template_version"]
-
     def fn(book: object) -> None:
-        book[SHEET_HIDDEN].cell(row=row + 1, column=2).value = "2"  # type: ignore[index]
+        book[SHEET_HIDDEN][hidden_address("template_version")].value = "2"  # type: ignore[index]
 
     edit(wb, fn)
     with pytest.raises(InputError) as exc:

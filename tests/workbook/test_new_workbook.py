@@ -31,6 +31,7 @@ from ogi.form.layout import (
     SHEET_TEXT,
     Layout,
     a1,
+    hidden_address,
 )
 from ogi.form.report import Report, Value
 from ogi.form.rules import compute_totals, input_operands, rule_holds
@@ -417,7 +418,7 @@ def test_text_starting_with_equals_stays_a_string(tmp_path: Path, layout: Layout
     formulas = {k for k, v in raw.items() if v["f"] is not None}
     assert formulas == set(layout.all_formulas())
     hidden = book[SHEET_HIDDEN]
-    id_cell = f"B{layout.hidden_rows['agency_id'] + 1}"
+    id_cell = hidden_address("agency_id")
     assert hidden[id_cell].value == "=1+1" and raw[(SHEET_HIDDEN, id_cell)]["f"] is None
 
 

@@ -23,7 +23,7 @@ from ogi.county.fill import FillOptions, fill_files
 from ogi.errors import InputError
 from ogi.files.invisible import strip_invisible
 from ogi.files.safe_io import safe_filename
-from ogi.form.layout import SHEET_GUIDE, SHEET_HIDDEN, SHEET_META, Layout
+from ogi.form.layout import SHEET_GUIDE, SHEET_HIDDEN, SHEET_META, Layout, hidden_address
 from ogi.form.report import Value
 from ogi.form.spec import FormSpec
 from ogi.workbook.checker import check_workbook
@@ -239,7 +239,7 @@ def test_agency_type_inferred_is_locked_unknown_is_a_dropdown(layout: Layout, tm
     cell = known[SHEET_META][fc.address]
     assert cell.value == "部门" and cell.protection.locked is not False
     hidden = known[SHEET_HIDDEN]
-    assert hidden[f"B{layout.hidden_rows['agency_type'] + 1}"].value == "部门"
+    assert hidden[hidden_address("agency_type")].value == "部门"
 
     path = tmp_path / "融媒体.xlsx"
     path.write_bytes(build_workbook(Agency("彭阳县融媒体"), WorkbookOptions(year=2023)))

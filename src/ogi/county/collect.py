@@ -26,7 +26,7 @@ from defusedxml import ElementTree
 
 from ..errors import InputError, OutputError
 from ..files.safe_io import ZIP_MAGIC, InputSet, check_target, check_zip_package, read_capped
-from ..form.layout import HIDDEN_KEYS, SHEET_HIDDEN
+from ..form.layout import SHEET_HIDDEN, a1, read_hidden
 from ..form.report import Agency, fold, year_number
 
 #: File name endings that are (or claim to be) spreadsheets; everything else is skipped silently.
@@ -250,12 +250,7 @@ def _hidden_sheet_rows(zf: zipfile.ZipFile) -> dict[str, str] | None:
     cells = sheet_cells(zf, SHEET_HIDDEN)
     if cells is None:
         return None
-    rows: dict[str, str] = {}
-    for r in range(1, len(HIDDEN_KEYS) + 20):
-        key = cells.get(f"A{r}", "").strip()
-        if key:
-            rows[key] = cells.get(f"B{r}", "")
-    return rows
+    return read_hidden(lambda r, c: cells.get(a1(r, c), ""))
 
 
 def sheet_cells(zf: zipfile.ZipFile, sheet_name: str) -> dict[str, str] | None:

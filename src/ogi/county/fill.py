@@ -28,6 +28,7 @@ from ..files.safe_io import InputSet, atomic_write_bytes, ensure_output_dir
 from ..form.output import render_result
 from ..form.report import Agency, Finding, Report
 from ..form.results import Progress, Result, exit_code_for
+from ..form.spec import DEFAULT_TEMPLATE
 from ..workbook.checker import CheckResult, check_workbook, read_previous
 from .collect import FoundFile, find_workbooks, is_ogi_output
 from .ledger import Ledger, build_ledger, previous_lines, read_source, unreadable
@@ -299,7 +300,7 @@ def check_and_render(path: Path | FoundFile, options: FillOptions, *,
     report = result.report
     assert report is not None
     try:
-        outcome.rendered = prepared_template(report.template_id or "gov_info_2021").render(report)
+        outcome.rendered = prepared_template(report.template_id or DEFAULT_TEMPLATE).render(report)
     except OgiError as exc:
         outcome.status, outcome.message = UNWRITABLE, str(exc)
     return outcome

@@ -30,7 +30,7 @@ from ..form.layout import TABLE_TOP, Layout, col_letter, layout_for, quote_sheet
 from ..form.report import Agency, Finding, Value, year_text
 from ..form.results import Result
 from ..form.rules import compute_totals
-from ..form.spec import FormSpec
+from ..form.spec import FormSpec, Table
 from ..workbook.checker import check_report
 from ..workbook.print_setup import setup_print
 from ..workbook.xlsx_writer import _text_lines
@@ -76,7 +76,7 @@ class Figure:
     label: str
     keys: tuple[str, ...]
     type: str
-    role: str = ""  # received | outcome | result_total | carry_forward
+    role: str = ""  # the row role of the spec (ogi.form.spec.ROW_ROLES), for the charts
 
 
 def _parts(key: str) -> tuple[str, str, str]:
@@ -85,29 +85,35 @@ def _parts(key: str) -> tuple[str, str, str]:
 
 
 def key_figures(layout: Layout) -> list[Figure]:
-    """The 汇总 columns, derived from the spec and layout (no label is spelled here)."""
+    """The 汇总 columns, derived from the spec and layout (no label is spelled here): each table as
+    its ``summary`` says, then the fees."""
     spec = layout.spec
     figures: list[Figure] = []
-    t2 = spec.table("t2")
-    for key, cell in spec.cells.items():
-        if cell.table == t2.key:
-            figures.append(Figure(t2.sheet, f"{cell.row_label}·{cell.column_label}", (key,), cell.type))
+    for table in spec.tables:
+        if table.summary == "rows":
+            figures += _row_figures(layout, table)
+            continue
+        for key, cell in spec.cells.items():
+            if cell.table != table.key:
+                continue
+            if table.summary == "cells":
+                figures.append(Figure(table.sheet, f"{cell.row_label}·{cell.column_label}", (key,),
+                                      cell.type))
+            elif cell.computed:
+                figures.append(Figure(table.sheet, cell.column_label, (key,), cell.type))
+    for fee in spec.fees:
+        figures.append(Figure("信息处理费", f"{fee.label}（{fee.unit}）", (fee.key,), fee.type))
+    return figures
 
-    t3 = spec.table("t3")
-    tl = layout.tables[t3.key]
+
+def _row_figures(layout: Layout, table: Table) -> list[Figure]:
+    """A table with row roles (表三): each row's total-column figure, sub-items of a group summed."""
+    spec = layout.spec
+    figures: list[Figure] = []
+    tl = layout.tables[table.key]
     # The 总计 column: the column computed in every row.
-    total_col = next(c.key for c in t3.columns
-                     if all(spec.cells[f"{t3.key}.{r.key}.{c.key}"].computed for r in t3.data_rows))
-    # Outcome rows: the addends of the vertical sum rule ((七)总计 = Σ outcome rows).
-    outcome_rows: list[str] = []
-    result_row = ""
-    for rule in spec.rules:
-        if rule.kind == "sum" and _parts(rule.target)[0] == t3.key:
-            column = _parts(rule.target)[2]
-            if all(_parts(a)[2] == column for a in rule.addends):
-                outcome_rows = [_parts(a)[1] for a in rule.addends]
-                result_row = _parts(rule.target)[1]
-                break
+    total_col = next(c.key for c in table.columns
+                     if all(spec.cells[f"{table.key}.{r.key}.{c.key}"].computed for r in table.data_rows))
     # Innermost row groups (（三）不予公开 over its 8 items), from the placed label cells.
     groups = [p for p in tl.labels if p.kind == "label" and p.rowspan > 1]
     innermost = [g for g in groups
@@ -117,34 +123,20 @@ def key_figures(layout: Layout) -> list[Figure]:
         for g in innermost:
             if g.row <= sheet_row <= g.last_row:
                 group_of[row_key] = g
-    group_name = f"{t3.sheet}（{t3.column(total_col).label}列）"
+    group_name = f"{table.sheet}（{table.column(total_col).label}列）"
     done: set[int] = set()
-    for row in t3.data_rows:
-        key = f"{t3.key}.{row.key}.{total_col}"
-        role = ("outcome" if row.key in outcome_rows else "result_total" if row.key == result_row
-                else "")
+    for row in table.data_rows:
+        key = f"{table.key}.{row.key}.{total_col}"
+        role = row.role
         g = group_of.get(row.key)
         if g is None:
             label = spec.cells[key].row_label
             figures.append(Figure(group_name, label, (key,), "count", role))
         elif id(g) not in done:
             done.add(id(g))
-            members = tuple(f"{t3.key}.{r.key}.{total_col}" for r in t3.data_rows
+            members = tuple(f"{table.key}.{r.key}.{total_col}" for r in table.data_rows
                             if group_of.get(r.key) is g)
             figures.append(Figure(group_name, f"{g.text}（小计）", members, "count", role))
-    # 一 (first data row) is what was received; 四 (last) is carried forward.
-    first, last = t3.data_rows[0].key, t3.data_rows[-1].key
-    figures = [Figure(f.group, f.label, f.keys, f.type,
-                      "received" if f.keys == (f"{t3.key}.{first}.{total_col}",) else
-                      "carry_forward" if f.keys == (f"{t3.key}.{last}.{total_col}",) else f.role)
-               for f in figures]
-
-    t4 = spec.table("t4")
-    for key, cell in spec.cells.items():
-        if cell.table == t4.key and cell.computed:
-            figures.append(Figure(t4.sheet, cell.column_label, (key,), cell.type))
-    for fee in spec.fees:
-        figures.append(Figure("信息处理费", f"{fee.label}（{fee.unit}）", (fee.key,), fee.type))
     return figures
 
 
@@ -705,8 +697,8 @@ def _charts(wb: Any, ws: Any, f: _Formats, summary: Summary, figures: list[Figur
         chart.set_size({"width": CHART_WIDTH, "height": height})
         return chart
 
-    received = [c for c, fig in columns.items() if fig.role in ("received", "result_total",
-                                                                 "carry_forward")]
+    received = [c for c, fig in columns.items() if fig.role in ("received", "total",
+                                                                 "carried_forward")]
     outcomes = [c for c, fig in columns.items() if fig.role == "outcome"]
     ws.insert_chart(2, 0, bar_chart("收到申请与办理情况（件）", received, {}))
     second = 2 + height // 20 + 2

@@ -39,7 +39,7 @@ from xml.sax.saxutils import escape as xml_escape
 from ..errors import OgiError
 from ..files.safe_io import safe_filename
 from ..form.report import Report, Value
-from ..form.spec import DEFAULT_TEMPLATE, FormSpec, load_spec
+from ..form.spec import DEFAULT_TEMPLATE, SPEC_DIR_ENV, FormSpec, load_spec, spec_override
 from ..resources import docx_template_path
 from .typeset import signature, title_lines
 
@@ -423,7 +423,8 @@ class PreparedTemplate:
 
         self.spec = spec or load_spec(DEFAULT_TEMPLATE)
         if template is None:
-            template = docx_template_path(f"{self.spec.id}.docx")
+            template = (spec_override(self.spec.id, ".docx")
+                        or docx_template_path(f"{self.spec.id}.docx"))
         if isinstance(template, Path):
             if not template.is_file():
                 raise RenderError("找不到 Word 模板", path=template)
@@ -566,9 +567,14 @@ class PreparedTemplate:
         return self.render_context(context, core=core)
 
 
-@lru_cache(maxsize=4)
 def prepared_template(template_id: str = DEFAULT_TEMPLATE) -> PreparedTemplate:
-    """The bundled template for a spec, prepared once per process."""
+    """The bundled template for a spec (or the one beside it in ``$OGI_SPEC_DIR``), prepared once
+    per process."""
+    return _prepared(template_id, os.environ.get(SPEC_DIR_ENV, ""))
+
+
+@lru_cache(maxsize=4)
+def _prepared(template_id: str, spec_dir: str) -> PreparedTemplate:
     prepared = PreparedTemplate(spec=load_spec(template_id))
     prepared.check_against_spec()
     return prepared

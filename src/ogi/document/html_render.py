@@ -50,10 +50,11 @@ def _table_html(table: Table) -> str:
     """A table with its official merges (ogi.form.layout), one ``{{ }}`` per value cell."""
 
     tl = place_table(table, 0)
-    size = "10.5pt" if table.key == "t2" else "9pt"
+    size = "10.5pt" if table.print.size == "normal" else "9pt"
     cells: dict[int, list[tuple[int, str]]] = {}
     for p in tl.labels:
-        align = "left" if table.key == "t3" and p.kind == "label" and p.rowspan == 1 else "center"
+        align = ("left" if table.print.label_align == "left" and p.kind == "label" and p.rowspan == 1
+                 else "center")
         tag = "th" if p.kind == "header" else "td"
         span = (f' rowspan="{p.rowspan}"' if p.rowspan > 1 else "") + \
                (f' colspan="{p.colspan}"' if p.colspan > 1 else "")
@@ -70,7 +71,7 @@ def _table_html(table: Table) -> str:
         row = "".join(html for _, html in sorted(cells.get(r, [])))
         rows.append(f"<tr>{row}</tr>")
     cols = ""
-    if table.key == "t3":  # value columns wide enough for "自然人" and six digits; labels get the rest
+    if table.print.narrow_headers:  # value columns wide enough for "自然人" and six digits; labels the rest
         cols = "<colgroup>" + "<col>" * table.label_columns + \
             "".join('<col style="width:7%">' for _ in range(table.grid_columns - table.label_columns)) + \
             "</colgroup>\n"
@@ -78,7 +79,7 @@ def _table_html(table: Table) -> str:
 
 
 @lru_cache(maxsize=4)
-def _template_source(template_id: str) -> str:
+def _template_source(template_id: str, spec_sha256: str) -> str:
     spec = load_spec(template_id)
     first, second = preamble_sentences()
     parts = [
@@ -125,11 +126,12 @@ def _template_source(template_id: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _compiled(template_id: str) -> Any:
+def _compiled(template_id: str, spec_sha256: str) -> Any:
+    """The page template of a spec (``spec_sha256`` keys the cache: an edited spec gets its own)."""
     import jinja2
 
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    return env.from_string(_template_source(template_id))
+    return env.from_string(_template_source(template_id, spec_sha256))
 
 
 def html_context(report: Report, spec: FormSpec) -> dict[str, Any]:
@@ -143,7 +145,7 @@ def render_html(report: Report) -> str:
     """The standalone HTML page of one report."""
     template_id = report.template_id or DEFAULT_TEMPLATE
     spec = load_spec(template_id)
-    return str(_compiled(template_id).render(html_context(report, spec)))
+    return str(_compiled(template_id, spec.sha256).render(html_context(report, spec)))
 
 
 def render_tables(values: dict[str, Any], template_id: str = DEFAULT_TEMPLATE) -> list[tuple[str, str]]:

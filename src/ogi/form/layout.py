@@ -9,8 +9,8 @@ Rows and columns are 0-based internally (xlsxwriter's convention); :func:`a1` gi
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .rules import input_operands
 from .spec import DEFAULT_TEMPLATE, FormSpec, Rule, Table, load_spec
@@ -38,6 +38,37 @@ TABLE_TOP = 3
 #: Rows of the hidden metadata sheet, in order (column A key, column B value).
 HIDDEN_KEYS = ("template_id", "template_version", "spec_sha256", "ogi_version", "agency_id",
                "agency_type", "agency_name", "year", "deadline")
+
+
+#: How far down the hidden sheet a reader looks for keys (room for rows a later version adds).
+HIDDEN_SCAN_ROWS = len(HIDDEN_KEYS) + 19
+
+
+def hidden_row(key: str) -> int:
+    """The 0-based row of the hidden sheet that holds ``key`` (its name in column A, value in B)."""
+    return HIDDEN_KEYS.index(key)
+
+
+def hidden_address(key: str) -> str:
+    """The A1 address of ``key``'s value on the hidden sheet (``B1`` for template_id)."""
+    return a1(hidden_row(key), 1)
+
+
+def hidden_cells() -> list[tuple[int, int, str]]:
+    """(row, col, text) of the hidden sheet's key column, as the writer writes it."""
+    return [(hidden_row(k), 0, k) for k in HIDDEN_KEYS]
+
+
+def read_hidden(text_at: Callable[[int, int], str], rows: Iterable[int] | None = None) -> dict[str, str]:
+    """Key -> value of a hidden sheet, ``text_at(row, col)`` giving a cell's text (0-based). Every
+    row with a key in column A counts (``rows``: the rows to look at; default the first
+    :data:`HIDDEN_SCAN_ROWS`)."""
+    out: dict[str, str] = {}
+    for r in range(HIDDEN_SCAN_ROWS) if rows is None else rows:
+        key = text_at(r, 0).strip()
+        if key:
+            out[key] = text_at(r, 1)
+    return out
 
 
 def col_letter(col: int) -> str:
@@ -132,7 +163,7 @@ def place_table(table: Table, top: int = 0) -> TableLayout:
         if p.last_col >= table.grid_columns:
             raise ValueError(f"{table.key}: cell at {p.address} runs past the grid")
     last = top + len(table.rows) - 1
-    has_balance = table.key == "t3"
+    has_balance = any(row.role for row in table.data_rows)  # the applications table (三)
     return TableLayout(table, tuple(labels), values, row_of, last + 2 if has_balance else -1, last)
 
 
@@ -238,8 +269,6 @@ class Layout:
             r.id: CheckRow(r, self.check_header_row + 1 + i) for i, r in enumerate(spec.rules)
         }
         self.general_explanation_row = self.check_header_row + len(spec.rules) + 2
-        # Hidden metadata sheet: key in A, value in B.
-        self.hidden_rows = {k: i for i, k in enumerate(HIDDEN_KEYS)}
         self._address: dict[str, tuple[str, int, int]] = {}
         for tl in self.tables.values():
             for key, placed in tl.values.items():
@@ -387,6 +416,13 @@ class Layout:
         return out
 
 
-@lru_cache(maxsize=8)
+_LAYOUTS: dict[str, Layout] = {}
+
+
 def layout_for(template_id: str = DEFAULT_TEMPLATE) -> Layout:
-    return Layout(load_spec(template_id))
+    """The layout of a spec by id (see :func:`ogi.form.spec.load_spec`), made once per spec."""
+    spec = load_spec(template_id)
+    layout = _LAYOUTS.get(spec.sha256)
+    if layout is None or layout.spec is not spec:
+        layout = _LAYOUTS[spec.sha256] = Layout(spec)
+    return layout

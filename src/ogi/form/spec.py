@@ -773,20 +773,30 @@ def parse_spec(data: bytes) -> FormSpec:
     return spec
 
 
-def spec_path(template_id: str, suffix: str = ".toml") -> Path:
-    """The file of a spec (``.toml``) or of its Word template (``.docx``): in the folder named by
-    ``$OGI_SPEC_DIR`` when it has one, else the bundled one."""
-    override = os.environ.get(SPEC_DIR_ENV)
-    if override:
-        candidate = Path(override) / f"{template_id}{suffix}"
+def spec_override(template_id: str, suffix: str = ".toml") -> Path | None:
+    """A spec's file (``.toml``) or its Word template (``.docx``) in the folder named by
+    ``$OGI_SPEC_DIR``, when that folder has one."""
+    folder = os.environ.get(SPEC_DIR_ENV)
+    if folder:
+        candidate = Path(folder) / f"{template_id}{suffix}"
         if candidate.is_file():
             return candidate
-    return template_path(f"{template_id}{suffix}")
+    return None
+
+
+def spec_path(template_id: str) -> Path:
+    """The file of a spec: the ``$OGI_SPEC_DIR`` one when there is one, else the bundled one."""
+    return spec_override(template_id) or template_path(f"{template_id}.toml")
 
 
 def load_spec(template_id: str = DEFAULT_TEMPLATE) -> FormSpec:
     """Load a spec by id (``gov_info_2021``): from ``$OGI_SPEC_DIR`` if it holds one, else the bundled
     one; each file is read once per process."""
+    return _load_id(template_id, os.environ.get(SPEC_DIR_ENV, ""))
+
+
+@lru_cache(maxsize=16)
+def _load_id(template_id: str, spec_dir: str) -> FormSpec:
     if not _KEY.match(template_id):
         raise SpecError(f"找不到表式定义：{template_id}")
     path = spec_path(template_id)

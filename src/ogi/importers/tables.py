@@ -12,23 +12,15 @@ that cannot be placed stays ``None`` and is reported with the label that was loo
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
 from ..form.report import Value
-from ..form.spec import DEFAULT_TEMPLATE, UNIT_LABELS, Row, Table
+from ..form.spec import DEFAULT_TEMPLATE, UNIT_LABELS, ImportHints, Row, Table, load_spec
 from ..form.values import digit_variants, parse_number
-from ..resources import template_path
 from .document import Line, norm, pipe_cells
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 _NUMBER = re.compile(r"^[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _UNITS = ("万元", "元", "件", "项", "个", "条", "次", "人")
@@ -142,21 +134,25 @@ class Variants:
     part_captions: tuple[tuple[str, str, str], ...] = ()
 
 
-def _import_table(template_id: str) -> dict:
-    raw = tomllib.loads(template_path(f"{template_id}.toml").read_text(encoding="utf-8"))
-    return raw.get("import", {})
+_VARIANTS: dict[tuple[str, ImportHints], Variants] = {}
 
 
-@lru_cache(maxsize=8)
 def variants_for(template_id: str) -> Variants:
-    # A spec without an [import] table of its own (the 2019 one) uses the current one's: its tables
-    # are printed the same ways, and entries naming rows it does not have are never matched.
-    data = _import_table(template_id) or _import_table(DEFAULT_TEMPLATE)
-    return Variants(
-        tuple((r, label) for r, label in data.get("row_variants", [])),
-        tuple(re.compile(p) for p in data.get("numbering", [])),
-        tuple((label, tuple(rows)) for label, rows in data.get("merged_rows", [])),
-        tuple((r, words, col) for r, words, col in data.get("part_captions", [])))
+    """The spec's rows' label variants and its ``[import]`` hints. A spec without an [import] table
+    of its own (the 2019 one) uses the current one's: its tables are printed the same ways, and
+    entries naming rows it does not have are never matched."""
+    spec = load_spec(template_id)
+    hints = spec.import_hints or load_spec(DEFAULT_TEMPLATE).import_hints or ImportHints()
+    cache_key = (spec.sha256, hints)
+    found = _VARIANTS.get(cache_key)
+    if found is None:
+        found = _VARIANTS[cache_key] = Variants(
+            tuple((f"{t.key}.{row.key}", label) for t in spec.tables for row in t.data_rows
+                  for label in row.variants),
+            tuple(re.compile(p) for p in hints.numbering),
+            hints.merged_rows,
+            hints.part_captions)
+    return found
 
 
 def _number_of(text: str) -> str:

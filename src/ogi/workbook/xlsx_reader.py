@@ -36,7 +36,7 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from ..errors import InputError
+from ..errors import InputError, SpecError
 from ..files.invisible import INVISIBLE_RE
 from ..files.safe_io import check_zip_package, read_capped
 from ..form.findings import make
@@ -51,10 +51,11 @@ from ..form.layout import (
     Layout,
     a1,
     layout_for,
+    read_hidden,
 )
 from ..form.report import Finding, Report, Value, fold, parse_date_text, year_number
 from ..form.rules import compute_totals
-from ..form.spec import CellSpec, FormSpec
+from ..form.spec import CellSpec, FormSpec, load_spec
 from ..form.values import as_value, parse_number, short
 from .formula_text import formula_source
 
@@ -458,9 +459,14 @@ def _text(grid: Grid, row: int, col: int) -> str:
 
 
 def _spec_for(template_id: str, version: str, path: Path) -> FormSpec:
+    """The spec the workbook's hidden template id names (a workbook of another version, of an
+    import-only spec or of a spec this ogi does not know cannot be read)."""
     current = layout_for().spec
-    spec = current if template_id == current.id else None
-    if spec is None or str(spec.version) != version.strip():
+    try:
+        spec: FormSpec | None = load_spec(template_id)
+    except SpecError:
+        spec = None
+    if spec is None or spec.import_only or str(spec.version) != version.strip():
         known = f"“{current.id}”第 {current.version} 版"
         raise InputError(f"此工作簿由模板“{template_id}”第 {version or '?'} 版生成，"
                          f"本版 ogi 使用模板{known}，两者的表格位置不同，不能直接检查。"
@@ -547,11 +553,8 @@ class _Reader:
         hidden: dict[str, str] = {}
         if SHEET_HIDDEN in names:
             grid = grid_of(SHEET_HIDDEN)
-            rows = sorted({r for r, _ in grid})
-            for r in rows:
-                key = _text(grid, r, 0).strip()
-                if key:
-                    hidden[key] = _text(grid, r, 1).strip()
+            hidden = {k: v.strip() for k, v in
+                      read_hidden(lambda r, c: _text(grid, r, c), sorted({r for r, _ in grid})).items()}
         template_id = hidden.get("template_id") or pkg.custom.get("template_id", "")
         version = hidden.get("template_version") or pkg.custom.get("template_version", "")
         if not template_id:
@@ -811,10 +814,10 @@ class _Reader:
                 self.add("META-FORMAT", sheet=fc.sheet, cell=fc.address, row_label=m.label,
                          key=m.key, label=m.label, found=short(text), what="不是可选的类型",
                          fix=f"请从下拉列表中选择：{' / '.join(m.choices)}。")
-            if m.key == "postcode" and text and not re.fullmatch(r"\d{6}", text):
+            if m.pattern and text and not re.fullmatch(m.pattern, text):
                 self.add("META-FORMAT", sheet=fc.sheet, cell=fc.address, row_label=m.label,
-                         key=m.key, label=m.label, found=short(text), what="不是 6 位数字",
-                         fix="邮政编码应为 6 位数字。")
+                         key=m.key, label=m.label, found=short(text), what=m.pattern_problem,
+                         fix=m.pattern_fix)
             out[m.key] = text
         return out
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
@@ -45,6 +45,7 @@ from ..form.layout import (
     TableLayout,
     a1,
     contiguous_ranges,
+    hidden_cells,
     layout_for,
 )
 from ..form.report import Agency, Report, Value, parse_date_text
@@ -231,12 +232,6 @@ def _check_text(value: str, where: str) -> str:
 class WorkbookBuilder:
     """Builds one workbook in memory. Use :func:`build_workbook` unless batching."""
 
-    TABLE_WIDTHS: ClassVar[dict[str, list[float]]] = {
-        "t2": [22, 16, 16, 16],
-        "t3": [9, 14, 44, 9, 9, 9, 9, 9, 9, 9],  # 三、本年度办理结果 on two lines, not four
-        "t4": [8.5] * 15,
-    }
-
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
         self.spec: FormSpec = layout.spec
@@ -397,7 +392,7 @@ class WorkbookBuilder:
     def _table(self, ws: Worksheet, f: _Formats, tl: TableLayout, values: Mapping[str, Value],
                agency: Agency, year: int) -> None:
         table = tl.table
-        widths = self.TABLE_WIDTHS.get(table.key, [10] * table.grid_columns)
+        widths = table.print.sheet_widths or [10] * table.grid_columns
         for c, w in enumerate(widths):
             ws.set_column(c, c, w)
         last_col = table.grid_columns - 1
@@ -645,9 +640,9 @@ class WorkbookBuilder:
 
     @staticmethod
     def _hidden(ws: Worksheet, hidden: Mapping[str, str]) -> None:
-        for key, row in _hidden_rows().items():
-            ws.write_string(row, 0, key)
-            ws.write_string(row, 1, hidden.get(key, ""))
+        for row, col, key in hidden_cells():
+            ws.write_string(row, col, key)
+            ws.write_string(row, col + 1, hidden.get(key, ""))
         ws.very_hidden()
 
     def _print_setup(self, ws: Worksheet, *, landscape: bool, one_page: bool = False,
@@ -661,10 +656,6 @@ class WorkbookBuilder:
 def _live_text(spec: FormSpec, rule: Rule, values: Mapping[str, Value]) -> str:
     """The cached result of a live check formula: what Excel shows before recalculating."""
     return {"pass": PASS, "fail": FAIL, "incomplete": INCOMPLETE}[live_state(spec, rule, values)]
-
-
-def _hidden_rows() -> dict[str, int]:
-    return {k: i for i, k in enumerate(HIDDEN_KEYS)}
 
 
 def _number(value: int | Decimal) -> int | float:
