@@ -37,8 +37,7 @@ from ..form.layout import SHEET_TEXT, layout_for
 from ..form.report import Agency, Finding, Report, Severity, Value, _value_to_json, fold, year_text
 from ..form.results import Progress, Result, Unusable
 from ..form.rules import compute_totals, rule_holds
-from ..form.spec import DEFAULT_TEMPLATE, FormSpec, Rule, Table, load_spec, row_labels
-from ..resources import template_path
+from ..form.spec import DEFAULT_TEMPLATE, FormSpec, Rule, Table, load_spec, row_labels, spec_path
 from ..workbook.checker import check_report
 from ..workbook.xlsx_writer import MIN_YEAR, WorkbookOptions, build_workbook, workbook_filename
 from .document import Line, SourceDoc, norm
@@ -46,9 +45,6 @@ from .docx import read_docx
 from .html import read_html, read_mht
 from .pdf import read_pdf
 from .sections import (
-    SECTION_TABLE,
-    SECTION_TITLES,
-    TABLE_SECTION,
     detect_format,
     find_agency,
     find_contacts,
@@ -254,12 +250,14 @@ def import_report(path: Path, *, agency_name: str = "", year: str | int = "") ->
 
 
 # ---- the import itself -----------------------------------------------------------------------
-def _region(doc: SourceDoc, table: Table, ranges: dict[int, tuple[int, int]]) -> list[Line]:
+def _region(doc: SourceDoc, spec: FormSpec, table: Table,
+            ranges: dict[int, tuple[int, int]]) -> list[Line]:
     if doc.kind == "xlsx":
         lines = [line for line in doc.lines if line.block == table.sheet]
         if lines:
             return lines
-    section = TABLE_SECTION[table.key]
+    section = spec.section_of_table(table.key).number
+    with_tables = {s.number for s in spec.sections if s.tables}
     if section in ranges:
         start, end = ranges[section]
         return doc.lines[start:end]
@@ -267,7 +265,7 @@ def _region(doc: SourceDoc, table: Table, ranges: dict[int, tuple[int, int]]) ->
     # sections that were found for other tables; rows are still matched by label.
     taken: set[int] = set()
     for n, (start, end) in ranges.items():
-        if n != section and n in SECTION_TABLE:
+        if n != section and n in with_tables:
             taken.update(range(start, end))
     return [line for i, line in enumerate(doc.lines) if i not in taken]
 
@@ -277,7 +275,7 @@ def _rule_keys(rule: Rule) -> tuple[str, ...]:
 
 
 def _migration(source: str) -> dict[str, Any]:
-    raw = tomllib.loads(template_path(f"{source}.toml").read_text(encoding="utf-8"))
+    raw = tomllib.loads(spec_path(source).read_text(encoding="utf-8"))
     return raw.get("migration", {}).get(DEFAULT_TEMPLATE, {})
 
 
@@ -512,15 +510,15 @@ class _Importer:
         if fmt != self.spec.id:
             self.entry("IMPORT-FORMAT-2019", format=FORMAT_NAMES[fmt], markers="、".join(markers[:4]),
                        current=FORMAT_NAMES[self.spec.id])
-        headings = find_headings(lines)
+        headings = find_headings(lines, self.spec)
         ranges = section_ranges(lines, headings)
-        for n, title in SECTION_TITLES.items():
+        for n, title in ((s.number, s.title) for s in self.spec.sections):
             if n not in headings and doc.kind != "xlsx":  # a workbook has sheets, not headings
                 self.entry("IMPORT-SECTION-NOT-FOUND", number="一二三四五六"[n - 1], title=title)
 
         # Tables.
         variants = variants_for(src.id)
-        reads = {t.key: read_table(t, _region(doc, t, ranges), variants) for t in src.tables}
+        reads = {t.key: read_table(t, _region(doc, src, t, ranges), variants) for t in src.tables}
         if not headings and not any(r.found_any for r in reads.values()):
             raise InputError(f"{doc.label}中既没有年度报告六个部分的标题，也没有表二、表三、表四的任何一行，"
                              "不像一份政府信息公开工作年度报告，无法导入", path=doc.path)

@@ -11,36 +11,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..document.typeset import ADMIN_UNITS
-from ..form.spec import FormSpec, NarrativeField
+from ..form.spec import SECTION_NUMERALS, FormSpec, NarrativeField, section_number
 from .document import Line, SourceDoc, clean, close_gaps, norm, squash
 
-#: Section number -> keywords one of which its heading must contain (after normalisation).
-SECTION_KEYWORDS: dict[int, tuple[str, ...]] = {
-    1: ("总体情况", "概述"),
-    2: ("主动公开",),
-    3: ("收到和处理", "申请情况"),
-    4: ("行政复议", "行政诉讼"),
-    5: ("存在的主要问题", "主要问题"),
-    6: ("其他需要报告",),
-}
-NUMERALS = "一二三四五六七八九十"
-SECTION_TITLES = {
-    1: "一、总体情况",
-    2: "二、主动公开政府信息情况",
-    3: "三、收到和处理政府信息公开申请情况",
-    4: "四、政府信息公开行政复议、行政诉讼情况",
-    5: "五、存在的主要问题及改进情况",
-    6: "六、其他需要报告的事项",
-}
-#: Which table each section holds.
-SECTION_TABLE = {2: "t2", 3: "t3", 4: "t4"}
-TABLE_SECTION = {v: k for k, v in SECTION_TABLE.items()}
+NUMERALS = SECTION_NUMERALS
 
 _SUB = re.compile(r"^\(([一二三四五六七八九十]{1,2})\)")
 
 
-def _heading_number(line: Line) -> int:
-    """The section number (1-6) a line is the heading of, else 0."""
+def section_words(spec: FormSpec) -> dict[int, tuple[str, ...]]:
+    """Section number -> words one of which its heading must contain (after normalisation): the
+    spec's ``[import] section_words`` and the words of the spec's own title after its numeral."""
+    return {s.number: (*s.words, norm(s.title.split("、", 1)[1])) for s in spec.sections}
+
+
+def _heading_number(line: Line, words: dict[int, tuple[str, ...]]) -> int:
+    """The section number a line is the heading of, else 0."""
     if line.kind == "row":
         texts = [c for c in line.cells if c and c.strip()]
         if len(texts) != 1:
@@ -51,20 +37,21 @@ def _heading_number(line: Line) -> int:
     t = norm(text)
     if len(t) > 36 or "。" in t[:-1]:
         return 0
-    m = re.match(r"^([一二三四五六])、", t)
+    m = re.match(f"^([{NUMERALS}])、", t)
     if not m:
         return 0
     n = NUMERALS.index(m.group(1)) + 1
-    return n if any(k in t for k in SECTION_KEYWORDS[n]) else 0
+    return n if any(k in t for k in words.get(n, ())) else 0
 
 
-def find_headings(lines: list[Line]) -> dict[int, int]:
+def find_headings(lines: list[Line], spec: FormSpec) -> dict[int, int]:
     """Section number -> index of its heading line, in document order (a heading that comes before
     the previous one found is ignored: table 三's own row labels start with 一、 to 四、 too)."""
     found: dict[int, int] = {}
     last_index, last_n = -1, 0
+    words = section_words(spec)
     for i, line in enumerate(lines):
-        n = _heading_number(line)
+        n = _heading_number(line, words)
         if n and n > last_n and i > last_index:
             found[n] = i
             last_index, last_n = i, n
@@ -331,7 +318,7 @@ def read_narrative(spec: FormSpec, sections: dict[int, list[tuple[str, str]]]) -
     result = NarrativeRead()
     by_section: dict[int, list[NarrativeField]] = {}
     for f in spec.narrative:
-        n = NUMERALS.index(f.section[0]) + 1 if f.section[:1] in NUMERALS else 0
+        n = section_number(f.section)
         by_section.setdefault(n, []).append(f)
     for n, fields in by_section.items():
         paras = sections.get(n)
