@@ -98,3 +98,17 @@ def test_unknown_template_id_is_a_spec_error() -> None:
     for bad in ("gov_info_1999", "../gov_info_2021", ""):
         with pytest.raises(SpecError, match="找不到表式定义"):
             load_spec(bad)
+
+
+def test_formats_and_migration_are_spec_data(spec: FormSpec) -> None:
+    old = load_spec("gov_info_2019")
+    assert spec.import_hints is not None and spec.import_hints.formats == (old.id,)
+    assert spec.format_name == "2021 年格式（国办公开办函〔2021〕30号）"
+    assert old.format_name == "2019 年格式（国办公开办函〔2019〕60号，试行）"
+    assert "本年制发件数" in spec.format_markers and "本年新制作数量" in old.format_markers
+    move = old.migrations[spec.id]
+    assert "t3" in move.same_keys
+    assert dict(move.cells)["t2.regulations.new_made"] == "t2.regulations.made"
+    assert dict(move.zero_split)["t3.other_handling"] == ("t3.other_no_correction", "t3.other_no_fee",
+                                                          "t3.other_other")
+    assert all(t in spec.cells for ts in dict(move.zero_split).values() for t in (f"{x}.total" for x in ts))

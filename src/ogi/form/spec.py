@@ -272,6 +272,19 @@ class ImportHints:
     merged_rows: tuple[tuple[str, tuple[str, ...]], ...] = ()
     part_captions: tuple[tuple[str, str, str], ...] = ()
     section_words: tuple[tuple[str, ...], ...] = ()
+    #: Ids of the older specs a published report may follow (each moved into this one on import).
+    formats: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Migration:
+    """How an older spec's cells move into a newer one (its ``[migration.<newer id>]`` table):
+    ``same_keys`` (tables, rows or cells) keep their keys, ``cells`` map one key to another, and
+    ``zero_split`` rows of the older form split into several rows of the newer one (all 0 when 0)."""
+
+    same_keys: tuple[str, ...] = ()
+    cells: tuple[tuple[str, str], ...] = ()
+    zero_split: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 #: Chinese numerals of section titles (``三、…`` is section 3).
@@ -315,6 +328,12 @@ class FormSpec:
     import_hints: ImportHints | None = None
     #: True for a spec ogi only reads published reports with (2019): no workbook is made from it.
     import_only: bool = False
+    #: How a message names the format (``2021 年格式（国办公开办函〔2021〕30号）``).
+    format_name: str = ""
+    #: Words only this format's report prints (``ogi import`` tells the formats apart by them).
+    format_markers: tuple[str, ...] = ()
+    #: Newer spec id -> how this spec's cells move into it.
+    migrations: dict[str, Migration] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def sections(self) -> tuple[Section, ...]:
@@ -436,7 +455,8 @@ def _import_hints(raw: dict[str, Any] | None) -> ImportHints | None:
         tuple(str(p) for p in raw.get("numbering", ())),
         tuple((str(label), tuple(rows)) for label, rows in raw.get("merged_rows", ())),
         tuple((str(r), str(words), str(col)) for r, words, col in raw.get("part_captions", ())),
-        tuple(tuple(str(w) for w in words) for words in raw.get("section_words", ())))
+        tuple(tuple(str(w) for w in words) for words in raw.get("section_words", ())),
+        tuple(str(f) for f in raw.get("formats", ())))
 
 
 def row_labels(table: Table) -> dict[str, str]:
@@ -766,6 +786,12 @@ def parse_spec(data: bytes) -> FormSpec:
                                     for t in raw.get("agency_type_rules", [])),
             import_hints=_import_hints(raw.get("import")),
             import_only=bool(tmpl.get("import_only", False)),
+            format_name=str(tmpl.get("format_name", "")) or tmpl["id"],
+            format_markers=tuple(str(m) for m in tmpl.get("format_markers", ())),
+            migrations={target: Migration(tuple(m.get("same_keys", ())),
+                                          tuple((str(k), str(v)) for k, v in m.get("cells", {}).items()),
+                                          tuple((str(k), tuple(v)) for k, v in m.get("zero_split", {}).items()))
+                        for target, m in raw.get("migration", {}).items()},
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise SpecError(f"表式文件缺少或写错了字段：{exc}") from exc

@@ -11,7 +11,6 @@ is reported with the label looked for, and stays blank: nothing is guessed and n
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -20,7 +19,7 @@ from typing import Any, ClassVar
 
 from ..county.collect import holds_returned_data
 from ..county.prefill import carried_over
-from ..errors import InputError, OgiError, OutputError
+from ..errors import InputError, OgiError, OutputError, SpecError
 from ..files.invisible import strip_invisible
 from ..files.libreoffice import LibreOfficeError, convert, find_soffice
 from ..files.safe_io import (
@@ -37,7 +36,7 @@ from ..form.layout import SHEET_TEXT, layout_for
 from ..form.report import Agency, Finding, Report, Severity, Value, _value_to_json, fold, year_text
 from ..form.results import Progress, Result, Unusable
 from ..form.rules import compute_totals, rule_holds
-from ..form.spec import DEFAULT_TEMPLATE, FormSpec, Rule, Table, load_spec, row_labels, spec_path
+from ..form.spec import DEFAULT_TEMPLATE, FormSpec, Migration, Rule, Table, load_spec, row_labels
 from ..workbook.checker import check_report
 from ..workbook.xlsx_writer import MIN_YEAR, WorkbookOptions, build_workbook, workbook_filename
 from .document import Line, SourceDoc, norm
@@ -64,16 +63,9 @@ from .tables import FORMULA, CellRead, TableRead, parse_value, read_table, varia
 from .text import read_text
 from .xlsx import read_xlsx
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 EXCEL_CELL_LIMIT = 32767
 DRAFT_MARK = "【草稿：以下为上年报告内容，请按本年度情况修改，改好后删除本行】"
 KIND_LABELS = {"text": "文本", "html": "网页", "docx": "Word 文档", "pdf": "PDF", "xlsx": "Excel 工作簿"}
-FORMAT_NAMES = {"gov_info_2021": "2021 年格式（国办公开办函〔2021〕30号）",
-                "gov_info_2019": "2019 年格式（国办公开办函〔2019〕60号，试行）"}
 
 __all__ = ["ImportResult", "expand_reports", "import_document", "import_one", "import_report", "import_reports",
            "next_year_report", "output_target", "read_source"]
@@ -105,7 +97,10 @@ class ImportResult(Result):
 
     @property
     def format_name(self) -> str:
-        return FORMAT_NAMES.get(self.source_format, self.source_format)
+        try:
+            return load_spec(self.source_format).format_name
+        except SpecError:
+            return self.source_format
 
     def details(self) -> dict[str, Any]:
         return {
@@ -274,11 +269,6 @@ def _rule_keys(rule: Rule) -> tuple[str, ...]:
     return tuple(k for k in (rule.target, *rule.addends, *rule.left, *rule.right) if k)
 
 
-def _migration(source: str) -> dict[str, Any]:
-    raw = tomllib.loads(spec_path(source).read_text(encoding="utf-8"))
-    return raw.get("migration", {}).get(DEFAULT_TEMPLATE, {})
-
-
 class _Importer:
     def __init__(self, doc: SourceDoc) -> None:
         self.doc = doc
@@ -444,19 +434,19 @@ class _Importer:
         if src.id == self.spec.id:
             values = {k: c.value for r in reads.values() for k, c in r.cells.items()}
             return values, {k: k for k in src.cells}
-        rules = _migration(src.id)
-        same = tuple(rules.get("same_keys", ()))
+        move = src.migrations.get(self.spec.id, Migration())
+        same = move.same_keys
         mapped: dict[str, str] = {}
         for key in src.cells:
             if key in self.spec.cells and any(key == s or key.startswith(s + ".") for s in same):
                 mapped[key] = key
-        mapped.update(rules.get("cells", {}))
+        mapped.update(move.cells)
         values: dict[str, Value] = {}
         cells = {k: c for r in reads.values() for k, c in r.cells.items()}
         for key, target in mapped.items():
             if key in cells:
                 values[target] = cells[key].value
-        split: dict[str, list[str]] = rules.get("zero_split", {})
+        split = dict(move.zero_split)
         handled: set[str] = set(mapped)
         for row_prefix, parts in split.items():
             table_key = row_prefix.split(".")[0]
@@ -505,11 +495,10 @@ class _Importer:
         lines = doc.lines
         if not any(line.text.strip() for line in lines):
             raise InputError(f"{doc.label}中没有任何文字，无法导入", path=doc.path)
-        fmt, markers = detect_format(lines)
-        src = load_spec(fmt)
-        if fmt != self.spec.id:
-            self.entry("IMPORT-FORMAT-2019", format=FORMAT_NAMES[fmt], markers="、".join(markers[:4]),
-                       current=FORMAT_NAMES[self.spec.id])
+        src, markers = detect_format(lines, self.spec)
+        if src.id != self.spec.id:
+            self.entry("IMPORT-FORMAT-2019", format=src.format_name, markers="、".join(markers[:4]),
+                       current=self.spec.format_name)
         headings = find_headings(lines, self.spec)
         ranges = section_ranges(lines, headings)
         for n, title in ((s.number, s.title) for s in self.spec.sections):
@@ -576,7 +565,7 @@ class _Importer:
             else:
                 report.narrative[key] = text
         self.findings.extend(self.checks(report))
-        return ImportResult(doc.path, doc.kind, fmt, report, self.findings, overflow, recomputed)
+        return ImportResult(doc.path, doc.kind, src.id, report, self.findings, overflow, recomputed)
 
     def checks(self, report: Report) -> list[Finding]:
         """The rules of `ogi check` on the imported values (an audit of the published report),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..document.typeset import ADMIN_UNITS
-from ..form.spec import SECTION_NUMERALS, FormSpec, NarrativeField, section_number
+from ..form.spec import SECTION_NUMERALS, FormSpec, NarrativeField, load_spec, section_number
 from .document import Line, SourceDoc, clean, close_gaps, norm, squash
 
 NUMERALS = SECTION_NUMERALS
@@ -426,17 +426,15 @@ def read_fees(paras: list[str]) -> dict[str, Decimal | int]:
 
 
 # ---- format detection ------------------------------------------------------------------------
-_MARKERS_2021 = ("国办公开办函〔2021〕30号", "本年制发件数", "本年废止件数", "现行有效件数",
-                 "申请人逾期未按收费通知要求缴纳费用", "本年收费金额")
-_MARKERS_2019 = ("国办公开办函〔2019〕60号", "本年新制作数量", "本年新公开数量", "对外公开总数量",
-                 "上一年项目数量", "政府集中采购", "采购总金额", "其他对外管理服务事项")
-
-
-def detect_format(lines: list[Line]) -> tuple[str, list[str]]:
-    """("gov_info_2021" | "gov_info_2019", the 2019 markers seen)."""
+def detect_format(lines: list[Line], spec: FormSpec) -> tuple[FormSpec, list[str]]:
+    """The spec a published report follows: the current one or one of the older formats its
+    ``[import] formats`` lists, whichever's ``format_markers`` the report prints most of (the
+    current one on a tie); and the markers seen of the one chosen."""
     text = "".join(norm(line.text) for line in lines)
-    seen19 = [m for m in _MARKERS_2019 if norm(m) in text]
-    seen21 = [m for m in _MARKERS_2021 if norm(m) in text]
-    if len(seen19) > len(seen21):
-        return "gov_info_2019", seen19
-    return "gov_info_2021", seen19
+    older = spec.import_hints.formats if spec.import_hints else ()
+    best, best_seen = spec, [m for m in spec.format_markers if norm(m) in text]
+    for other in (load_spec(f) for f in older):
+        seen = [m for m in other.format_markers if norm(m) in text]
+        if len(seen) > len(best_seen):
+            best, best_seen = other, seen
+    return best, best_seen
