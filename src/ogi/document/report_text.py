@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from ..form.spec import FormSpec, Table
 from .docx_render import placeholder
 
-CN_NUMERALS = "一二三四五六七八九十"
-
 
 def var(key: str) -> str:
     """The Jinja expression printing a spec key's value."""
@@ -62,28 +60,19 @@ class Block:
     table: Table | None = None
 
 
-def _section_index(title: str) -> int:
-    head = title.split("、", 1)[0]
-    if head not in CN_NUMERALS:
-        raise ValueError(f"section title without a Chinese numeral: {title}")
-    return CN_NUMERALS.index(head)
-
-
 def outline(spec: FormSpec) -> list[Block]:
-    """The body between the preamble and the 落款: the six sections in order, each with its level-2
-    headings, narrative fields and tables as the spec places them; the fee sentence ends section 六."""
-    sections: dict[str, list[Block]] = {}
-    for field in spec.narrative:
-        block = sections.setdefault(field.section, [])
-        if field.heading:
-            block.append(Block("heading2", text=field.heading))
-        block.append(Block("narrative", key=field.key))
-    for table in spec.tables:
-        sections.setdefault(table.section, []).append(Block("table", table=table))
-    other = next(f.section for f in spec.narrative if f.key == "other_matters")
-    sections[other].append(Block("fee"))
+    """The body between the preamble and the 落款: the spec's sections in order, each with its
+    level-2 headings, narrative fields and tables as the spec places them; the fee sentence follows
+    the narrative field the spec marks (section 六)."""
+    fields = {f.key: f for f in spec.narrative}
     out: list[Block] = []
-    for title in sorted(sections, key=_section_index):
-        out.append(Block("heading1", text=title))
-        out.extend(sections[title])
+    for section in spec.sections:
+        out.append(Block("heading1", text=section.title))
+        for key in section.narrative:
+            if fields[key].heading:
+                out.append(Block("heading2", text=fields[key].heading))
+            out.append(Block("narrative", key=key))
+        out.extend(Block("table", table=spec.table(t)) for t in section.tables)
+        if spec.fees and spec.fee_field.key in section.narrative:
+            out.append(Block("fee"))
     return out

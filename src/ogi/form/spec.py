@@ -25,6 +25,8 @@ from ..errors import SpecError
 from ..resources import template_path
 
 DEFAULT_TEMPLATE = "gov_info_2021"
+#: ``CellSpec.table`` of the 信息处理费 fields (``fee.<name>``), which belong to no table.
+FEE_TABLE = "fee"
 #: A folder whose ``<id>.toml`` (and ``<id>.docx``, the Word template built from it by
 #: ``docx_templates/build_template.py``) ogi uses instead of the bundled ones: how an edited copy of a
 #: spec is tried without touching the installed package (the spec-edit test does exactly that).
@@ -80,6 +82,8 @@ class NarrativeField:
     heading: str = ""
     required: bool = False
     hint: str = ""
+    #: The 信息处理费 sentence (from the fee fields) follows this field in its section.
+    fees: bool = False
 
 
 @dataclass(frozen=True)
@@ -351,6 +355,11 @@ class FormSpec:
             out.append(Section(number, title, tuple(titles[title][0]), tuple(titles[title][1]), own))
         return tuple(out)
 
+    @property
+    def fee_field(self) -> NarrativeField:
+        """The narrative field the 信息处理费 sentence follows (``fees = true``)."""
+        return next(n for n in self.narrative if n.fees)
+
     def section_of_table(self, table_key: str) -> Section:
         return next(s for s in self.sections if table_key in s.tables)
 
@@ -560,7 +569,7 @@ def _cell_specs(tables: tuple[Table, ...], fees: tuple[FeeField, ...],
                 cells[key] = CellSpec(key, col.type, table.key, labels[row.key], col.label,
                                       key in computed)
     for fee in fees:
-        cells[fee.key] = CellSpec(fee.key, fee.type, "fee", "信息处理费", fee.label, False)
+        cells[fee.key] = CellSpec(fee.key, fee.type, FEE_TABLE, "信息处理费", fee.label, False)
     return cells
 
 
@@ -642,6 +651,9 @@ def _form_problems(spec: FormSpec) -> list[str]:
     roles = [t.key for t in spec.tables if any(r.role for r in t.data_rows)]
     if len(roles) > 1:
         problems.append("只能有一张表标出行的角色：" + "、".join(roles))
+    with_fees = [n.key for n in spec.narrative if n.fees]
+    if len(with_fees) > 1 or (spec.fees and not with_fees):
+        problems.append("信息处理费应跟在一个（且只一个）正文栏目之后（fees = true）")
     for n in spec.narrative:
         if section_number(n.section) == 0:
             problems.append(f"正文栏目 {n.key} 的部分标题没有序号：{n.section}")
@@ -691,7 +703,7 @@ def _narrative_value_problems(spec: FormSpec) -> list[str]:
     problems: list[str] = []
     for block in spec.narrative_values:
         where = f"正文数字对照 {block.table}"
-        if block.table not in {t.key for t in spec.tables} | {"fee"}:
+        if block.table not in {t.key for t in spec.tables} | {FEE_TABLE}:
             problems.append(f"{where}：没有这张表")
         if not block.dims:
             problems.append(f"{where}：key 中没有维度")
@@ -773,7 +785,8 @@ def parse_spec(data: bytes) -> FormSpec:
                                      str(m.get("pattern_fix", "")))
                            for m in raw["metadata"]),
             narrative=tuple(NarrativeField(n["key"], n["section"], n["label"], n.get("heading", ""),
-                                           bool(n.get("required", False)), n.get("hint", ""))
+                                           bool(n.get("required", False)), n.get("hint", ""),
+                                           bool(n.get("fees", False)))
                             for n in raw["narrative"]),
             fees=fees,
             tables=tables,

@@ -36,7 +36,7 @@ from ..form.layout import SHEET_TEXT, layout_for
 from ..form.report import Agency, Finding, Report, Severity, Value, _value_to_json, fold, year_text
 from ..form.results import Progress, Result, Unusable
 from ..form.rules import compute_totals, rule_holds
-from ..form.spec import DEFAULT_TEMPLATE, FormSpec, Migration, Rule, Table, load_spec, row_labels
+from ..form.spec import DEFAULT_TEMPLATE, FEE_TABLE, FormSpec, Migration, Rule, Table, load_spec, row_labels
 from ..workbook.checker import check_report
 from ..workbook.xlsx_writer import MIN_YEAR, WorkbookOptions, build_workbook, workbook_filename
 from .document import Line, SourceDoc, norm
@@ -293,7 +293,7 @@ class _Importer:
             column_label = column_label or spec_cell.column_label
         elif key and source_spec is not None and key in source_spec.cells:
             spec_cell = source_spec.cells[key]
-            sheet = source_spec.table(spec_cell.table).sheet if spec_cell.table != "fee" else ""
+            sheet = source_spec.table(spec_cell.table).sheet if spec_cell.table != FEE_TABLE else ""
             row_label = row_label or spec_cell.row_label
             column_label = column_label or spec_cell.column_label
         self.findings.append(Finding(code, severity, message, hint, sheet, cell, row_label,  # type: ignore[arg-type]
@@ -473,7 +473,7 @@ class _Importer:
             has_source |= {f"{part}.{col.key}" for part in parts for col in columns}
         for key in self.spec.input_keys:
             cell = self.spec.cells[key]
-            if cell.table != "fee" and key not in has_source:
+            if cell.table != FEE_TABLE and key not in has_source:
                 self.reported.add(key)
                 self.entry("IMPORT-2019-NO-SOURCE", key=key, label=f"{cell.row_label}｜{cell.column_label}")
         unmapped: dict[str, list[str]] = {}
@@ -618,7 +618,7 @@ class _Importer:
             if key in text:
                 continue
             f = next(f for f in self.spec.narrative if f.key == key)
-            if not f.required and key == "other_matters":
+            if not f.required and f.fees:  # 六 often holds nothing but the fees, or is left out
                 continue
             self.entry("IMPORT-NARRATIVE-NOT-FOUND", severity="error" if f.required else "warning",
                        section=f.section, label=f.label)
