@@ -980,6 +980,8 @@ def corpus() -> list[Case]:
                     _edited(hidden_value("template_version", "99")), {2}, ("版本",)),
         _check_case("other-template-id", "其他模板.xlsx",
                     _edited(hidden_value("template_id", "gov_info_2019")), {2}, ("模板", "版本")),
+        _check_case("unknown-template-id", "未知模板.xlsx",
+                    _edited(hidden_value("template_id", "../gov_info_2021")), {2}, ("模板", "版本")),
         _check_case("not-ogi-workbook", "别人的.xlsx", not_ogi_workbook, {2}, ("ogi", "不是")),
         # ---- structure damaged by a clerk --------------------------------------------------
         _check_case("sheet-deleted", "删表.xlsx", _edited(lambda wb: wb.remove(wb[t3_sheet])), {1},
