@@ -79,11 +79,6 @@ class Figure:
     role: str = ""  # the row role of the spec (ogi.form.spec.ROW_ROLES), for the charts
 
 
-def _parts(key: str) -> tuple[str, str, str]:
-    table, row, column = key.split(".")
-    return table, row, column
-
-
 def key_figures(layout: Layout) -> list[Figure]:
     """The 汇总 columns, derived from the spec and layout (no label is spelled here): each table as
     its ``summary`` says, then the fees."""
@@ -603,7 +598,7 @@ def table_offsets(layout: Layout) -> dict[str, int]:
 
 def tables_sheet_cell(layout: Layout, key: str) -> tuple[int, int]:
     """(row, col), 0-based, of a table cell key on the 全县汇总表 sheet."""
-    table = _parts(key)[0]
+    table = layout.spec.cells[key].table
     placed = layout.tables[table].values[key]
     return placed.row + table_offsets(layout)[table], placed.col
 
