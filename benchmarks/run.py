@@ -148,8 +148,8 @@ def make_filled_workbooks(folder: Path, n: int, *, seed: int = 0) -> list[Path]:
     for i, name in enumerate(agency_names(n)):
         values = balanced_values(spec, seed + i)
         report = Report(spec.id, spec.version,
-                        metadata={"address": "宁夏回族自治区固原市彭阳县", "postcode": "756500",
-                                  "phone": "0954-7011234", "email": "gk@example.gov.cn",
+                        metadata={"publish_date": "2024-01-20", "address": "宁夏回族自治区固原市彭阳县",
+                                  "postcode": "756500", "phone": "0954-7011234", "email": "gk@example.gov.cn",
                                   "website": "http://www.pengyang.gov.cn", "preparer": "张三"},
                         values={k: values[k] for k in spec.input_keys},
                         narrative={n.key: f"{n.label}：{filler}\n{filler}" for n in spec.narrative})
