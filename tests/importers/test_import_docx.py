@@ -65,6 +65,29 @@ def test_fill_then_import_gives_back_values_and_narrative(tmp_path_factory, seed
     assert all(f.code == "NARRATIVE-EMPTY" and f.key not in texts for f in errors), errors
 
 
+def test_narrative_quoting_a_section_heading_stays_narrative(tmp_path: Path) -> None:
+    """A line of 正文 that reads exactly like a section heading ("六、其他需要报告的事项") is body text in
+    ogi's DOCX (its headings are Word heading styles): the import keeps it in its field and still
+    finds every section, the real 六 included (found by the property test's random examples)."""
+    from conftest import balanced_values
+
+    values = balanced_values(SPEC, seed=7)
+    titles = [s.title for s in SPEC.sections]
+    texts = {key: f"第{i + 1}项工作按计划完成。" for i, key in enumerate(SPEC.narrative_keys)}
+    first, last = SPEC.narrative_keys[0], SPEC.narrative_keys[-1]
+    texts[first] = f"{titles[-1]}\n本年度的工作概况如上。"  # section 六's title inside section 一
+    texts[last] = f"{titles[-1]}\n{titles[2]}"  # and inside 六 itself, with 三's title after it
+    report = make_report(values, texts)
+    path = tmp_path / "report.docx"
+    path.write_bytes(render_docx(report))
+    result = import_report(path)
+    got = result.report
+    for key in SPEC.narrative_keys:
+        assert got.narrative.get(key, "") == expected_text(texts[key]), key
+    for key in SPEC.cells:
+        assert got.values[key] == values[key], key
+
+
 def test_fill_then_import_keeps_blanks_blank(tmp_path: Path) -> None:
     from conftest import balanced_values
 

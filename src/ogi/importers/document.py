@@ -32,6 +32,9 @@ class Line:
     #: PDF words: the horizontal centre of each cell on the page, which tells the column a number
     #: sits under where an empty cell leaves no trace.
     positions: tuple[float, ...] = ()
+    #: Word: True for a paragraph styled as a heading (标题 1, Heading 2, an outline level), False
+    #: for a body paragraph; None where the format does not say (text, HTML, PDF, cells).
+    heading: bool | None = None
 
     @property
     def text(self) -> str:

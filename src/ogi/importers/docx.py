@@ -39,8 +39,47 @@ def _int_attr(el: Any, default: int = 1) -> int:
         return default
 
 
+def heading_styles(document: Any) -> frozenset[str]:
+    """The ids of the paragraph styles that are headings: named "heading N" (Word's built-in name in
+    every language; Chinese Word's ids are "1", "2" ...) or given an outline level, directly or
+    through the styles they are based on."""
+    styles = document.styles.element
+    own: dict[str, bool] = {}
+    based: dict[str, str] = {}
+    for st in styles.iterchildren(f"{W}style"):
+        if st.get(f"{W}type") != "paragraph":
+            continue
+        sid = st.get(f"{W}styleId") or ""
+        name = st.find(f"{W}name")
+        level = st.find(f"{W}pPr/{W}outlineLvl")
+        own[sid] = (name is not None and (name.get(f"{W}val") or "").lower().startswith("heading")) or \
+            (level is not None and _int_attr(level, 9) < 9)
+        parent = st.find(f"{W}basedOn")
+        if parent is not None:
+            based[sid] = parent.get(f"{W}val") or ""
+
+    def is_heading(sid: str, seen: frozenset[str] = frozenset()) -> bool:
+        if own.get(sid) or sid in seen:
+            return bool(own.get(sid))
+        return sid in based and is_heading(based[sid], seen | {sid})
+
+    return frozenset(sid for sid in own if is_heading(sid))
+
+
+def _is_heading(p: Any, headings: frozenset[str]) -> bool:
+    ppr = p.find(f"{W}pPr")
+    if ppr is None:
+        return False
+    level = ppr.find(f"{W}outlineLvl")
+    if level is not None:
+        return _int_attr(level, 9) < 9
+    style = ppr.find(f"{W}pStyle")
+    return style is not None and (style.get(f"{W}val") or "") in headings
+
+
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, headings: frozenset[str] = frozenset()) -> None:
+        self.headings = headings
         self.lines: list[Line] = []
         self.paras = 0
         self.tables = 0
@@ -50,8 +89,9 @@ class _Walker:
             if child.tag == f"{W}p":
                 self.paras += 1
                 text = paragraph_text(child)
+                heading = _is_heading(child, self.headings)
                 for part in text.split("\n"):
-                    self.lines.append(Line((part,), f"第{self.paras}段"))
+                    self.lines.append(Line((part,), f"第{self.paras}段", heading=heading))
             elif child.tag == f"{W}tbl":
                 self.table(child)
             elif child.tag in (f"{W}sdt", f"{W}sdtContent", f"{W}customXml"):
@@ -93,6 +133,10 @@ def read_docx(data: bytes, path: Path) -> SourceDoc:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds on a damaged package
         raise InputError(f"Word 文档已损坏，无法打开（{type(exc).__name__}）", path=path) from exc
-    walker = _Walker()
+    try:
+        headings = heading_styles(document)
+    except (AttributeError, KeyError, ValueError):  # no or damaged styles part: no heading styles
+        headings = frozenset()
+    walker = _Walker(headings)
     walker.walk(document.element.body)
     return SourceDoc(path, "docx", walker.lines)

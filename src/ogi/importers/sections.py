@@ -46,12 +46,18 @@ def _heading_number(line: Line, words: dict[int, tuple[str, ...]]) -> int:
 
 def find_headings(lines: list[Line], spec: FormSpec) -> dict[int, int]:
     """Section number -> index of its heading line, in document order (a heading that comes before
-    the previous one found is ignored: table 三's own row labels start with 一、 to 四、 too)."""
+    the previous one found is ignored: table 三's own row labels start with 一、 to 四、 too). Where
+    a Word document styles a section's heading as a heading, a body paragraph with the same words
+    is text, not that heading (a clerk's narrative may quote "六、其他需要报告的事项")."""
     found: dict[int, int] = {}
     last_index, last_n = -1, 0
     words = section_words(spec)
+    numbers = [_heading_number(line, words) for line in lines]
+    styled = {n for n, line in zip(numbers, lines, strict=True) if n and line.heading}
     for i, line in enumerate(lines):
-        n = _heading_number(line, words)
+        n = numbers[i]
+        if n in styled and line.heading is False:
+            continue
         if n and n > last_n and i > last_index:
             found[n] = i
             last_index, last_n = i, n
