@@ -42,7 +42,7 @@ def test_every_library_call_the_cli_makes_is_documented() -> None:
     """Each CLI module's library call is named in docs/library.md."""
     text = DOC.read_text(encoding="utf-8")
     cli = Path(__file__).resolve().parents[2] / "src" / "ogi" / "cli"
-    calls = {"check.py": "check_returns", "import_.py": "import_reports", "status.py": "folder_status",
+    calls = {"check.py": "check_returns", "import_.py": "plan_imports", "status.py": "folder_status",
              "summary.py": "summarise_folder", "new.py": "new_workbooks", "fill.py": "fill_returns",
              "feedback.py": "feedback_folder", "init.py": "init_year", "archive.py": "verify_archive",
              "serve.py": "missing_extra"}
