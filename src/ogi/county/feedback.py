@@ -41,7 +41,7 @@ from ..workbook.xlsx_writer import (
     safe_workbook_filename,
 )
 from .collect import OUTPUT_PROPERTY, FoundFile
-from .roster import read_roster
+from .roster import roster_agencies
 from .status import KEEP_COUNTS, FileResult, Progress
 
 OFFICE = "县级政务公开办"
@@ -618,7 +618,7 @@ def feedback_folder(folders: Sequence[Path], output: Path, *, roster: Path | lis
     (before anything is read), check the returns that count (:func:`prepare`), then publish every
     agency's files under ``output`` (:func:`write_feedback`; never over a return or the roster)."""
     check_output_folder(output, folders)
-    agencies = read_roster(Path(roster)) if isinstance(roster, (str, Path)) else roster
+    agencies = roster_agencies(roster)
     deadline = deadline.strip()
     result = prepare(list(folders), agencies, year=year, deadline=deadline, exclude=[output],
                      progress=progress)

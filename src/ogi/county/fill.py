@@ -32,7 +32,7 @@ from ..form.spec import DEFAULT_TEMPLATE
 from ..workbook.checker import CheckResult, check_workbook, read_previous
 from .collect import FoundFile, find_workbooks, is_ogi_output
 from .ledger import Ledger, build_ledger, previous_lines, read_source, unreadable, uses_ledger
-from .roster import read_roster
+from .roster import roster_agencies
 from .status import KEEP_COUNTS
 
 #: Outcome statuses, in the order of the final table.
@@ -199,7 +199,7 @@ def ledger_inputs(paths: Sequence[Path], *, roster: Path | list[Agency] | None =
     files that cannot be read or identified (listed in the batch table)."""
     from .prefill import load_previous  # lazy, as for ogi new: only with --previous
 
-    agencies = read_roster(Path(roster)) if isinstance(roster, (str, Path)) else roster
+    agencies = roster_agencies(roster)
     ledger = build_ledger(list(paths), agencies, year, keep=KEEP_COUNTS, progress=progress)
     returns = ledger.returns()
     if not returns and not ledger.unassigned:

@@ -64,7 +64,7 @@ from .collect import (
     is_lock_file,
     is_output_zip,
 )
-from .roster import read_roster
+from .roster import roster_agencies
 from .status import (
     KEEP_COUNTS,
     KEEP_MODES,
@@ -566,7 +566,7 @@ def check_ledger(paths: Sequence[Path], *, roster: Path | list[Agency] | None = 
     a folder, matched by the ledger's matcher, never applied to another agency); the agencies
     whose return was read but has no last-year workbook are named in ``previous_lines``."""
     from .prefill import load_previous  # prefill reads last year through this module
-    agencies = read_roster(Path(roster)) if isinstance(roster, (str, Path)) else roster
+    agencies = roster_agencies(roster)
     last = load_previous(previous, roster=agencies) if previous is not None else None
     ledger = build_ledger(list(paths), agencies, year, keep=KEEP_COUNTS, strict=strict,
                           previous=last.lookup if last is not None else None, progress=progress)
