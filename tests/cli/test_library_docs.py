@@ -32,7 +32,7 @@ def test_the_library_examples_run(tmp_path: Path, capsys: pytest.CaptureFixture[
     import ogi_json
     from ogi.form.results import json_document
 
-    for name in ("made", "result", "outcome", "imported", "status", "summary", "batch"):
+    for name in ("made", "result", "outcome", "imported", "status", "summary", "batch", "sent"):
         result = namespace[name]
         doc = ogi_json.loads(json.dumps(json_document(name, [result])), name)  # type: ignore[list-item]
         assert doc["results"][0]["type"] == type(result).result_type  # type: ignore[attr-defined]

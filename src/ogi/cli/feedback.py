@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from . import ZhCommand, argument
-from .common import guarded, json_option, progress_bar, quiet_option
+from .common import echo_json, guarded, json_option, progress_bar, quiet_option
 
 
 @click.command(cls=ZhCommand, help="""把检查出的问题发回各机关，并列出尚未报送的机关。
@@ -40,14 +40,12 @@ ogi feedback 交回/ 补交/ --roster 机关名单.xlsx -o 退改/ --deadline 20
 def feedback(folders: tuple[Path, ...], roster: Path | None, output: Path, year: int | None,
              deadline: str, pdf: bool, overwrite: bool, as_json: bool, quiet: bool) -> int:
     from ..county.feedback import feedback_folder
+    from ..form.output import render_result
 
     result = feedback_folder(folders, output, roster=roster, year=year, deadline=deadline, pdf=pdf,
                              overwrite=overwrite, progress=progress_bar("检查工作簿", quiet=quiet))
     if as_json:
-        import json
-
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-        return result.exit_code
-    for line in result.lines():
-        click.echo(line)
+        echo_json("feedback", [result])
+    else:
+        click.echo(render_result(result))
     return result.exit_code

@@ -25,12 +25,13 @@ from dataclasses import dataclass, field, replace
 from email.header import Header
 from email.utils import formatdate
 from pathlib import Path
+from typing import Any, ClassVar
 
 from ..errors import InputError, OutputError
 from ..files.safe_io import InputSet, atomic_write_bytes, check_target, ensure_output_dir, safe_filename
 from ..form.layout import SHEET_CHECKS, Layout, layout_for
 from ..form.report import Finding, year_text
-from ..form.results import exit_code_for
+from ..form.results import Result, exit_code_for
 from ..form.rules import input_operands, rule_operands
 from ..workbook.checker import CheckResult, check_workbook
 from ..workbook.print_setup import setup_print
@@ -168,7 +169,12 @@ class Reminder:
 
 
 @dataclass
-class FeedbackResult:
+class FeedbackResult(Result):
+    """A feedback round: the agencies written to (their problems), the reminders, the agencies
+    whose return needs nothing. Its ``findings`` are every agency's problems."""
+
+    result_type: ClassVar[str] = "feedback"
+
     year: str
     sent: list[AgencyFeedback]
     reminders: list[Reminder]
@@ -179,11 +185,18 @@ class FeedbackResult:
     def exit_code(self) -> int:
         return exit_code_for(errors=len(self.sent))
 
-    def to_dict(self) -> dict[str, object]:
+    @property  # type: ignore[override]
+    def path(self) -> Path:
+        return self.output if self.output is not None else Path()
+
+    @property  # type: ignore[override]
+    def findings(self) -> list[Finding]:
+        return [p.finding for fb in self.sent for p in fb.problems]
+
+    def details(self) -> dict[str, Any]:
         """For ``--json``: per agency the files written and every problem with its code."""
         return {
             "year": self.year,
-            "exit_code": self.exit_code,
             "agencies": [{
                 "agency": fb.agency.name, "agency_id": fb.agency.id, "email": fb.agency.email,
                 "file": str(fb.source) if fb.source else "", "folder": fb.folder,
@@ -207,6 +220,12 @@ class FeedbackResult:
         where the files are."""
         return [*(fb.line() for fb in self.sent), *(rem.line() for rem in self.reminders),
                 self.summary_line(), *([f"已保存：{self.output}"] if self.output is not None else [])]
+
+    def heading(self) -> None:
+        return None
+
+    def body_lines(self) -> list[str]:
+        return self.lines()
 
 
 # ---- which cells a finding concerns -------------------------------------------------------------
