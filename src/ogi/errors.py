@@ -32,3 +32,8 @@ class InputError(OgiError):
 
 class OutputError(OgiError):
     """An output cannot be written: folder missing or read-only, file exists, name unusable."""
+
+
+class UsageProblem(OgiError):
+    """The arguments of a call do not fit together (``--agency`` with several reports): the CLI
+    reports it as a usage error, with the hint to its ``--help``."""

@@ -32,7 +32,7 @@ def test_the_library_examples_run(tmp_path: Path, capsys: pytest.CaptureFixture[
     import ogi_json
     from ogi.form.results import json_document
 
-    for name in ("made", "result", "outcome", "imported", "status", "summary"):
+    for name in ("made", "result", "outcome", "imported", "status", "summary", "batch", "sent"):
         result = namespace[name]
         doc = ogi_json.loads(json.dumps(json_document(name, [result])), name)  # type: ignore[list-item]
         assert doc["results"][0]["type"] == type(result).result_type  # type: ignore[attr-defined]
@@ -42,8 +42,10 @@ def test_every_library_call_the_cli_makes_is_documented() -> None:
     """Each CLI module's library call is named in docs/library.md."""
     text = DOC.read_text(encoding="utf-8")
     cli = Path(__file__).resolve().parents[2] / "src" / "ogi" / "cli"
-    calls = {"check.py": "check_workbooks", "import_.py": "import_reports", "status.py": "folder_status",
-             "summary.py": "summarise_folder", "new.py": "new_workbooks", "fill.py": "iter_fill"}
+    calls = {"check.py": "check_returns", "import_.py": "plan_imports", "status.py": "folder_status",
+             "summary.py": "summarise_folder", "new.py": "new_workbooks", "fill.py": "fill_returns",
+             "feedback.py": "feedback_folder", "init.py": "init_year", "archive.py": "verify_archive",
+             "serve.py": "missing_extra"}
     for module, call in calls.items():
         assert call in (cli / module).read_text(encoding="utf-8"), module
         assert "`ogi." in text and call in text, call

@@ -373,13 +373,19 @@ def test_check_sees_exactly_the_townships_values(county: dict) -> None:
 
 
 def test_json_carries_the_codes(county: dict, tmp_path: Path) -> None:
-    import json
+    """`--json` is the one document every command prints (validated against the schema), its one
+    result the round: every agency's problems with their codes and cells."""
+    import ogi_json
 
     proc = subprocess.run([sys.executable, "-m", "ogi", "feedback", str(county["returns"]), "--roster",
                            str(county["roster"]), "-o", str(tmp_path / "退改"), "--json"],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 1, proc.stderr
-    data = json.loads(proc.stdout)
+    document = ogi_json.loads(proc.stdout, "feedback")
+    assert document["exit_code"] == 1
+    (data,) = document["results"]
+    assert data["type"] == "feedback" and data["file"] == str(tmp_path / "退改")
+    assert data["errors"] == sum(a["errors"] for a in data["agencies"]) > 0
     broken = next(a for a in data["agencies"] if a["agency"] == BROKEN.name)
     assert broken["email"] == EMAIL[BROKEN]
     codes = {p["code"] for p in broken["problems"]}

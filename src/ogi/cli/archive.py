@@ -28,12 +28,8 @@ def archive(target: Path, verify: bool, output: Path | None) -> int:
 
     if verify:
         result = verify_archive(target)
-        for line in result.problems:
+        for line in result.lines():
             click.echo(line)
-        if result.problems:
-            click.echo(f"核对未通过：{len(result.problems)} 处不一致（共 {result.checked} 个文件）。")
-        else:
-            click.echo(f"核对无误：{result.checked} 个文件与清单一致。")
         return result.exit_code
     path = write_archive(open_year(target), output)
     click.echo(f"已生成归档：{path}")

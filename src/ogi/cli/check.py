@@ -42,66 +42,33 @@ from .common import echo_json, guarded, json_option, progress_bar, quiet_option
 @guarded
 def check(files: tuple[Path, ...], roster: Path | None, year: int | None, previous: Path | None,
           strict: bool, as_json: bool, quiet: bool) -> int:
+    from ..county.ledger import check_returns
     from ..form.output import render_human, render_result
-    from ..form.results import Tally
-    from ..workbook.checker import CheckResult, check_workbooks
 
-    if roster is not None or any(p.is_dir() for p in files) or (previous is not None and previous.is_dir()):
-        return check_ledger(files, roster, year, previous, strict, as_json, quiet)
-
-    # Stream: keep only what the closing line, the exit code and --json need (the findings as
-    # dicts), never every CheckResult with its whole Report (1,000 files would hold 1,000 Reports).
-    tally = Tally(of=CheckResult)
-    single: CheckResult | None = None  # one file: printed whole at the end, as before
+    # Files as given, several and not --json: printed as they are checked (a county office sees
+    # progress on 60 files), so no bar; one file is printed whole at the end, as before. Through the
+    # ledger (folders): every return printed after the folder is read (with a bar).
+    plain_stream = not as_json and len(files) > 1
+    tty = sys.stderr.isatty()
+    run = check_returns(files, roster=roster, year=year, previous=previous, strict=strict,
+                        read_progress=progress_bar("检查工作簿", quiet=quiet or not tty),
+                        progress=progress_bar("检查工作簿", quiet=quiet or plain_stream or not tty))
+    stream = not as_json and (plain_stream or run.ledger is not None)
+    single = None
     file_dicts: list[dict[str, object]] = []
-    stream = not as_json and len(files) > 1
-    quiet = quiet or stream or not sys.stderr.isatty()  # a bar only for --json on a terminal
-    for result in check_workbooks(files, previous=previous, strict=strict,
-                                  progress=progress_bar("检查工作簿", quiet=quiet)):
-        tally.add(result)
+    for result in run:  # keep only what --json needs, never every CheckResult with its Report
         if as_json:
             file_dicts.append(result.to_dict())
-        elif stream:  # print as we go: a county office sees progress on 60 files
+        elif stream:
             click.echo(render_result(result) + "\n")
         else:
             single = result
         del result
     if as_json:
-        echo_json("check", file_dicts, exit_code=tally.exit_code)
+        echo_json("check", run.json_results(file_dicts), exit_code=run.exit_code)
     elif stream:
-        click.echo(tally.line())
+        for line in run.closing_lines():
+            click.echo(line)
     else:
         click.echo(render_human([single] if single is not None else []), nl=False)
-    return tally.exit_code
-
-
-def check_ledger(files: tuple[Path, ...], roster: Path | None, year: int | None,
-                 previous: Path | None, strict: bool, as_json: bool, quiet: bool) -> int:
-    """``ogi check`` over folders (or with --roster): the returns that count, from the ledger."""
-    from ..county.ledger import as_check_result
-    from ..county.ledger import check_ledger as build
-    from ..form.output import render_result
-    from ..form.results import Tally
-    from ..workbook.checker import CheckResult
-
-    ledger = build(list(files), roster=roster, year=year, previous=previous, strict=strict,
-                   progress=progress_bar("检查工作簿", quiet=quiet or not sys.stderr.isatty()))
-    tally = Tally(of=CheckResult)
-    file_dicts: list[dict[str, object]] = []
-    for rec in ledger.records:
-        if rec.current is None:
-            continue
-        result = as_check_result(rec.current, strict=strict)
-        tally.add(result)
-        if as_json:
-            file_dicts.append(result.to_dict())
-        else:
-            click.echo(render_result(result) + "\n")
-    code = max(tally.exit_code, ledger.exit_code)
-    if as_json:
-        echo_json("check", [*file_dicts, ledger.to_dict()], exit_code=code)
-    else:
-        for line in ledger.body_lines():
-            click.echo(line)
-        click.echo(tally.line())
-    return code
+    return run.exit_code

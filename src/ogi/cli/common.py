@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import EXIT_UNUSABLE, OgiError
+from ..errors import EXIT_UNUSABLE, OgiError, UsageProblem
 from ..form.results import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,6 +29,8 @@ def guarded(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except UsageProblem as exc:  # printed as click's own usage errors: "用法错误：…"
+            raise click.UsageError(exc.message) from exc
         except OgiError as exc:
             fail(str(exc), exc.exit_code)
         except MemoryError:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from . import ZhCommand, argument
-from .common import guarded, json_option, progress, quiet_option
+from .common import echo_json, guarded, json_option, progress_bar, quiet_option
 
 
 @click.command(cls=ZhCommand, help="""把检查出的问题发回各机关，并列出尚未报送的机关。
@@ -39,24 +39,13 @@ ogi feedback 交回/ 补交/ --roster 机关名单.xlsx -o 退改/ --deadline 20
 @guarded
 def feedback(folders: tuple[Path, ...], roster: Path | None, output: Path, year: int | None,
              deadline: str, pdf: bool, overwrite: bool, as_json: bool, quiet: bool) -> int:
-    from ..county.feedback import check_output_folder, prepare, write_feedback
-    from ..county.roster import read_roster
+    from ..county.feedback import feedback_folder
+    from ..form.output import render_result
 
-    check_output_folder(output, folders)
-    agencies = read_roster(roster) if roster is not None else None
-    result = prepare(list(folders), agencies, year=year, deadline=deadline.strip(), exclude=[output],
-                     progress=lambda items, n: progress(items, length=n, label="检查工作簿", quiet=quiet))
-    write_feedback(result, output, overwrite=overwrite, deadline=deadline.strip(), pdf=pdf,
-                   protect=[*folders, *([roster] if roster is not None else [])])
+    result = feedback_folder(folders, output, roster=roster, year=year, deadline=deadline, pdf=pdf,
+                             overwrite=overwrite, progress=progress_bar("检查工作簿", quiet=quiet))
     if as_json:
-        import json
-
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-        return result.exit_code
-    for fb in result.sent:
-        click.echo(fb.line())
-    for rem in result.reminders:
-        click.echo(f"{rem.agency.name}：尚未报送，已写催报通知 → 催报/{rem.folder}/")
-    click.echo(result.summary_line())
-    click.echo(f"已保存：{output}")
+        echo_json("feedback", [result])
+    else:
+        click.echo(render_result(result))
     return result.exit_code

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import ZhCommand, argument
-from .common import guarded, progress, progress_bar, quiet_option
-
-if TYPE_CHECKING:
-    from ..county.fill import FillOutcome
+from .common import guarded, progress_bar, quiet_option
 
 
 @click.command(cls=ZhCommand, help="""由填好的工作簿生成公文格式的 Word 年度报告（.docx）。
@@ -59,47 +55,24 @@ if TYPE_CHECKING:
 def fill(files: tuple[Path, ...], output: Path | None, pdf: bool, json_data: bool, html: bool, force: bool,
          strict: bool, previous: Path | None, roster: Path | None, year: int | None, overwrite: bool,
          jobs: int, quiet: bool) -> int:
-    from ..county.fill import (
-        FillOptions,
-        batch_table,
-        expand_inputs,
-        iter_fill,
-        ledger_inputs,
-        make_pdfs,
-        pdf_notice,
-    )
+    from ..county.fill import EVENT_OUTCOME, FillEvent, FillOptions, fill_returns
     from ..form.output import render_result
-    from ..form.results import overall_exit_code
 
     options = FillOptions(output=output, force=force, pdf=pdf, json_data=json_data, html=html,
                           overwrite=overwrite, strict=strict, previous=previous, jobs=jobs)
-    outcomes: list[FillOutcome] = []
-    previous_of, ledger_code = None, 0
-    if roster is None and not any(p.is_dir() for p in files) and not (previous and previous.is_dir()):
-        paths: list[Any] = list(expand_inputs(files))
-    else:  # the returns that count, from the ledger; files that cannot be read listed first
-        ledger, paths, previous_of, outcomes = ledger_inputs(
-            files, roster=roster, year=year, previous=previous,
-            progress=progress_bar("读取工作簿", quiet=quiet or not sys.stderr.isatty()))
-        ledger_code = ledger.exit_code_without_returns()
-        for line in ledger.body_lines(with_unreadable=False):
-            click.echo(line)
-        for o in outcomes:
-            click.echo(render_result(o))
-    bar_shown = not quiet and len(paths) > 1 and sys.stderr.isatty()
-    batch = iter_fill(paths, options, previous_of=previous_of, inputs=files) \
-        if paths or not outcomes else iter([])
-    for outcome in progress(batch, length=len(paths), label="生成年度报告", quiet=quiet):
-        outcomes.append(outcome)
-        if bar_shown:  # clear the progress bar's line; it is redrawn below the status line
+
+    def show(event: FillEvent) -> None:
+        if event.kind == EVENT_OUTCOME and event.done and not quiet and event.total > 1 \
+                and sys.stderr.isatty():  # clear the progress bar's line; it is redrawn below
             click.echo("\r\033[K", err=True, nl=False)
-        click.echo(render_result(outcome))
-    if pdf and (notice := pdf_notice(outcomes, jobs)):
-        click.echo(notice)
-        make_pdfs(outcomes, options)
-        for line in (o.pdf_line() for o in outcomes if o.docx is not None):
-            if line:
-                click.echo(line)
-    if len(outcomes) > 1:
-        click.echo(batch_table(outcomes))
-    return max(overall_exit_code(outcomes), ledger_code)
+        for line in event.lines:
+            click.echo(line)
+        if event.outcome is not None:
+            click.echo(render_result(event.outcome))
+
+    batch = fill_returns(files, options, roster=roster, year=year,
+                         read_progress=progress_bar("读取工作簿", quiet=quiet or not sys.stderr.isatty()),
+                         progress=progress_bar("生成年度报告", quiet=quiet), on_event=show)
+    if text := render_result(batch):
+        click.echo(text)
+    return batch.exit_code

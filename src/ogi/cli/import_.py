@@ -45,18 +45,10 @@ def import_(reports: tuple[Path, ...], output: str | None, as_previous: bool, ag
             no_workbook: bool, overwrite: bool, as_json: bool) -> int:
     from ..form.output import render_result
     from ..form.results import Tally
-    from ..importers import ImportResult, expand_reports, import_reports
+    from ..importers import ImportResult, import_reports, plan_imports
 
-    if year and not year.strip().isdigit():
-        raise click.UsageError(f"--year 应为年份数字，例如 2023（收到：{year}）")
-    reports = expand_reports(reports)
-    if not reports:
-        raise click.UsageError("文件夹中没有可导入的报告（.pdf .docx .doc .html .mht .txt .xlsx）")
+    reports = plan_imports(reports, output=output, agency_name=agency, year=year)
     many = len(reports) > 1
-    if many and agency:
-        raise click.UsageError("--agency 只能用于导入单个报告")
-    if many and output is not None and not (Path(output).is_dir() or output.endswith(("/", "\\"))):
-        raise click.UsageError("导入多个报告时，-o 应为文件夹（已存在，或以 / 结尾）")
     tally = Tally(of=ImportResult)
     dicts: list[dict[str, object]] = []
     for result in import_reports(reports, output=output, as_previous=as_previous, agency_name=agency,

@@ -25,11 +25,13 @@ from dataclasses import dataclass, field, replace
 from email.header import Header
 from email.utils import formatdate
 from pathlib import Path
+from typing import Any, ClassVar
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, InputError, OutputError
+from ..errors import InputError, OutputError
 from ..files.safe_io import InputSet, atomic_write_bytes, check_target, ensure_output_dir, safe_filename
 from ..form.layout import SHEET_CHECKS, Layout, layout_for
 from ..form.report import Finding, year_text
+from ..form.results import Result, exit_code_for
 from ..form.rules import input_operands, rule_operands
 from ..workbook.checker import CheckResult, check_workbook
 from ..workbook.print_setup import setup_print
@@ -40,6 +42,7 @@ from ..workbook.xlsx_writer import (
     safe_workbook_filename,
 )
 from .collect import OUTPUT_PROPERTY, FoundFile
+from .roster import roster_agencies
 from .status import KEEP_COUNTS, FileResult, Progress
 
 OFFICE = "县级政务公开办"
@@ -161,23 +164,39 @@ class Reminder:
     eml: bytes = b""
     folder: str = ""
 
+    def line(self) -> str:
+        return f"{self.agency.name}：尚未报送，已写催报通知 → 催报/{self.folder}/"
+
 
 @dataclass
-class FeedbackResult:
+class FeedbackResult(Result):
+    """A feedback round: the agencies written to (their problems), the reminders, the agencies
+    whose return needs nothing. Its ``findings`` are every agency's problems."""
+
+    result_type: ClassVar[str] = "feedback"
+
     year: str
     sent: list[AgencyFeedback]
     reminders: list[Reminder]
     passed: list[str]  # agencies whose return needs nothing
+    output: Path | None = None  # where :func:`feedback_folder` wrote the files
 
     @property
     def exit_code(self) -> int:
-        return EXIT_FINDINGS if self.sent else EXIT_OK
+        return exit_code_for(errors=len(self.sent))
 
-    def to_dict(self) -> dict[str, object]:
+    @property  # type: ignore[override]
+    def path(self) -> Path:
+        return self.output if self.output is not None else Path()
+
+    @property  # type: ignore[override]
+    def findings(self) -> list[Finding]:
+        return [p.finding for fb in self.sent for p in fb.problems]
+
+    def details(self) -> dict[str, Any]:
         """For ``--json``: per agency the files written and every problem with its code."""
         return {
             "year": self.year,
-            "exit_code": self.exit_code,
             "agencies": [{
                 "agency": fb.agency.name, "agency_id": fb.agency.id, "email": fb.agency.email,
                 "file": str(fb.source) if fb.source else "", "folder": fb.folder,
@@ -195,6 +214,18 @@ class FeedbackResult:
     def summary_line(self) -> str:
         return (f"共 {len(self.sent)} 个机关需要修改，{len(self.passed)} 个机关无需修改，"
                 f"{len(self.reminders)} 个机关尚未报送。")
+
+    def lines(self) -> list[str]:
+        """What ``ogi feedback`` prints: a line per agency written to, per reminder, the counts and
+        where the files are."""
+        return [*(fb.line() for fb in self.sent), *(rem.line() for rem in self.reminders),
+                self.summary_line(), *([f"已保存：{self.output}"] if self.output is not None else [])]
+
+    def heading(self) -> None:
+        return None
+
+    def body_lines(self) -> list[str]:
+        return self.lines()
 
 
 # ---- which cells a finding concerns -------------------------------------------------------------
@@ -597,6 +628,23 @@ def check_output_folder(output: Path, folders: Sequence[Path]) -> None:
         if out == f or f in out.parents:
             raise OutputError("输出文件夹不能放在交回工作簿的文件夹里（ogi 不往交回的文件夹中写任何文件），"
                               "请换一个位置", path=output)
+
+
+def feedback_folder(folders: Sequence[Path], output: Path, *, roster: Path | list[Agency] | None = None,
+                    year: int | None = None, deadline: str = "", pdf: bool = False,
+                    overwrite: bool = False, progress: Progress | None = None) -> FeedbackResult:
+    """The library call behind ``ogi feedback``: refuse an ``output`` inside a returns folder
+    (before anything is read), check the returns that count (:func:`prepare`), then publish every
+    agency's files under ``output`` (:func:`write_feedback`; never over a return or the roster)."""
+    check_output_folder(output, folders)
+    agencies = roster_agencies(roster)
+    deadline = deadline.strip()
+    result = prepare(list(folders), agencies, year=year, deadline=deadline, exclude=[output],
+                     progress=progress)
+    write_feedback(result, output, overwrite=overwrite, deadline=deadline, pdf=pdf,
+                   protect=[*folders, *([Path(roster)] if isinstance(roster, (str, Path)) else [])])
+    result.output = Path(output)
+    return result
 
 
 def notice_bytes(text: str) -> bytes:

@@ -27,12 +27,12 @@ from ..errors import InputError, OgiError, OutputError
 from ..files.safe_io import InputSet, atomic_write_bytes, ensure_output_dir
 from ..form.output import render_result
 from ..form.report import Agency, Finding, Report
-from ..form.results import Progress, Result, exit_code_for
+from ..form.results import Progress, Result, exit_code_for, overall_exit_code
 from ..form.spec import DEFAULT_TEMPLATE
 from ..workbook.checker import CheckResult, check_workbook, read_previous
 from .collect import FoundFile, find_workbooks, is_ogi_output
-from .ledger import Ledger, build_ledger, previous_lines, read_source, unreadable
-from .roster import read_roster
+from .ledger import Ledger, build_ledger, previous_lines, read_source, unreadable, uses_ledger
+from .roster import roster_agencies
 from .status import KEEP_COUNTS
 
 #: Outcome statuses, in the order of the final table.
@@ -199,7 +199,7 @@ def ledger_inputs(paths: Sequence[Path], *, roster: Path | list[Agency] | None =
     files that cannot be read or identified (listed in the batch table)."""
     from .prefill import load_previous  # lazy, as for ogi new: only with --previous
 
-    agencies = read_roster(Path(roster)) if isinstance(roster, (str, Path)) else roster
+    agencies = roster_agencies(roster)
     ledger = build_ledger(list(paths), agencies, year, keep=KEEP_COUNTS, progress=progress)
     returns = ledger.returns()
     if not returns and not ledger.unassigned:
@@ -437,10 +437,112 @@ def iter_fill(paths: Sequence[Path | FoundFile], options: FillOptions, *,
 
 def fill_files(paths: Sequence[Path], options: FillOptions) -> list[FillOutcome]:
     """Fill every workbook and, with ``options.pdf``, convert the results in one LibreOffice run."""
-    outcomes = list(iter_fill(paths, options))
-    if options.pdf:
-        make_pdfs(outcomes, options)
-    return outcomes
+    return fill_returns(paths, options).outcomes
+
+
+# ------------------------------------------------------------------------------------------------
+# The whole job behind `ogi fill` (and the year folder's 生成年报)
+
+#: :class:`FillEvent` kinds, in the order they come.
+EVENT_LEDGER = "ledger"  # the ledger was read: ``lines`` say which files count for no agency
+EVENT_OUTCOME = "outcome"  # ``outcome`` is final (``done`` 0: a file the ledger could not read)
+EVENT_PDF = "pdf"  # the PDF step starts: ``lines`` is its notice
+
+
+@dataclass(frozen=True)
+class FillEvent:
+    """What :func:`fill_returns` reports while it works (a front end prints or shows it)."""
+
+    kind: str
+    outcome: FillOutcome | None = None
+    done: int = 0  # outcomes of the fill step so far
+    total: int = 0  # workbooks the fill step works through
+    lines: tuple[str, ...] = ()
+
+
+@dataclass
+class FillBatchResult(Result):
+    """Everything :func:`fill_returns` did: the ledger's lines (when it read folders), one outcome
+    per input (the unreadable ones first), the PDF step's notice and lines, the batch table."""
+
+    result_type: ClassVar[str] = "fill_batch"
+
+    path: Path
+    findings: list[Finding] = field(default_factory=list)  # each outcome carries its own
+    ledger: Ledger | None = None
+    ledger_lines: list[str] = field(default_factory=list)
+    outcomes: list[FillOutcome] = field(default_factory=list)
+    filled: int = 0  # how many of ``outcomes`` the fill step made (the rest: unreadable files)
+    pdf_notice: str = ""
+    pdf_lines: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        ledger_code = self.ledger.exit_code_without_returns() if self.ledger is not None else 0
+        return max(overall_exit_code(self.outcomes), ledger_code)
+
+    @property
+    def table(self) -> str:
+        """The batch table (:func:`batch_table`); "" for a single workbook."""
+        return batch_table(self.outcomes) if len(self.outcomes) > 1 else ""
+
+    def details(self) -> dict[str, Any]:
+        return {"outcomes": [o.to_dict() for o in self.outcomes],
+                "ledger": self.ledger.to_dict() if self.ledger is not None else None}
+
+    # ---- human text: what follows the outcomes (each outcome is rendered as it comes)
+    def heading(self) -> None:
+        return None
+
+    def body_lines(self) -> list[str]:
+        return []
+
+    def closing_lines(self) -> list[str]:
+        return [*self.pdf_lines, *([self.table] if self.table else [])]
+
+
+def fill_returns(inputs: Sequence[Path], options: FillOptions, *,
+                 roster: Path | list[Agency] | None = None, year: int | None = None,
+                 read_progress: Progress | None = None, progress: Progress | None = None,
+                 on_event: Callable[[FillEvent], None] | None = None) -> FillBatchResult:
+    """The library call behind ``ogi fill``: files as given, or (folders, ``roster``, a folder
+    of last year's workbooks) the returns that count from the ledger, each checked and rendered
+    (:func:`iter_fill`), then the PDFs in one LibreOffice run (:func:`make_pdfs`). Reports each
+    step through ``on_event`` (:class:`FillEvent`; nothing is printed) and the two loops through
+    ``read_progress`` (reading the folders) and ``progress`` (filling); never raises for a bad
+    workbook (its outcome says why), raises :class:`ogi.errors.OgiError` for unusable inputs as a
+    whole (nothing to fill, an output over an input)."""
+
+    def emit(event: FillEvent) -> None:
+        if on_event is not None:
+            on_event(event)
+
+    inputs = [Path(p) for p in inputs]
+    batch = FillBatchResult(path=inputs[0] if inputs else Path())
+    previous_of = None
+    if not uses_ledger(inputs, roster=roster, previous=options.previous):
+        paths: list[Any] = list(expand_inputs(inputs))
+    else:  # the returns that count, from the ledger; files that cannot be read listed first
+        batch.ledger, paths, previous_of, batch.outcomes = ledger_inputs(
+            inputs, roster=roster, year=year, previous=options.previous, progress=read_progress)
+        batch.ledger_lines = batch.ledger.body_lines(with_unreadable=False)
+        emit(FillEvent(EVENT_LEDGER, total=len(paths), lines=tuple(batch.ledger_lines)))
+        for outcome in batch.outcomes:
+            emit(FillEvent(EVENT_OUTCOME, outcome, 0, len(paths)))
+    if paths or not batch.outcomes:
+        filled = iter_fill(paths, options, previous_of=previous_of, inputs=inputs)
+        for done, outcome in enumerate(progress(filled, len(paths)) if progress is not None
+                                       else filled, 1):
+            batch.outcomes.append(outcome)
+            batch.filled = done
+            emit(FillEvent(EVENT_OUTCOME, outcome, done, len(paths)))
+    if options.pdf and (notice := pdf_notice(batch.outcomes, options.jobs)):
+        batch.pdf_notice = notice
+        emit(FillEvent(EVENT_PDF, lines=(notice,)))
+        make_pdfs(batch.outcomes, options)
+        batch.pdf_lines = [line for line in (o.pdf_line() for o in batch.outcomes if o.docx is not None)
+                           if line]
+    return batch
 
 
 def make_pdfs(outcomes: Sequence[FillOutcome], options: FillOptions) -> None:

@@ -33,14 +33,14 @@ import datetime as dt
 import io
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
 from defusedxml import ElementTree
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, InputError
+from ..errors import EXIT_OK, InputError
 from ..files.safe_io import (
     MAX_INPUT_BYTES,
     MAX_MEMBERS,
@@ -51,8 +51,8 @@ from ..files.safe_io import (
 )
 from ..form.layout import SHEET_HIDDEN
 from ..form.report import Agency, Finding, Report, fold, year_number, year_text
-from ..form.results import Progress, Result, exit_code_for
-from ..workbook.checker import CheckResult, check_workbook
+from ..form.results import Progress, Result, Tally, exit_code_for
+from ..workbook.checker import CheckResult, check_workbook, check_workbooks
 from .collect import (
     WORKBOOK_SUFFIXES,
     FoundFile,
@@ -64,7 +64,7 @@ from .collect import (
     is_lock_file,
     is_output_zip,
 )
-from .roster import read_roster
+from .roster import roster_agencies
 from .status import (
     KEEP_COUNTS,
     KEEP_MODES,
@@ -566,7 +566,7 @@ def check_ledger(paths: Sequence[Path], *, roster: Path | list[Agency] | None = 
     a folder, matched by the ledger's matcher, never applied to another agency); the agencies
     whose return was read but has no last-year workbook are named in ``previous_lines``."""
     from .prefill import load_previous  # prefill reads last year through this module
-    agencies = read_roster(Path(roster)) if isinstance(roster, (str, Path)) else roster
+    agencies = roster_agencies(roster)
     last = load_previous(previous, roster=agencies) if previous is not None else None
     ledger = build_ledger(list(paths), agencies, year, keep=KEEP_COUNTS, strict=strict,
                           previous=last.lookup if last is not None else None, progress=progress)
@@ -575,6 +575,57 @@ def check_ledger(paths: Sequence[Path], *, roster: Path | list[Agency] | None = 
     if last is not None:
         ledger.previous_lines = previous_lines(ledger, last.find)
     return ledger
+
+
+def uses_ledger(inputs: Sequence[Path], *, roster: Path | list[Agency] | None = None,
+                previous: Path | None = None) -> bool:
+    """Whether ``ogi check``/``ogi fill`` read ``inputs`` through the ledger (a folder among them,
+    a roster, or a folder of last year's workbooks) rather than as the files given."""
+    return roster is not None or any(Path(p).is_dir() for p in inputs) \
+        or (previous is not None and Path(previous).is_dir())
+
+
+class CheckRun:
+    """What :func:`check_returns` hands back: iterate it for each file's :class:`CheckResult` (streamed:
+    a batch of 1,000 files never holds 1,000 Reports); afterwards ``tally`` counts them, ``ledger``
+    is the ledger read (None for files as given) and ``exit_code`` is the command's."""
+
+    def __init__(self, results: Iterable[CheckResult], ledger: Ledger | None = None) -> None:
+        self._results = results
+        self.ledger = ledger
+        self.tally = Tally(of=CheckResult)
+
+    def __iter__(self) -> Iterator[CheckResult]:
+        for result in self._results:
+            self.tally.add(result)
+            yield result
+
+    @property
+    def exit_code(self) -> int:
+        return max(self.tally.exit_code, self.ledger.exit_code if self.ledger is not None else EXIT_OK)
+
+    def closing_lines(self) -> list[str]:
+        """After the results: the ledger's files that count for no agency, then the count line."""
+        return [*(self.ledger.body_lines() if self.ledger is not None else []), self.tally.line()]
+
+    def json_results(self, dicts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The ``results`` of the JSON document: each file's dict, then the ledger's."""
+        return [*dicts, *([self.ledger.to_dict()] if self.ledger is not None else [])]
+
+
+def check_returns(inputs: Sequence[Path], *, roster: Path | list[Agency] | None = None,
+                  year: int | None = None, previous: Path | None = None, strict: bool = False,
+                  read_progress: Progress | None = None, progress: Progress | None = None) -> CheckRun:
+    """The library call behind ``ogi check``: the files as given (:func:`ogi.workbook.checker.check_workbooks`,
+    ``progress`` per file), or, for folders, a roster or a folder of last year's workbooks
+    (:func:`uses_ledger`), the returns that count (:func:`check_ledger`, read at once with
+    ``read_progress``), each as ``ogi check`` prints it."""
+    if not uses_ledger(inputs, roster=roster, previous=previous):
+        return CheckRun(check_workbooks(list(inputs), previous=previous, strict=strict, progress=progress))
+    ledger = check_ledger(inputs, roster=roster, year=year, previous=previous, strict=strict,
+                          progress=read_progress)
+    return CheckRun((as_check_result(rec.current, strict=strict) for rec in ledger.records
+                     if rec.current is not None), ledger)
 
 
 def previous_lines(ledger: Ledger, find: Callable[[Agency], object | None]) -> list[str]:
@@ -784,13 +835,9 @@ def is_copied(r: FileResult) -> bool:
 def unassigned_exit_code(ledger: Ledger) -> int:
     """What the files that count for no agency add to a command's exit code: 2 when one could
     not be read or identified at all, 1 when one is a copied workbook; 0 otherwise."""
-    code = EXIT_OK
-    for u in ledger.unassigned:
-        if u in unreadable(ledger):
-            code = max(code, EXIT_UNUSABLE)
-        elif is_copied(u.result):
-            code = max(code, EXIT_FINDINGS)
-    return code
+    bad = unreadable(ledger)
+    return exit_code_for(unusable=any(u in bad for u in ledger.unassigned),
+                         errors=sum(1 for u in ledger.unassigned if u not in bad and is_copied(u.result)))
 
 
 def ledger_dict(ledger: Ledger) -> dict[str, object]:

@@ -121,6 +121,12 @@ def _from_rows(rows: list[list[str]], path: Path, *, has_header_guess: bool,
     return agencies
 
 
+def roster_agencies(roster: Path | str | list[Agency] | None) -> list[Agency] | None:
+    """A roster as a library call takes it: a file (read with :func:`read_roster`), the agencies
+    already read, or None (no roster)."""
+    return read_roster(Path(roster)) if isinstance(roster, (str, Path)) else roster
+
+
 def read_roster(path: Path) -> list[Agency]:
     path = Path(path)
     data = read_capped(path, what="机关名单")

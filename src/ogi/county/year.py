@@ -37,8 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, InputError, OutputError
+from ..errors import InputError, OutputError
 from ..files.safe_io import atomic_write_bytes, ensure_output_dir, read_capped, safe_filename
+from ..form.results import exit_code_for
 
 INFO_FILE = "年度信息.json"
 ROSTER_STEM = "机关名单"
@@ -351,47 +352,38 @@ def generate_forms(year: YearFolder, *, progress: Progress | None = None) -> Any
 
 def fill_reports(year: YearFolder, *, pdf: bool | None = None, overwrite: bool = False,
                  on_outcome: Callable[[Any, int, int], None] | None = None) -> list[Any]:
-    """``ogi fill <returns that count> -o 年报 --html [--pdf]``: each return that passes becomes
-    its DOCX (and HTML, and PDF when LibreOffice is present). As with the command, a report already
+    """``ogi fill 交回 --roster 机关名单 --year YEAR -o 年报 --html [--pdf]``
+    (:func:`ogi.county.fill.fill_returns`): each return that counts and passes becomes its DOCX (and
+    HTML, and PDF when LibreOffice is present); ``on_outcome(outcome, done, total)`` sees each
+    outcome (``done`` 0: a file that cannot be read). As with the command, a report already
     written with the same bytes is left alone and a different existing file is replaced only with
     ``overwrite``."""
     from ..files.libreoffice import find_soffice
-    from .fill import FillOptions, iter_fill, ledger_inputs, make_pdfs
+    from .fill import EVENT_LEDGER, EVENT_OUTCOME, FillEvent, FillOptions, fill_returns
+
+    def seen(event: FillEvent) -> None:
+        if event.kind == EVENT_LEDGER and not event.total:
+            raise InputError("还没有可以生成年报的交回工作簿", path=year.returns)
+        if event.kind == EVENT_OUTCOME and on_outcome is not None:
+            on_outcome(event.outcome, event.done, event.total)
 
     if pdf is None:
         pdf = find_soffice() is not None
-    # `ogi fill 交回 --roster 机关名单 --year YEAR -o 年报 --html [--pdf]`: the returns that count
-    _ledger, paths, _previous, outcomes = ledger_inputs([year.returns], roster=year.roster_file,
-                                                        year=year.year)
-    if not paths:
-        raise InputError("还没有可以生成年报的交回工作簿", path=year.returns)
-    if on_outcome is not None:
-        for outcome in outcomes:  # the files that cannot be read, listed first as by the command
-            on_outcome(outcome, 0, len(paths))
     ensure_output_dir(year.reports)
     options = FillOptions(output=year.reports, html=True, overwrite=overwrite, pdf=pdf)
-    for i, outcome in enumerate(iter_fill(paths, options, inputs=[year.returns]), 1):
-        outcomes.append(outcome)
-        if on_outcome is not None:
-            on_outcome(outcome, i, len(paths))
-    if pdf:
-        make_pdfs(outcomes, options)
-    return outcomes
+    return fill_returns([year.returns], options, roster=year.roster_file, year=year.year,
+                        on_event=seen).outcomes
 
 
 def write_feedback(year: YearFolder, *, progress: Progress | None = None) -> tuple[Any, Path]:
     """``ogi feedback 交回 --roster 机关名单 --year YEAR --deadline D -o 反馈/第N轮-日期``: one new
     folder per round, so that earlier rounds stay as they were sent."""
-    from .feedback import check_output_folder, prepare
-    from .feedback import write_feedback as publish
+    from .feedback import feedback_folder
 
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     output = unique_name(ensure_output_dir(year.feedback), stamp)
-    check_output_folder(output, [year.returns])
-    result = prepare([year.returns], year.read_roster(), year=year.year, deadline=year.deadline,
-                     exclude=[output], progress=progress)
-    publish(result, output, deadline=year.deadline,
-            protect=[year.returns, *([year.roster_file] if year.roster_file else [])])
+    result = feedback_folder([year.returns], output, roster=year.roster_file, year=year.year,
+                             deadline=year.deadline, progress=progress)
     return result, output
 
 
@@ -603,7 +595,13 @@ class VerifyResult:
 
     @property
     def exit_code(self) -> int:
-        return EXIT_FINDINGS if self.problems else EXIT_OK
+        return exit_code_for(errors=len(self.problems))
+
+    def lines(self) -> list[str]:
+        """What ``ogi archive --verify`` prints: every problem, then the verdict."""
+        if self.problems:
+            return [*self.problems, f"核对未通过：{len(self.problems)} 处不一致（共 {self.checked} 个文件）。"]
+        return [f"核对无误：{self.checked} 个文件与清单一致。"]
 
 
 def verify_archive(path: Path) -> VerifyResult:

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from ..county.collect import holds_returned_data
 from ..county.prefill import carried_over
-from ..errors import InputError, OgiError, OutputError, SpecError
+from ..errors import InputError, OgiError, OutputError, SpecError, UsageProblem
 from ..files.invisible import strip_invisible
 from ..files.libreoffice import LibreOfficeError, convert, find_soffice
 from ..files.safe_io import (
@@ -761,6 +761,11 @@ def expand_reports(paths: Iterable[Path]) -> tuple[Path, ...]:
     return tuple(out)
 
 
+def names_folder(output: str) -> bool:
+    """Whether ``-o`` names a folder: an existing one, or a name ending in a slash."""
+    return output.endswith(("/", "\\")) or Path(output).is_dir()
+
+
 def output_target(output: str | None, report: Path, filename: str) -> Path:
     """Where the workbook goes: into a folder when ``output`` names an existing one or ends in a
     slash (created then), else the file it names (``.xlsx`` added); by default beside the report."""
@@ -768,7 +773,7 @@ def output_target(output: str | None, report: Path, filename: str) -> Path:
     if output is None:
         return report.parent / name
     target = Path(output)
-    if output.endswith(("/", "\\")) or target.is_dir():
+    if names_folder(output):
         return ensure_output_dir(target) / name
     if target.suffix.lower() != ".xlsx":
         target = target.with_name(target.name + ".xlsx")
@@ -801,6 +806,23 @@ def import_one(path: Path, *, output: str | None = None, as_previous: bool = Fal
         result.written = atomic_write_bytes(target, data, overwrite=overwrite, protect=inputs)
         result.as_previous = as_previous
     return result
+
+
+def plan_imports(paths: Iterable[Path], *, output: str | None = None, agency_name: str = "",
+                 year: str = "") -> tuple[Path, ...]:
+    """The reports ``ogi import`` works through (:func:`expand_reports`), or
+    :class:`ogi.errors.UsageProblem` when the arguments do not fit them (no report, ``agency_name``
+    or a file name as ``output`` for several, a ``year`` that is not a number)."""
+    if year and not year.strip().isdigit():
+        raise UsageProblem(f"--year 应为年份数字，例如 2023（收到：{year}）")
+    reports = expand_reports(paths)
+    if not reports:
+        raise UsageProblem("文件夹中没有可导入的报告（.pdf .docx .doc .html .mht .txt .xlsx）")
+    if len(reports) > 1 and agency_name:
+        raise UsageProblem("--agency 只能用于导入单个报告")
+    if len(reports) > 1 and output is not None and not names_folder(output):
+        raise UsageProblem("导入多个报告时，-o 应为文件夹（已存在，或以 / 结尾）")
+    return reports
 
 
 def import_reports(paths: Iterable[Path], *, output: str | None = None, as_previous: bool = False,
