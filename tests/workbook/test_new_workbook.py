@@ -34,7 +34,7 @@ from ogi.form.layout import (
     hidden_address,
 )
 from ogi.form.report import Report, Value
-from ogi.form.rules import compute_totals, input_operands, rule_holds
+from ogi.form.rules import compute_totals, input_operands, live_rules
 from ogi.form.spec import FormSpec
 from ogi.workbook.xlsx_writer import Agency, WorkbookOptions, build_workbook
 
@@ -78,16 +78,13 @@ def expected_formula_results(layout: Layout, values: dict[str, Value]) -> dict[t
     for key in layout.formula_cells():
         out[layout.address(key)] = values[key]
     checks: dict[str, Any] = {}
-    for rule in spec.rules:
-        if not rule.live:
-            continue
+    for rule in live_rules(spec.rules):
         # 数据不完整 when any input behind the operands is blank, a total's own addends included.
-        operands = input_operands(spec, (*rule.left, *rule.right) if rule.kind == "balance"
-                                  else (rule.target, *rule.addends))
-        if any(values.get(k) is None for k in operands):
+        left, right = rule.sides
+        if any(values.get(k) is None for k in input_operands(spec, (*left, *right))):
             checks[rule.id] = INCOMPLETE
         else:
-            checks[rule.id] = PASS if rule_holds(rule, values) else FAIL
+            checks[rule.id] = PASS if rule.balanced(values) else FAIL
     for addr, (sheet, _, rule) in layout.balance_check_cells().items():
         out[(sheet, addr)] = checks[rule.id]
     for rid, row in layout.check_rows.items():

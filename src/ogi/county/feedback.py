@@ -32,7 +32,7 @@ from ..files.safe_io import InputSet, atomic_write_bytes, check_target, ensure_o
 from ..form.layout import SHEET_CHECKS, Layout, layout_for
 from ..form.report import Finding, year_text
 from ..form.results import Result, exit_code_for
-from ..form.rules import input_operands, rule_operands
+from ..form.rules import input_operands
 from ..workbook.checker import CheckResult, check_workbook
 from ..workbook.print_setup import setup_print
 from ..workbook.xlsx_writer import (
@@ -240,8 +240,8 @@ def finding_cells(f: Finding, layout: Layout) -> tuple[tuple[str, str], ...]:
             rule = spec.rule(f.rule_id)
         except KeyError:
             rule = None
-    if rule is not None and rule.kind in ("sum", "balance"):
-        keys = input_operands(spec, rule_operands(rule))
+    if rule is not None and rule.live:
+        keys = input_operands(spec, rule.operands)
     elif f.key in spec.cells:
         keys = input_operands(spec, (f.key,))
     cells: list[tuple[str, str]] = [layout.address(k) for k in keys]

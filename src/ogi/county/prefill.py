@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from ..errors import InputError
 from ..form.layout import layout_for
 from ..form.report import Agency, Report, Value
+from ..form.rules import carry_pairs as rule_carry_pairs
 from ..form.spec import FormSpec
 from .collect import Identity
 from .status import HAS_ERRORS, KEEP_REPORT, FileResult, Progress
@@ -109,8 +110,8 @@ def load_previous(path: Path, *, year: int | None = None, progress: Progress | N
 def carry_pairs(spec: FormSpec) -> list[tuple[str, str]]:
     """(this year's input key, last year's key) for every ``previous_equal`` rule whose current
     cell is an input (the 总计 column is a formula and follows by itself)."""
-    return [(r.current, r.previous) for r in spec.rules
-            if r.kind == "previous_equal" and not spec.cells[r.current].computed]
+    return [(current, previous) for current, previous in rule_carry_pairs(spec.rules)
+            if not spec.cells[current].computed]
 
 
 def contact_keys(spec: FormSpec) -> list[str]:

@@ -12,8 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .rules import input_operands
-from .spec import DEFAULT_TEMPLATE, FormSpec, Rule, Table, load_spec
+from .rules import FAIL as FAIL  # the live checks' results, re-exported for the writer and tests
+from .rules import INCOMPLETE as INCOMPLETE
+from .rules import PASS as PASS
+from .rules import BalanceRule, LiveRule, Rule, balance_rules, sum_rules
+from .spec import DEFAULT_TEMPLATE, FormSpec, Table, load_spec
 
 SHEET_GUIDE = "填报说明"
 SHEET_META = "基本信息"
@@ -24,9 +27,6 @@ SHEET_HIDDEN = "ogi_meta"
 #: may keep or delete it.
 SHEET_FEEDBACK = "需要修改的问题"
 
-PASS = "通过"
-FAIL = "未通过"
-INCOMPLETE = "数据不完整"
 BY_OGI = "由 ogi check 检查"
 #: Report.explanations key of the 校验 sheet's general 说明 cell.
 GENERAL_EXPLANATION = "_general"
@@ -300,7 +300,7 @@ class Layout:
                 for rect in contiguous_ranges(cells)]
 
     # ---- formulas ----------------------------------------------------------------------------
-    def _sum_expr(self, keys: tuple[str, ...], from_sheet: str | None) -> str:
+    def sum_expr(self, keys: tuple[str, ...], from_sheet: str | None) -> str:
         """``SUM(D9:D29)`` for a contiguous run on one sheet, else ``a+b+c``."""
         places = [self._address[k] for k in keys]
         sheets = {p[0] for p in places}
@@ -313,44 +313,12 @@ class Layout:
                 return f"SUM({prefix}{a1(r0, c0)}:{prefix}{a1(r1, c1)})"
         return "+".join(self.ref(k, from_sheet) for k in keys)
 
-    def total_formula(self, rule: Rule) -> str:
-        """The formula ogi writes into a sum rule's target cell (with the leading ``=``)."""
-        sheet = self._address[rule.target][0]
-        return "=" + self._sum_expr(rule.addends, sheet)
-
     def formula_cells(self) -> dict[str, tuple[str, str]]:
         """Cell key -> (sheet, formula) for every computed numeric cell."""
-        out = {}
-        for rule in self.spec.rules:
-            if rule.kind == "sum":
-                sheet = self._address[rule.target][0]
-                out[rule.target] = (sheet, self.total_formula(rule))
-        return out
+        return {rule.target: (self._address[rule.target][0], rule.total_formula(self))
+                for rule in sum_rules(self.spec.rules)}
 
-    def check_formula(self, rule: Rule, from_sheet: str, *, legacy: bool = False) -> str:
-        """A live 通过/未通过/数据不完整 formula for a sum or balance rule. ``legacy``: as ogi wrote it
-        before it counted the inputs behind a total (workbooks already sent out still hold it)."""
-        if rule.kind == "sum":
-            left, right = (rule.target,), rule.addends
-        elif rule.kind == "balance":
-            left, right = rule.left, rule.right
-        else:
-            raise ValueError(f"rule {rule.id} cannot be checked in the workbook")
-        # Every input behind the operands (a total's own addends too): a blank one anywhere makes
-        # the check 数据不完整, in the 总计 column as in the others.
-        inputs = input_operands(self.spec, (*left, *right))
-        refs = self._refs(inputs, from_sheet)
-        if legacy:
-            inputs = tuple(k for k in (*left, *right) if not self.spec.cells[k].computed)
-            refs = ",".join(self.ref(k, from_sheet) for k in inputs)
-        lhs = self._sum_expr(left, from_sheet)
-        rhs = self._sum_expr(right, from_sheet)
-        test = f'IF({lhs}={rhs},"{PASS}","{FAIL}")'
-        if inputs:
-            test = f'IF(COUNT({refs})<{len(inputs)},"{INCOMPLETE}",{test})'
-        return "=" + test
-
-    def _refs(self, keys: tuple[str, ...], from_sheet: str | None) -> str:
+    def count_refs(self, keys: tuple[str, ...], from_sheet: str | None) -> str:
         """``D6:I28,D30:I30``: the cells of ``keys`` as few rectangles, per sheet, for COUNT."""
         per_sheet: dict[str, list[tuple[int, int]]] = {}
         for k in keys:
@@ -364,17 +332,17 @@ class Layout:
                 refs.append(f"{prefix}{first}" if first == last else f"{prefix}{first}:{prefix}{last}")
         return ",".join(refs)
 
-    def balance_check_cells(self, *, legacy: bool = False) -> dict[str, tuple[str, str, Rule]]:
+    def balance_check_cells(self, *, legacy: bool = False) -> dict[str, tuple[str, str, BalanceRule]]:
         """The live balance row under table 三: A1 address -> (sheet, formula, rule)."""
-        out: dict[str, tuple[str, str, Rule]] = {}
+        out: dict[str, tuple[str, str, BalanceRule]] = {}
         for tl in self.tables.values():
             if tl.check_row < 0:
                 continue
-            for rule in self.spec.rules:
-                if rule.kind != "balance" or self._address[rule.left[0]][0] != tl.sheet:
+            for rule in balance_rules(self.spec.rules):
+                if self._address[rule.left[0]][0] != tl.sheet:
                     continue
                 col = self._address[rule.left[0]][2]
-                out[a1(tl.check_row, col)] = (tl.sheet, self.check_formula(rule, tl.sheet, legacy=legacy),
+                out[a1(tl.check_row, col)] = (tl.sheet, rule.check_formula(self, tl.sheet, legacy=legacy),
                                               rule)
         return out
 
@@ -388,16 +356,16 @@ class Layout:
 
     def all_formulas(self, *, legacy: bool = False) -> dict[tuple[str, str], str]:
         """(sheet, A1) -> formula for every formula cell ogi writes; the reader checks each.
-        ``legacy``: the live checks as earlier versions wrote them (see :meth:`check_formula`)."""
+        ``legacy``: the live checks as earlier versions wrote them (see :meth:`ogi.form.rules.LiveRule.check_formula`)."""
         out: dict[tuple[str, str], str] = {}
         for key, (sheet, formula) in self.formula_cells().items():
             out[(sheet, self.address(key)[1])] = formula
         for addr, (sheet, formula, _) in self.balance_check_cells(legacy=legacy).items():
             out[(sheet, addr)] = formula
         for row in self.check_rows.values():
-            if row.rule.live:
-                out[(SHEET_CHECKS, row.result_address)] = self.check_formula(row.rule, SHEET_CHECKS,
-                                                                             legacy=legacy)
+            if isinstance(row.rule, LiveRule):
+                out[(SHEET_CHECKS, row.result_address)] = row.rule.check_formula(self, SHEET_CHECKS,
+                                                                                 legacy=legacy)
         s, r, c = self.blank_count_cell
         out[(s, a1(r, c))] = self.blank_count_formula()
         s, r, c = self.text_count_cell

@@ -29,6 +29,7 @@ from typing import Any
 
 from .findings import make
 from .report import Finding, Value
+from .rules import NarrativeNumbersRule, narrative_rules
 from .spec import FormSpec, NarrativeTerm, NarrativeValues
 
 # ---- numbers -----------------------------------------------------------------------------------
@@ -687,23 +688,27 @@ def check_field(text: str, spec: FormSpec, values: Mapping[str, Value], *, year:
     return _Field(text, spec, values, year, usable or (lambda keys: True)).run()
 
 
+def field_findings(rule: NarrativeNumbersRule, text: str, spec: FormSpec, values: Mapping[str, Value],
+                   *, year: int | None, where: Mapping[str, str],
+                   usable: Callable[[Iterable[str]], bool] | None = None) -> list[Finding]:
+    """The findings of one ``narrative_numbers`` rule on its field's ``text``, placed at ``where``."""
+    label = next((n.label for n in spec.narrative if n.key == rule.field), rule.field)
+    return [_finding(issue, rule.id, label, text, spec, dict(where))
+            for issue in check_field(text, spec, values, year=year, usable=usable)]
+
+
 def narrative_findings(narrative: Mapping[str, str], spec: FormSpec, values: Mapping[str, Value], *,
                        year: int | None, locate: Callable[[str], dict[str, str]],
                        usable: Callable[[Iterable[str]], bool] | None = None) -> list[Finding]:
     """Findings for every ``narrative_numbers`` rule of the spec: one rule per narrative field, so
     that the field's 说明 cell on the 校验 sheet explains its findings. ``locate(field)`` gives the
     sheet/cell/label of a field (None-like empty dict skips it)."""
-    labels = {n.key: n.label for n in spec.narrative}
     out: list[Finding] = []
-    for rule in spec.rules:
-        if rule.kind != "narrative_numbers":
-            continue
+    for rule in narrative_rules(spec.rules):
         where = locate(rule.field)
-        if not where:
-            continue
-        text = narrative.get(rule.field) or ""
-        for issue in check_field(text, spec, values, year=year, usable=usable):
-            out.append(_finding(issue, rule.id, labels.get(rule.field, rule.field), text, spec, where))
+        if where:
+            out += field_findings(rule, narrative.get(rule.field) or "", spec, values, year=year,
+                                  where=where, usable=usable)
     return out
 
 
@@ -721,4 +726,4 @@ def _finding(issue: Issue, rule_id: str, label: str, text: str, spec: FormSpec,
     return make(issue.code, rule_id=rule_id, facts=detail, **where, **fields)
 
 
-__all__ = ["Issue", "cell_names", "check_field", "chinese_number", "narrative_findings"]
+__all__ = ["Issue", "cell_names", "check_field", "chinese_number", "field_findings", "narrative_findings"]

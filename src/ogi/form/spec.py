@@ -23,6 +23,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 from ..errors import SpecError
 from ..resources import template_path
+from .rules import Rule, rule_from_toml, rules_problems, totals
 
 DEFAULT_TEMPLATE = "gov_info_2021"
 #: ``CellSpec.table`` of the 信息处理费 fields (``fee.<name>``), which belong to no table.
@@ -184,44 +185,6 @@ class Table:
             if col.key == key:
                 return col
         raise KeyError(key)
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One concrete rule, after ``for_each`` expansion.
-
-    ``id`` is unique and stable (``T3-BALANCE:natural_person``); ``code`` names the rule family and is
-    what findings carry.
-    """
-
-    id: str
-    code: str
-    kind: str
-    severity: str
-    title: str
-    hint: str
-    target: str = ""
-    addends: tuple[str, ...] = ()
-    left: tuple[str, ...] = ()
-    right: tuple[str, ...] = ()
-    current: str = ""
-    previous: str = ""
-    plus: str = ""
-    minus: str = ""
-    field: str = ""
-    value: str = ""
-
-    @property
-    def operands(self) -> tuple[str, ...]:
-        """Every cell key this rule reads or writes, target first."""
-        keys = (self.target, *self.addends, *self.left, *self.right, self.current, self.plus,
-                self.minus, self.value)
-        return tuple(k for k in keys if k)
-
-    @property
-    def live(self) -> bool:
-        """True when the workbook itself can evaluate the rule (no previous year, no narrative)."""
-        return self.kind in ("sum", "balance")
 
 
 @dataclass(frozen=True)
@@ -520,24 +483,7 @@ def _expand(raw: dict[str, Any], tables: dict[str, Table],
         title = _PLACEHOLDER.sub(lambda m, labels=labels: labels.get(m.group(1), m.group(0)),
                                  raw["title"])
         suffix = ":" + ".".join(combo.values()) if combo else ""
-        out.append(Rule(
-            id=raw["code"] + suffix,
-            code=raw["code"],
-            kind=raw["kind"],
-            severity=raw.get("severity", "error"),
-            title=title,
-            hint=raw.get("hint", ""),
-            target=sub(raw.get("target", "")),
-            addends=tuple(sub(k) for k in raw.get("addends", [])),
-            left=tuple(sub(k) for k in raw.get("left", [])),
-            right=tuple(sub(k) for k in raw.get("right", [])),
-            current=sub(raw.get("current", "")),
-            previous=sub(raw.get("previous", "")),
-            plus=sub(raw.get("plus", "")),
-            minus=sub(raw.get("minus", "")),
-            field=sub(raw.get("field", "")),
-            value=sub(raw.get("value", "")),
-        ))
+        out.append(rule_from_toml(raw, id=raw["code"] + suffix, title=title, sub=sub))
     return out
 
 
@@ -556,7 +502,7 @@ def _label_for(name: str, value: str, tables: dict[str, Table]) -> str:
 
 def _cell_specs(tables: tuple[Table, ...], fees: tuple[FeeField, ...],
                 rules: list[Rule]) -> dict[str, CellSpec]:
-    computed = {r.target for r in rules if r.kind == "sum"}
+    computed = set(totals(rules))
     cells: dict[str, CellSpec] = {}
     for table in tables:
         labels = row_labels(table)
@@ -585,21 +531,7 @@ def _validate(spec: FormSpec) -> None:
     for fee in spec.fees:
         if fee.type not in VALUE_TYPES:
             problems.append(f"收费字段类型未知：{fee.key} = {fee.type}")
-    ids = [r.id for r in spec.rules]
-    if len(ids) != len(set(ids)):
-        problems.append("规则编号重复")
-    narrative = set(spec.narrative_keys)
-    for rule in spec.rules:
-        for key in rule.operands:
-            if key not in spec.cells:
-                problems.append(f"规则 {rule.id} 引用了不存在的单元：{key}")
-        if rule.previous and rule.previous not in spec.cells:
-            problems.append(f"规则 {rule.id} 引用了不存在的单元：{rule.previous}")
-        if rule.field and rule.field not in narrative:
-            problems.append(f"规则 {rule.id} 引用了不存在的正文栏目：{rule.field}")
-        if rule.kind not in ("sum", "balance", "previous_equal", "previous_continuity",
-                             "narrative_numbers"):
-            problems.append(f"规则 {rule.id} 的类型未知：{rule.kind}")
+    problems += rules_problems(spec)
     types = {m.key: m.choices for m in spec.metadata}.get("agency_type", ())
     for t in spec.agency_type_rules:
         try:
@@ -608,9 +540,6 @@ def _validate(spec: FormSpec) -> None:
             problems.append(f"机关类型规则的正则表达式有误：{t.pattern}")
         if t.type not in types:
             problems.append(f"机关类型规则给出的类型“{t.type}”不在机关类型的可选值中")
-    targets = [r.target for r in spec.rules if r.kind == "sum"]
-    if len(targets) != len(set(targets)):
-        problems.append("同一单元被多条求和规则计算")
     problems += _narrative_value_problems(spec)
     problems += _form_problems(spec)
     if problems:

@@ -35,8 +35,8 @@ from ..form.findings import make
 from ..form.layout import SHEET_TEXT, layout_for
 from ..form.report import Agency, Finding, Report, Severity, Value, _value_to_json, fold, year_text
 from ..form.results import Progress, Result, Unusable
-from ..form.rules import compute_totals, rule_holds
-from ..form.spec import DEFAULT_TEMPLATE, FEE_TABLE, FormSpec, Migration, Rule, Table, load_spec, row_labels
+from ..form.rules import LiveRule, compute_totals, live_rules, sum_rules
+from ..form.spec import DEFAULT_TEMPLATE, FEE_TABLE, FormSpec, Migration, Table, load_spec, row_labels
 from ..workbook.checker import check_report
 from ..workbook.xlsx_writer import MIN_YEAR, WorkbookOptions, build_workbook, workbook_filename
 from .document import Line, SourceDoc, norm
@@ -265,8 +265,6 @@ def _region(doc: SourceDoc, spec: FormSpec, table: Table,
     return [line for i, line in enumerate(doc.lines) if i not in taken]
 
 
-def _rule_keys(rule: Rule) -> tuple[str, ...]:
-    return tuple(k for k in (rule.target, *rule.addends, *rule.left, *rule.right) if k)
 
 
 class _Importer:
@@ -380,11 +378,10 @@ class _Importer:
         with what was read and why it is doubted."""
         cells = {k: c for r in reads.values() for k, c in r.cells.items()}
         values = {k: c.value for k, c in cells.items()}
-        rules: dict[str, list[Rule]] = {}
-        for rule in src.rules:
-            if rule.kind in ("sum", "balance"):
-                for k in _rule_keys(rule):
-                    rules.setdefault(k, []).append(rule)
+        rules: dict[str, list[LiveRule]] = {}
+        for rule in live_rules(src.rules):
+            for k in rule.operands:
+                rules.setdefault(k, []).append(rule)
         rows: dict[tuple[str, str], list[tuple[CellRead, str]]] = {}
         for key, cell in cells.items():
             if not cell.doubt or cell.problem:
@@ -392,9 +389,9 @@ class _Importer:
             mine = rules.get(key, [])
             if not mine:
                 why = "表格中没有能核对这个数的合计关系"
-            elif any(values.get(k) is None for r in mine for k in _rule_keys(r)):
+            elif any(values.get(k) is None for r in mine for k in r.operands):
                 why = "核对它所需的数字不全"
-            elif all(rule_holds(r, values) for r in mine):
+            elif all(r.balanced(values) for r in mine):
                 continue  # confirmed
             else:
                 why = "它所在的勾稽关系不成立"
@@ -412,11 +409,11 @@ class _Importer:
     def pinpoint(self, values: dict[str, Value]) -> None:
         """The one cell that breaks two or more sum/balance rules at once (a row total and a column
         total): most likely the figure misread or misprinted, named at that cell."""
-        failing = [r for r in self.spec.rules if r.kind in ("sum", "balance")
-                   and all(values.get(k) is not None for k in _rule_keys(r)) and not rule_holds(r, values)]
+        failing = [r for r in live_rules(self.spec.rules)
+                   if all(values.get(k) is not None for k in r.operands) and not r.balanced(values)]
         counts: dict[str, int] = {}
         for rule in failing:
-            for k in _rule_keys(rule):
+            for k in rule.operands:
                 counts[k] = counts.get(k, 0) + 1
         if not counts:
             return
@@ -424,7 +421,7 @@ class _Importer:
         suspects = [k for k, n in counts.items() if n == top]
         if top >= 2 and len(suspects) == 1 and suspects[0] not in self.reported:
             key = suspects[0]
-            titles = "；".join(r.title for r in failing if key in _rule_keys(r))
+            titles = "；".join(r.title for r in failing if key in r.operands)
             self.entry("IMPORT-SUSPECT-CELL", key=key, value=_value_to_json(values[key]), count=top,
                        rules=titles)
 
@@ -574,7 +571,7 @@ class _Importer:
         narrative_reported = {f.key for f in self.findings if f.code.startswith("IMPORT-NARRATIVE")
                               or f.code == "IMPORT-TEXT-TOO-LONG"}
         found = check_report(report, previous=None, skip_keys=self.reported)
-        sums = {r.code for r in self.spec.rules if r.kind == "sum"}
+        sums = {r.code for r in sum_rules(self.spec.rules)}
         out = []
         for f in found:
             if f.code == "NARRATIVE-EMPTY" and f.key in narrative_reported:
@@ -653,9 +650,7 @@ class _Importer:
         parts is reported by `ogi check`'s sum rules, with both figures)."""
         computed = compute_totals(self.spec, values)
         recomputed: dict[str, Value] = {}
-        for rule in self.spec.rules:
-            if rule.kind != "sum":
-                continue
+        for rule in sum_rules(self.spec.rules):
             recomputed[rule.target] = computed[rule.target]
             if values.get(rule.target) is not None or rule.target in self.reported:
                 continue

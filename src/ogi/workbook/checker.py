@@ -14,19 +14,17 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
 from ..errors import InputError
 from ..form.findings import make
 from ..form.layout import GENERAL_EXPLANATION, SHEET_CHECKS, Layout, layout_for
-from ..form.narrative import narrative_findings
 from ..form.output import one_line
-from ..form.report import Finding, Report, Value, year_text
+from ..form.report import Finding, Report, year_text
 from ..form.results import Progress, Result
-from ..form.rules import sum_values
-from ..form.spec import FormSpec, Rule
+from ..form.rules import BalanceRule, Facts, Stage, format_value
+from ..form.spec import FormSpec
 from ..form.values import magnitude_problem
 from .xlsx_reader import read_workbook
 
@@ -99,13 +97,27 @@ class CheckResult(Result):
 
 # ---------------------------------------------------------------------------------------------
 
-def _fmt(value: Value) -> str:
-    if value is None:
-        return "空白"
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral_value() \
-            else format(value, "f")
-    return str(value)
+class _WorkbookFacts(Facts):
+    """The facts of one report, placed in its workbook: findings name the sheet and cell."""
+
+    def __init__(self, checker: _Checker, previous: Report | None) -> None:
+        report = checker.report
+        super().__init__(checker.spec, checker.values, previous.values if previous is not None else None,
+                         report.narrative, report.year, checker.skip_keys)
+        self.checker = checker
+
+    def where(self, key: str) -> dict[str, str]:
+        return self.checker.where(key)
+
+    def check_cell(self, rule: BalanceRule) -> tuple[str, str] | None:
+        return self.checker.check_cells().get(rule.id)
+
+    def locate(self, field_key: str) -> dict[str, str]:
+        fc = self.checker.layout.narrative_fields[field_key]
+        if fc.sheet in self.checker.skip_sheets:
+            return {}
+        return {"sheet": fc.sheet, "cell": fc.address, "row_label": fc.label.split("\n")[-1],
+                "key": field_key}
 
 
 class _Checker:
@@ -117,8 +129,8 @@ class _Checker:
         self.skip_keys = set(skip_keys)
         self.skip_sheets = set(skip_sheets)
         self.values = report.values
-        self.addends = {r.target: r.addends for r in spec.rules if r.kind == "sum"}
         self.out: list[Finding] = []
+        self._check_cells: dict[str, tuple[str, str]] | None = None
 
     def where(self, key: str) -> dict[str, str]:
         cell = self.spec.cells[key]
@@ -126,17 +138,19 @@ class _Checker:
         return {"sheet": sheet, "cell": addr, "row_label": cell.row_label,
                 "column_label": cell.column_label, "key": key}
 
-    def rule_finding(self, rule: Rule, message: str, *, key: str, severity: str | None = None,
-                     where: dict[str, str] | None = None) -> None:
-        loc = where if where is not None else self.where(key)
-        self.out.append(Finding(code=rule.code, severity=severity or rule.severity,  # type: ignore[arg-type]
-                                message=message, hint=rule.hint, rule_id=rule.id, **loc))
+    def check_cells(self) -> dict[str, tuple[str, str]]:
+        """Rule id -> (sheet, cell) of each balance rule's live check under its table."""
+        if self._check_cells is None:
+            self._check_cells = {r.id: (sheet, addr) for addr, (sheet, _, r)
+                                 in self.layout.balance_check_cells().items()}
+        return self._check_cells
 
-    def usable(self, keys: Iterable[str]) -> bool:
-        """Every key (and every input a computed key sums) present and valid: a rule over a blank
-        or invalid cell is not evaluated, so one bad cell gives one finding, not a cascade."""
-        return all(k not in self.skip_keys and self.values.get(k) is not None
-                   and self.usable(self.addends.get(k, ())) for k in keys)
+    def rules(self, facts: Facts, *stages: Stage) -> None:
+        """Every rule of the given stages, stage by stage, in spec order within a stage."""
+        for stage in stages:
+            for rule in self.spec.rules:
+                if rule.stage == stage:
+                    self.out += rule.findings(facts)
 
     # -----------------------------------------------------------------------------------------
     def values_present(self) -> None:
@@ -148,45 +162,13 @@ class _Checker:
                 if not cell.computed:  # a blank total follows from a blank input, reported there
                     self.out.append(make("VALUE-BLANK", **self.where(key)))
                 continue
-            problem = magnitude_problem(value, cell.type, _fmt(value), limit=False)
+            problem = magnitude_problem(value, cell.type, format_value(value), limit=False)
             if problem is not None:
                 code, fields = problem
                 if code == "VALUE-PRECISION":
                     fields = {**fields, "finest": "精确到分"}
                 self.out.append(make(code, **self.where(key), **fields))
                 self.skip_keys.add(key)
-
-    def sums(self) -> None:
-        for rule in self.spec.rules:
-            if rule.kind != "sum" or not self.usable(rule.addends) or \
-                    rule.target in self.skip_keys or self.values.get(rule.target) is None:
-                continue
-            target = self.values[rule.target]
-            total = sum_values(self.values, rule.addends)
-            if target != total:
-                cell = self.spec.cells[rule.target]
-                self.rule_finding(rule, f"{rule.title}不成立：{cell.row_label}·{cell.column_label}"
-                                        f"为 {_fmt(target)}，各项之和为 {_fmt(total)}",
-                                  key=rule.target)
-
-    def balances(self) -> None:
-        check_cells = {r.id: (sheet, addr) for addr, (sheet, _, r)
-                       in self.layout.balance_check_cells().items()}
-        for rule in self.spec.rules:
-            if rule.kind != "balance" or not self.usable((*rule.left, *rule.right)):
-                continue
-            left, right = sum_values(self.values, rule.left), sum_values(self.values, rule.right)
-            if left == right:
-                continue
-            parts_l = " + ".join(_fmt(self.values[k]) for k in rule.left)
-            parts_r = " + ".join(_fmt(self.values[k]) for k in rule.right)
-            column = self.spec.cells[rule.left[0]].column_label
-            message = (f"{rule.title}不成立：一、二之和 {parts_l} = {_fmt(left)}，"
-                       f"三（七）、四之和 {parts_r} = {_fmt(right)}，相差 {_fmt(abs(left - right))}")
-            sheet, addr = check_cells.get(rule.id) or self.layout.address(rule.left[0])
-            self.rule_finding(rule, message, key=rule.left[0], where={
-                "sheet": sheet, "cell": addr, "row_label": "一+二=三（七）+四",
-                "column_label": column, "key": rule.left[0]})
 
     def metadata(self) -> None:
         for m in self.spec.metadata:
@@ -239,48 +221,10 @@ class _Checker:
         self.out.append(make("NARRATIVE-YEAR", sheet=fc.sheet, cell=fc.address, row_label=first.label,
                              key=first.key, count=count, last=last, this=this))
 
-    def narrative_numbers(self) -> None:
-        """Every number the narrative states against the tables (:mod:`ogi.form.narrative`)."""
-
-        def locate(key: str) -> dict[str, str]:
-            fc = self.layout.narrative_fields[key]
-            if fc.sheet in self.skip_sheets:
-                return {}
-            return {"sheet": fc.sheet, "cell": fc.address, "row_label": fc.label.split("\n")[-1],
-                    "key": key}
-
-        self.out += narrative_findings(self.report.narrative, self.spec, self.values,
-                                       year=self.report.year, locate=locate, usable=self.usable)
-
-    def previous(self, previous: Report) -> None:
-        prev = previous.values
+    def previous_year(self, previous: Report) -> None:
         year, prev_year = self.report.year or 0, previous.year or 0
-        if not (year and prev_year):
-            year = prev_year = 0
         if year and prev_year and prev_year != year - 1:
             self.out.append(make("PREV-YEAR", found=str(prev_year), expected=str(year - 1)))
-        for rule in self.spec.rules:
-            if rule.kind == "previous_equal":
-                if not self.usable((rule.current,)) or prev.get(rule.previous) is None:
-                    continue
-                current, before = self.values[rule.current], prev[rule.previous]
-                if current != before:
-                    cell = self.spec.cells[rule.current]
-                    self.rule_finding(rule, f"{rule.title}不成立：本年“{cell.row_label}”为 "
-                                            f"{_fmt(current)}，上年报告结转下年度为 {_fmt(before)}",
-                                      key=rule.current)
-            elif rule.kind == "previous_continuity":
-                if not self.usable((rule.current, rule.plus, rule.minus)) or \
-                        prev.get(rule.previous) is None:
-                    continue
-                current = self.values[rule.current]
-                expected = prev[rule.previous] + self.values[rule.plus] - self.values[rule.minus]  # type: ignore[operator]
-                if current != expected:
-                    self.rule_finding(rule, f"{rule.title}不成立：上年现行有效 {_fmt(prev[rule.previous])}"
-                                            f" + 本年制发 {_fmt(self.values[rule.plus])} - 本年废止 "
-                                            f"{_fmt(self.values[rule.minus])} = {_fmt(expected)}，"
-                                            f"本年填写的现行有效件数为 {_fmt(current)}",
-                                      key=rule.current)
 
     def explain(self) -> list[Finding]:
         """Attach the clerk's 说明 to the findings of its rule (errors keep their severity)."""
@@ -313,13 +257,14 @@ def check_report(report: Report, *, spec: FormSpec | None = None, previous: Repo
                      expected=f"{spec.id} 第 {spec.version} 版")]
     checker = _Checker(report, spec, layout, skip_keys, skip_sheets)
     checker.values_present()
-    checker.sums()
-    checker.balances()
+    facts = _WorkbookFacts(checker, previous)
+    checker.rules(facts, Stage.TOTALS, Stage.BALANCES)
     checker.metadata()
     checker.narrative()
-    checker.narrative_numbers()
+    checker.rules(facts, Stage.NARRATIVE)
     if previous is not None:
-        checker.previous(previous)
+        checker.previous_year(previous)
+        checker.rules(facts, Stage.PREVIOUS)
     return checker.explain()
 
 

@@ -49,8 +49,8 @@ from ..form.layout import (
     layout_for,
 )
 from ..form.report import Agency, Report, Value, parse_date_text
-from ..form.rules import compute_totals, live_state
-from ..form.spec import DEFAULT_TEMPLATE, FormSpec, Rule
+from ..form.rules import LiveRule, balance_rules, compute_totals
+from ..form.spec import DEFAULT_TEMPLATE, FormSpec
 from .print_setup import setup_print
 
 EXCEL_CELL_LIMIT = 32767
@@ -453,11 +453,13 @@ class WorkbookBuilder:
                      values: Mapping[str, Value]) -> None:
         r = tl.check_row
         label_cols = tl.table.label_columns
-        ws.merge_range(r, 0, r, label_cols - 1, "自动校验：一+二=三（七）+四", f.caption)
+        checks = self.layout.balance_check_cells()
+        label = next(iter(checks.values()))[2].label
+        ws.merge_range(r, 0, r, label_cols - 1, f"自动校验：{label}", f.caption)
         ws.set_row(r, 22)
-        for _addr, (_, formula, rule) in self.layout.balance_check_cells().items():
+        for _addr, (_, formula, rule) in checks.items():
             col = self.layout.cell(rule.left[0])[2]
-            ws.write_formula(r, col, formula, f.check, _live_text(self.spec, rule, values))
+            ws.write_formula(r, col, formula, f.check, rule.live_result(self.spec, values))
         ws.conditional_format(r, label_cols, r, tl.table.grid_columns - 1,
                               {"type": "cell", "criteria": "==", "value": f'"{PASS}"',
                                "format": f.green})
@@ -465,7 +467,7 @@ class WorkbookBuilder:
                               {"type": "cell", "criteria": "!=", "value": f'"{PASS}"',
                                "format": f.red})
         # Turn the balance's own operands red in a failing column.
-        balance = [rule for rule in self.spec.rules if rule.kind == "balance"]
+        balance = balance_rules(self.spec.rules)
         if balance:
             rows = sorted({self.layout.cell(k)[1] for k in (*balance[0].left, *balance[0].right)})
             first_col = label_cols
@@ -546,9 +548,9 @@ class WorkbookBuilder:
             rule = row.rule
             ws.write_string(row.row, 0, rule.id, f.label)
             ws.write_string(row.row, 1, rule.title, f.label)
-            if rule.live:
-                ws.write_formula(row.row, 2, lay.check_formula(rule, SHEET_CHECKS), f.check,
-                                 _live_text(self.spec, rule, values))
+            if isinstance(rule, LiveRule):
+                ws.write_formula(row.row, 2, rule.check_formula(lay, SHEET_CHECKS), f.check,
+                                 rule.live_result(self.spec, values))
             else:
                 ws.write_string(row.row, 2, BY_OGI, f.check)
             text = _check_text(explanations.get(rule.id, ""), f"校验“{rule.title}”的说明")
@@ -653,9 +655,6 @@ class WorkbookBuilder:
                     header_rows=header_rows)
 
 
-def _live_text(spec: FormSpec, rule: Rule, values: Mapping[str, Value]) -> str:
-    """The cached result of a live check formula: what Excel shows before recalculating."""
-    return {"pass": PASS, "fail": FAIL, "incomplete": INCOMPLETE}[live_state(spec, rule, values)]
 
 
 def _number(value: int | Decimal) -> int | float:
