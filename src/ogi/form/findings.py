@@ -3,8 +3,9 @@
 Each entry is written the way a clerk reads it: *where* (the Finding's sheet, cell and labels, rendered
 by :mod:`ogi.form.output`) -> *what rule failed* (``message``) -> *how to fix it* (``hint``). Codes are stable;
 tests and scripts match on them, people read the sentences. Rule codes of the form spec
-(``T3-BALANCE``, ``T3-ROW-TOTAL``, ``PREV-CARRY`` ...) take their title and hint from the spec itself and
-are listed here only for the catalogue (``ogi check --help`` and the README).
+(``T3-BALANCE``, ``T3-ROW-TOTAL``, ``PREV-CARRY`` ...) take their title, message and hint from the spec
+itself (:mod:`ogi.form.rules`) and are listed here only for the catalogue (``ogi check --help`` and the
+README).
 
 Templates use ``str.format`` fields; :func:`make` fills them and raises on a missing field, so a typo
 in a field name fails in tests rather than printing ``{value}`` to a user.

@@ -7,15 +7,16 @@ or by the finding catalogue (:mod:`ogi.form.findings`). Nothing outside this mod
 kind: the checker loops over the rules, the writer asks the live ones for formulas and cached
 results, prefill asks for the pairs that carry over, the importers ask the live ones whether they hold.
 
-=========================  ======================  ============================================
-TOML ``kind``              type                    what it says
-=========================  ======================  ============================================
-``sum``                    :class:`SumRule`        a computed cell is the sum of its addends
-``balance``                :class:`BalanceRule`    Σ left = Σ right (表三's 一+二=三（七）+四)
-``previous_equal``         :class:`CarryOverRule`  this year's cell = last year's cell
-``previous_continuity``    :class:`ContinuityRule` current = last year + plus − minus
-``narrative_numbers``      :class:`NarrativeNumbersRule`  the numbers a narrative field states
-=========================  ======================  ============================================
+TOML ``kind`` -> type:
+
+* ``sum`` -> :class:`SumRule`: a computed cell is the sum of its addends (a formula in the workbook);
+* ``balance`` -> :class:`BalanceRule`: Σ left = Σ right (表三's 一+二=三（七）+四, per column);
+* ``previous_equal`` -> :class:`CarryOverRule`: this year's cell = last year's cell;
+* ``previous_continuity`` -> :class:`ContinuityRule`: current = last year's + plus − minus;
+* ``narrative_numbers`` -> :class:`NarrativeNumbersRule`: the numbers a narrative field states.
+
+Sums and balances are :class:`LiveRule` s, evaluated by the workbook itself. :class:`Facts` is what a
+rule is evaluated on; :class:`Stage` the order the checker reports them in.
 
 :func:`compute_totals` gives the cached results of the workbook's formulas, and the checker's own
 totals (cached values in a returned workbook are never trusted).
