@@ -240,6 +240,13 @@ _ENTRIES = (
 #: code -> catalogue entry.
 CATALOGUE: dict[str, Entry] = {e.code: e for e in _ENTRIES}
 
+#: How to fix a check finding when ``ogi import`` audits a published report (the check's own hints
+#: speak of a workbook the clerk can edit; here the numbers were printed): by rule family.
+IMPORT_AUDIT_HINTS = {
+    "sum": "原报告的合计与各项之和不符，请对照原报告核实哪个数字有误；新工作簿中的合计按各项之和自动计算",
+    "narrative": "原报告的正文与表格（或正文自身）不一致，请对照原报告核实哪个数字有误",
+}
+
 def make(code: str, *, sheet: str = "", cell: str = "", row_label: str = "", column_label: str = "",
          key: str = "", rule_id: str = "", file: str = "", severity: Severity | None = None,
          facts: dict[str, Any] | None = None, **fields: Any) -> Finding:

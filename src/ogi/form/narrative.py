@@ -30,7 +30,7 @@ from typing import Any
 from .findings import make
 from .report import Finding, Value
 from .rules import NarrativeNumbersRule, narrative_rules
-from .spec import FormSpec, NarrativeTerm, NarrativeValues
+from .spec import FEE_TABLE, FormSpec, NarrativeTerm, NarrativeValues
 
 # ---- numbers -----------------------------------------------------------------------------------
 
@@ -658,8 +658,8 @@ def cell_names(spec: FormSpec, keys: list[str]) -> str:
     group label (``（三）不予公开（各项之和）``), several columns listed."""
     cells = [spec.cells[k] for k in keys]
     table = cells[0].table
-    sheet = spec.table(table).sheet if table != "fee" else "正文"
-    section = spec.table(table).section if table != "fee" else ""
+    sheet = spec.table(table).sheet if table != FEE_TABLE else "正文"
+    section = spec.table(table).section if table != FEE_TABLE else ""
     rows = list(dict.fromkeys(c.row_label for c in cells if c.row_label != section))
     cols = list(dict.fromkeys(c.column_label for c in cells))
     if len(rows) > 1:

@@ -31,7 +31,7 @@ from ..files.safe_io import (
     read_capped,
     safe_filename,
 )
-from ..form.findings import make
+from ..form.findings import IMPORT_AUDIT_HINTS, make
 from ..form.layout import SHEET_TEXT, layout_for
 from ..form.report import Agency, Finding, Report, Severity, Value, _value_to_json, fold, year_text
 from ..form.results import Progress, Result, Unusable
@@ -577,10 +577,9 @@ class _Importer:
             if f.code == "NARRATIVE-EMPTY" and f.key in narrative_reported:
                 continue
             if f.code in sums:  # the hint speaks of a workbook; here the total was published
-                f = replace(f, hint="原报告的合计与各项之和不符，请对照原报告核实哪个数字有误；"
-                                    "新工作簿中的合计按各项之和自动计算")
+                f = replace(f, hint=IMPORT_AUDIT_HINTS["sum"])
             elif f.code.startswith("NARRATIVE-") and f.detail:  # the narrative audit (ogi.form.narrative)
-                f = replace(f, hint="原报告的正文与表格（或正文自身）不一致，请对照原报告核实哪个数字有误")
+                f = replace(f, hint=IMPORT_AUDIT_HINTS["narrative"])
             out.append(replace(f, file=f.file or self.file))
         return out
 

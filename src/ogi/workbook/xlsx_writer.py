@@ -306,6 +306,15 @@ class WorkbookBuilder:
         return lock_structure(buf.getvalue(), options.password)
 
     # ------------------------------------------------------------------------------------------
+    def _balance_sentence(self) -> str:
+        """The guide's words on each balance check (表三“一+二=三（七）+四”), from the spec's rules."""
+        shown: dict[tuple[str, str], None] = {}
+        for rule in balance_rules(self.spec.rules):
+            sheet = self.spec.table(self.spec.cells[rule.operands[0]].table).sheet
+            shown[(sheet, rule.label)] = None
+        return "".join(f"{sheet}“{label}”不平衡时，{sheet}底部和“校验”表会显示红色“未通过”。"
+                       for sheet, label in shown)
+
     def _guide(self, ws: Worksheet, f: _Formats, agency: Agency, year: int,
                options: WorkbookOptions) -> None:
         ws.set_column(0, 0, GUIDE_WIDTH)
@@ -323,7 +332,7 @@ class WorkbookBuilder:
             (f.plain, "五、文字：在“正文”表逐项填写。一个栏目写在一个格子里；按 Alt+Enter（WPS、Excel 相同）换行，"
                       "每换一行就是 Word 年报中的一个新段落。可以从 Word 复制文字粘贴进格子（双击格子后粘贴）。"),
             (f.plain, "六、自查：填完后看“校验”表，每一项都应显示“通过”，“空白的数字单元格”应为 0。"
-                      "表三“一+二=三（七）+四”不平衡时，表三底部和“校验”表会显示红色“未通过”。"),
+                      + self._balance_sentence()),
             (f.plain, "七、说明：如果某个数字看似有误但确实无误（例如与上年数据衔接不上的合理原因），请在“校验”表对应行的“说明”栏写明。"
                       "交回后 ogi 还会逐一核对正文中的数字（件数、金额、百分比）与表格及正文自身是否一致；"
                       "确属不同口径的，请在“校验”表该正文栏目那一行的“说明”栏写明。"),
