@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..errors import InputError, OutputError
+from ..files.libreoffice import convert
 from ..files.safe_io import InputSet, atomic_write_bytes, check_target, ensure_output_dir, safe_filename
 from ..form.layout import SHEET_CHECKS, Layout, layout_for
 from ..form.report import Finding, year_text
@@ -42,6 +43,7 @@ from ..workbook.xlsx_writer import (
     safe_workbook_filename,
 )
 from .collect import OUTPUT_PROPERTY, FoundFile
+from .ledger import Unassigned, build_ledger, read_source
 from .roster import roster_agencies
 from .status import KEEP_COUNTS, FileResult, Progress
 
@@ -302,7 +304,6 @@ def annotate(source: Path | FoundFile, *, deadline: str = ""
     repaired (a restored formula, protection), the original's check result).
 
     Raises :class:`InputError` when the return cannot be read."""
-    from .ledger import read_source
 
     if isinstance(source, FoundFile):
         path, data = source.label, read_source(source)
@@ -490,7 +491,6 @@ def prepare(folders: Sequence[Path], roster: list[Agency] | None = None, *, year
             deadline: str = "", office: str = OFFICE, exclude: Iterable[Path] = (),
             progress: Progress | None = None) -> FeedbackResult:
     """Everything to write, in memory, for the returns that count (:func:`ogi.county.ledger.build_ledger`)."""
-    from .ledger import Unassigned, build_ledger
 
     ledger = build_ledger(list(folders), roster, year, keep=KEEP_COUNTS, exclude=exclude,
                           progress=progress)
@@ -672,8 +672,6 @@ def plan_files(result: FeedbackResult, output: Path, *, deadline: str = "",
         files.append((folder / safe_filename(f"催报邮件-{rem.folder}.eml"), rem.eml))
     files.append((output / INDEX_NAME, build_index(result, deadline=deadline)))
     if pdf and slips:
-        from ..files.libreoffice import convert
-
         with tempfile.TemporaryDirectory(prefix="ogi-feedback-pdf-") as tmp:
             sources = []
             for i, (_, data) in enumerate(slips):

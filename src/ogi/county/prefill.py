@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..form.layout import layout_for
@@ -24,10 +23,8 @@ from ..form.report import Agency, Report, Value
 from ..form.rules import carry_pairs as rule_carry_pairs
 from ..form.spec import FormSpec
 from .collect import Identity
+from .ledger import Ledger, build_ledger
 from .status import HAS_ERRORS, KEEP_REPORT, FileResult, Progress
-
-if TYPE_CHECKING:
-    from .ledger import Ledger
 
 
 @dataclass
@@ -68,7 +65,6 @@ def load_previous(path: Path, *, year: int | None = None, progress: Progress | N
     that cannot be used is an :class:`InputError` (the user named it); in a folder, unusable files
     are listed in ``problems``.
     """
-    from .ledger import build_ledger
 
     path = Path(path)
     if not path.exists():

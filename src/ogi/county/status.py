@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..files.safe_io import atomic_write_bytes
+from ..form.layout import layout_for
 from ..form.report import Agency, Finding, FindingCounts, Report, Value, year_text
 from ..form.results import Progress, Result, exit_code_for
 from ..workbook.print_setup import display_width, setup_print, shorten
@@ -411,7 +412,7 @@ def collect_status(folder: Path | Sequence[Path], roster: list[Agency] | None = 
                    exclude: Iterable[Path] = (), keep: str = KEEP_REPORT) -> StatusReport:
     """Identify, check and group every workbook under ``folder`` through the returns ledger
     (:func:`ogi.county.ledger.build_ledger`); ``keep`` as in :func:`check_file`."""
-    from .ledger import build_ledger
+    from .ledger import build_ledger  # the ledger imports this module
 
     ledger = build_ledger(folder, roster, year, keep=keep, exclude=exclude, progress=progress)
     return status_of(ledger)
@@ -593,8 +594,7 @@ def build_status_workbook(report: StatusReport) -> bytes:
     setup_print(ws, f"{title}·进度", header_rows=(0, 0))
 
     wf = wb.add_worksheet("问题清单")
-    from ..form.layout import layout_for
-    from .feedback import clerk_cells
+    from .feedback import clerk_cells  # feedback imports this module
 
     # Clerk-facing: cells a clerk can type into (a balance names its inputs, not the check row);
     # the code only in the last, narrow column, for the office.

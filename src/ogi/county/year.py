@@ -38,8 +38,17 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, OutputError
-from ..files.safe_io import atomic_write_bytes, ensure_output_dir, read_capped, safe_filename
+from ..files.libreoffice import find_soffice
+from ..files.safe_io import MAX_INPUT_BYTES, atomic_write_bytes, ensure_output_dir, read_capped, safe_filename
 from ..form.results import exit_code_for
+from ..workbook.xlsx_writer import validate_year
+from .batch_new import NewResult, new_workbooks, plan_files
+from .feedback import feedback_folder, folder_name
+from .fill import EVENT_LEDGER, EVENT_OUTCOME, FillEvent, FillOptions, fill_returns
+from .ledger import assign, find_sources, read_return
+from .roster import read_roster
+from .status import KEEP_COUNTS, folder_status, status_of
+from .summary import summarise_folder
 
 INFO_FILE = "年度信息.json"
 ROSTER_STEM = "机关名单"
@@ -112,7 +121,6 @@ class YearFolder:
 
     def read_roster(self) -> list[Any] | None:
         """The roster's agencies, or None when the folder has no roster yet."""
-        from .roster import read_roster
 
         path = self.roster_file
         return read_roster(path) if path is not None else None
@@ -134,8 +142,6 @@ class YearFolder:
 
 def init_year(year: int, folder: Path, *, deadline: str = "", roster: Path | None = None) -> YearFolder:
     """Create a year folder (or complete one: existing files are never replaced)."""
-    from ..workbook.xlsx_writer import validate_year
-    from .roster import read_roster
 
     validate_year(year)
     folder = Path(folder)
@@ -194,7 +200,6 @@ def set_deadline(year: YearFolder, deadline: str) -> None:
 def replace_roster(year: YearFolder, source: Path) -> Path:
     """Make ``source`` (checked again, every row) the year's roster. The previous roster is kept in
     归档/ under a dated name, never deleted."""
-    from .roster import read_roster
 
     suffix = source.suffix.lower()
     if suffix not in ROSTER_SUFFIXES:
@@ -245,7 +250,6 @@ def _digest(path: Path) -> str:
 def store_return(year: YearFolder, name: str, data: bytes) -> tuple[Path, bool]:
     """Keep one received file in 交回/ under a unique, sanitised name; never replaces a file.
     A file byte-identical to one already received is not stored twice: returns (its path, False)."""
-    from ..files.safe_io import MAX_INPUT_BYTES
 
     if not data:
         raise InputError("文件是空的（0 字节）", path=name)
@@ -269,7 +273,6 @@ def store_return(year: YearFolder, name: str, data: bytes) -> tuple[Path, bool]:
 # ---- what the year's operations call (the same functions as the CLI commands) --------------------
 def year_status(year: YearFolder, *, progress: Progress | None = None) -> Any:
     """``ogi status 交回 --roster 机关名单 --year YEAR`` (:func:`ogi.county.status.folder_status`)."""
-    from .status import folder_status
 
     return folder_status(year.returns, roster=year.roster_file, year=year.year, progress=progress)
 
@@ -277,7 +280,6 @@ def year_status(year: YearFolder, *, progress: Progress | None = None) -> Any:
 def save_status(year: YearFolder, *, progress: Progress | None = None) -> Any:
     """``ogi status 交回 --roster 机关名单 --year YEAR -o 进度.xlsx``: ogi's own earlier 进度表 is
     replaced, nothing else at that name ever is."""
-    from .status import folder_status
 
     return folder_status(year.returns, roster=year.roster_file, year=year.year, output=year.status_file,
                          progress=progress)
@@ -295,8 +297,6 @@ class StatusCache:
     def status(self, year: YearFolder) -> Any:
         import dataclasses
 
-        from .ledger import assign, find_sources, read_return
-        from .status import KEEP_COUNTS, status_of
 
         found, skipped, results = find_sources([year.returns])
         seen = set()
@@ -329,7 +329,6 @@ def other_files(year: YearFolder, report: Any) -> list[Path]:
 def generate_forms(year: YearFolder, *, progress: Progress | None = None) -> Any:
     """``ogi new --roster 机关名单 --year YEAR --deadline D -o 填报表`` (:func:`ogi.county.batch_new.new_workbooks`).
     Forms already there are kept: when the roster grew, only the new agencies get one."""
-    from .batch_new import NewResult, new_workbooks, plan_files
 
     roster = year.read_roster()
     if roster is None:
@@ -358,8 +357,6 @@ def fill_reports(year: YearFolder, *, pdf: bool | None = None, overwrite: bool =
     outcome (``done`` 0: a file that cannot be read). As with the command, a report already
     written with the same bytes is left alone and a different existing file is replaced only with
     ``overwrite``."""
-    from ..files.libreoffice import find_soffice
-    from .fill import EVENT_LEDGER, EVENT_OUTCOME, FillEvent, FillOptions, fill_returns
 
     def seen(event: FillEvent) -> None:
         if event.kind == EVENT_LEDGER and not event.total:
@@ -378,7 +375,6 @@ def fill_reports(year: YearFolder, *, pdf: bool | None = None, overwrite: bool =
 def write_feedback(year: YearFolder, *, progress: Progress | None = None) -> tuple[Any, Path]:
     """``ogi feedback 交回 --roster 机关名单 --year YEAR --deadline D -o 反馈/第N轮-日期``: one new
     folder per round, so that earlier rounds stay as they were sent."""
-    from .feedback import feedback_folder
 
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     output = unique_name(ensure_output_dir(year.feedback), stamp)
@@ -389,7 +385,6 @@ def write_feedback(year: YearFolder, *, progress: Progress | None = None) -> tup
 
 def feedback_files(year: YearFolder, agency: Any) -> list[Path]:
     """The files of ``agency`` in the newest feedback round (annotated workbook, 退改单, mail)."""
-    from .feedback import folder_name
 
     rounds = sorted((p for p in year.feedback.iterdir() if p.is_dir()), reverse=True) \
         if year.feedback.is_dir() else []
@@ -404,7 +399,6 @@ def feedback_files(year: YearFolder, agency: Any) -> list[Path]:
 
 def write_summary(year: YearFolder, *, progress: Progress | None = None) -> Any:
     """``ogi summary 交回 --roster 机关名单 --year YEAR -o 汇总.xlsx`` (:func:`ogi.county.summary.summarise_folder`)."""
-    from .summary import summarise_folder
 
     return summarise_folder(year.returns, output=year.summary_file, roster=year.roster_file,
                             year=year.year, progress=progress)

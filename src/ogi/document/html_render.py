@@ -20,7 +20,7 @@ from typing import Any
 from ..form.layout import place_table
 from ..form.report import Report
 from ..form.spec import DEFAULT_TEMPLATE, FormSpec, Table, load_spec
-from .docx_render import build_context, clean_inline, placeholder, report_title
+from .docx_render import build_context, clean_inline, placeholder, report_title, shown
 from .report_text import fee_sentence, outline, preamble_sentences
 
 FONT_BODY = "'仿宋_GB2312','仿宋',FangSong,STFangsong,serif"
@@ -152,8 +152,6 @@ def render_tables(values: dict[str, Any], template_id: str = DEFAULT_TEMPLATE) -
     """Each official table (二, 三, 四) with its official merges, filled with ``values`` (for
     example a county's totals), as (section heading, HTML table): the report's own tables."""
     import jinja2
-
-    from .docx_render import placeholder, shown
 
     spec = load_spec(template_id)
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)

@@ -37,8 +37,12 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from ..county import year as yearmod
+from ..county.roster import read_roster
+from ..county.summary import build_summary, figure_value, key_figures
+from ..document.html_render import render_tables
 from ..errors import InputError, OgiError
-from ..files.safe_io import MAX_INPUT_BYTES
+from ..files.safe_io import MAX_INPUT_BYTES, atomic_write_bytes
+from ..form.layout import layout_for
 from .jobs import Busy, Job, JobRunner
 
 #: Caps on one upload request: the page sends one file per request; a form may send several.
@@ -382,10 +386,6 @@ def create_app(config: ServerConfig) -> Flask:
 
     @app.get("/summary")
     def summary_page() -> str:
-        from ..county.summary import build_summary, figure_value, key_figures
-        from ..document.html_render import render_tables
-        from ..form.layout import layout_for
-
         summary = build_summary(year.returns, year.read_roster(), year=year.year)
         figures = key_figures(layout_for())
         county = render_tables(summary.totals)  # the report's own official tables, county totals
@@ -486,8 +486,6 @@ def _one_file(files: list[Any]) -> Any:
 def _parse_roster(year: yearmod.YearFolder, data: bytes, suffix: str,
                   name: str) -> tuple[str, list[Any], str]:
     """Keep the upload as a pending file (not the roster yet) and parse it with ``read_roster``."""
-    from ..county.roster import read_roster
-    from ..files.safe_io import atomic_write_bytes
 
     if len(data) > MAX_INPUT_BYTES:
         raise InputError("名单文件过大", path=name)

@@ -10,6 +10,7 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
+from ..county.year import LOCK_REFRESH_SECONDS
 from ..errors import InputError
 from .app import LOOPBACK_NAMES, ServerConfig, create_app, is_loopback
 
@@ -78,8 +79,6 @@ def serve(folder: Path, *, host: str = "127.0.0.1", port: int = 0, open_browser:
         sys.stdout.flush()
 
         def refresh() -> None:
-            from ..county.year import LOCK_REFRESH_SECONDS
-
             while not stop.wait(LOCK_REFRESH_SECONDS):
                 if lock.held:
                     lock.refresh()

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.utility import xl_cell_to_rowcol
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -615,13 +616,11 @@ class WorkbookBuilder:
         protection) and put its comment on it."""
         if not marks:
             return
-        from .xlsx_reader import _rc
-
         for (sheet, addr), comment in marks.items():
             ws = sheets.get(sheet)
             if ws is None:
                 continue
-            r, c = _rc(addr)
+            r, c = xl_cell_to_rowcol(addr)
             ws.conditional_format(r, c, r, c, {"type": "formula", "criteria": "=TRUE",
                                                "format": f.mark})
             if comment:
