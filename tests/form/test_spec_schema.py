@@ -73,6 +73,10 @@ def test_sections_come_from_the_spec(spec: FormSpec) -> None:
     ('pattern_fix = "邮政编码应为 6 位数字。"\n', "", "postcode 有格式（pattern）但缺少"),
     ('section = "二、主动公开政府信息情况"', 'section = "主动公开政府信息情况"', "部分标题没有序号：主动公开政府信息情况"),
     ('section = "二、主动公开政府信息情况"', 'section = "三、主动公开政府信息情况"', "序号相同"),
+    ('year_fix = "年度报告在次年发布（一般在1月31日前），请核对年份。"\n', "", "publish_date 有 year_offset 但缺少"),
+    ('year_problem = "不在报告年度的次年（{year}年）"', 'year_problem = "不在{next}年"',
+     "publish_date 的 year_problem 只能使用 {year}"),
+    ('key = "preparer"\n', 'key = "preparer"\nyear_offset = 0\n', "preparer 不是日期，不能有 year_offset"),
 ])
 def test_a_wrong_value_fails_at_load(old: str, new: str, says: str) -> None:
     with pytest.raises(SpecError) as exc:

@@ -295,4 +295,5 @@ def test_publish_date_outside_the_next_year(new, layout: Layout) -> None:  # typ
     edit(path, lambda book: book["基本信息"].__setitem__("B13", "2023-01-20"))  # type: ignore[index]
     result = check_workbook(path)
     assert codes(result.findings) == [("META-FORMAT", "基本信息", "B13")]
-    assert "2024年" in result.findings[0].message
+    assert "不在报告年度的次年（2024年）" in result.findings[0].message  # the spec's year_problem
+    assert result.findings[0].hint.startswith("年度报告在次年发布")  # ... and its year_fix

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import string
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -64,6 +65,12 @@ class MetaField:
     pattern: str = ""
     pattern_problem: str = ""
     pattern_fix: str = ""
+    #: A date field's year relative to the report year (发布日期: 1, the next year); ``ogi check``
+    #: names a date of another year, saying ``year_problem`` (``{year}``: the expected year) and
+    #: ``year_fix``. None: any year.
+    year_offset: int | None = None
+    year_problem: str = ""
+    year_fix: str = ""
 
 
 @dataclass(frozen=True)
@@ -597,6 +604,13 @@ def _form_problems(spec: FormSpec) -> list[str]:
                 problems.append(f"基本信息 {m.key} 的格式（pattern）不是正确的正则表达式")
             if not (m.pattern_problem and m.pattern_fix):
                 problems.append(f"基本信息 {m.key} 有格式（pattern）但缺少 pattern_problem 或 pattern_fix")
+        if m.year_offset is not None:
+            if m.type != "date":
+                problems.append(f"基本信息 {m.key} 不是日期，不能有 year_offset")
+            if not (m.year_problem and m.year_fix):
+                problems.append(f"基本信息 {m.key} 有 year_offset 但缺少 year_problem 或 year_fix")
+            elif {n for _, n, _, _ in string.Formatter().parse(m.year_problem) if n} - {"year"}:
+                problems.append(f"基本信息 {m.key} 的 year_problem 只能使用 {{year}}")
     if spec.import_hints:
         for p in spec.import_hints.numbering:
             try:
@@ -711,7 +725,10 @@ def parse_spec(data: bytes) -> FormSpec:
                                      bool(m.get("required", False)), bool(m.get("locked", False)),
                                      m.get("hint", ""), tuple(m.get("choices", ())),
                                      str(m.get("pattern", "")), str(m.get("pattern_problem", "")),
-                                     str(m.get("pattern_fix", "")))
+                                     str(m.get("pattern_fix", "")),
+                                     year_offset=int(m["year_offset"]) if "year_offset" in m else None,
+                                     year_problem=str(m.get("year_problem", "")),
+                                     year_fix=str(m.get("year_fix", "")))
                            for m in raw["metadata"]),
             narrative=tuple(NarrativeField(n["key"], n["section"], n["label"], n.get("heading", ""),
                                            bool(n.get("required", False)), n.get("hint", ""),

@@ -179,12 +179,13 @@ class _Checker:
             if m.required and not value:
                 self.out.append(make("META-REQUIRED", sheet=fc.sheet, cell=fc.address,
                                      row_label=m.label, key=m.key, label=m.label))
-            elif m.type == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and \
-                    self.report.year is not None and int(value[:4]) != self.report.year + 1:
+            elif m.year_offset is not None and self.report.year is not None and \
+                    re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and \
+                    int(value[:4]) != self.report.year + m.year_offset:
+                expected = self.report.year + m.year_offset
                 self.out.append(make("META-FORMAT", sheet=fc.sheet, cell=fc.address, row_label=m.label,
                                      key=m.key, label=m.label, found=value,
-                                     what=f"不在报告年度的次年（{(self.report.year or 0) + 1}年）",
-                                     fix="年度报告在次年发布（一般在1月31日前），请核对年份。"))
+                                     what=m.year_problem.format(year=expected), fix=m.year_fix))
 
     def narrative(self) -> None:
         for n in self.spec.narrative:
