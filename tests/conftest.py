@@ -7,7 +7,9 @@ them, and FAIL in CI (where .ci/run sets OGI_REQUIRE_REAL_APPS=1) so a missing i
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,18 @@ from ogi.form.spec import FormSpec
 from ogi.workbook.xlsx_writer import Agency, WorkbookOptions, build_workbook
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def load_script(relative: str) -> Any:
+    """A script of the repository that is not a package module (``docx_templates/build_template.py``,
+    ``examples/make_example.py`` ...), freshly loaded from its path and registered under its name."""
+    path = REPO / relative
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
 SHARED = REPO.parent / "shared"
 REQUIRE_REAL_APPS = os.environ.get("OGI_REQUIRE_REAL_APPS", "") not in ("", "0", "false")
 

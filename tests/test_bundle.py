@@ -16,7 +16,6 @@ They skip with a reason on a machine that cannot reach PyPI or cannot ``unshare`
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import platform
@@ -31,13 +30,9 @@ from pathlib import Path
 import pytest
 
 import ogi
-from conftest import REPO, _missing
+from conftest import REPO, _missing, load_script
 
-SPEC = importlib.util.spec_from_file_location("build_bundle", REPO / "packaging" / "build_bundle.py")
-assert SPEC is not None and SPEC.loader is not None
-bb = importlib.util.module_from_spec(SPEC)
-sys.modules["build_bundle"] = bb
-SPEC.loader.exec_module(bb)
+bb = load_script("packaging/build_bundle.py")
 
 PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
 WINDOWS_PYTHON = "3.10"  # the oldest: the one where a marker (tomli; python_version < "3.11") matters

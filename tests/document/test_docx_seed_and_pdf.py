@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 from pathlib import Path
@@ -19,7 +18,7 @@ import docx
 import pytest
 from test_docx_render import HOSTILE, OFFICIAL, distinct_values, make_report, table_grid
 
-from conftest import fill_workbook
+from conftest import fill_workbook, load_script
 from ogi.county.fill import OK, FillOptions, fill_files
 from ogi.document.docx_render import format_value, render_docx
 from ogi.form.layout import Layout
@@ -33,11 +32,7 @@ T2_ROWS = {"规章": "regulations", "行政规范性文件": "normative_docs", "
 
 
 def example_module() -> Any:
-    spec = importlib.util.spec_from_file_location("make_example", REPO / "examples" / "make_example.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("examples/make_example.py")
 
 
 def seed_figures(spec: FormSpec, shared: Path) -> dict[str, Value]:

@@ -3,7 +3,6 @@ the GB/T 9704 typography (eastAsia fonts, sizes, line pitch, A4 margins, odd/eve
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import zipfile
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from docx.shared import Mm
 from lxml import etree
 
+from conftest import REPO, load_script
 from ogi.document.docx_render import (
     DERIVED,
     NOT_IN_TEMPLATE,
@@ -23,18 +23,9 @@ from ogi.document.docx_render import (
 )
 from ogi.form.spec import FormSpec
 
-REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "docx_templates" / "gov_info_2021.docx"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
-
-
-def _builder():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("build_template", REPO / "docx_templates" / "build_template.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _parts(data: bytes) -> dict[str, bytes]:
@@ -58,13 +49,13 @@ def style(styles: etree._Element, style_id: str) -> etree._Element:
 
 
 def test_committed_template_equals_a_fresh_build() -> None:
-    built = _builder().build()
+    built = load_script("docx_templates/build_template.py").build()
     committed = _parts(TEMPLATE.read_bytes())
     fresh = _parts(built)
     assert list(fresh) == list(committed)
     for name in fresh:
         assert fresh[name] == committed[name], f"{name} differs: run python docx_templates/build_template.py"
-    assert _builder().build() == built  # the build is deterministic to the byte
+    assert load_script("docx_templates/build_template.py").build() == built  # the build is deterministic to the byte
 
 
 def test_template_variables_equal_the_spec_keys(spec: FormSpec) -> None:

@@ -11,7 +11,6 @@ imported again, all carry the edit.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import zipfile
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import REPO, balanced_values, fill_workbook, input_values, narrative, write_roster
+from conftest import balanced_values, fill_workbook, input_values, load_script, narrative, write_roster
 from ogi.form.layout import Layout, layout_for
 from ogi.form.report import Report
 from ogi.form.spec import DEFAULT_TEMPLATE, SPEC_DIR_ENV, FormSpec, load_spec
@@ -64,21 +63,13 @@ def edited_spec_text() -> str:
     return _replace(text, f'section = "{OLD_TITLE}"', f'section = "{NEW_TITLE}"')
 
 
-def _build_template_module():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("build_template", REPO / "docx_templates" / "build_template.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def edited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FormSpec, Layout, Path]]:
     folder = tmp_path_factory.mktemp("spec")
     toml = folder / f"{DEFAULT_TEMPLATE}.toml"
     toml.write_text(edited_spec_text(), encoding="utf-8")
     # The Word template of the edited spec, as the documented command builds it.
-    _build_template_module().main([str(toml)])
+    load_script("docx_templates/build_template.py").main([str(toml)])
     assert (folder / f"{DEFAULT_TEMPLATE}.docx").is_file()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(SPEC_DIR_ENV, str(folder))
