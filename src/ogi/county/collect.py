@@ -17,7 +17,7 @@ import os
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -54,6 +54,19 @@ class Identity:
     @property
     def agency(self) -> Agency:
         return Agency(self.agency_name, self.agency_id, self.agency_type)
+
+    @classmethod
+    def from_hidden_rows(cls, rows: Mapping[str, str]) -> Identity | None:
+        """The identity the hidden sheet's key/value rows record (an .xlsx's or an .ods's), or None
+        when they name no agency. A year a spreadsheet turned into a number reads "2023.0"."""
+        name = " ".join(rows.get("agency_name", "").split())
+        if not name:
+            return None
+        return cls(agency_name=name, agency_id=rows.get("agency_id", "").strip(),
+                   agency_type=rows.get("agency_type", "").strip(),
+                   year=year_number(rows.get("year", "").strip().removesuffix(".0")),
+                   template_id=rows.get("template_id", ""),
+                   template_version=rows.get("template_version", ""))
 
 
 @dataclass(frozen=True)
@@ -147,15 +160,7 @@ def identity_from_zip(zf: zipfile.ZipFile, path: Path) -> Identity | None:
         # SyntaxError covers ElementTree.ParseError; defusedxml's refusals are ValueErrors.
         raise InputError(f"工作簿内部结构已损坏或含有不安全的 XML（{type(exc).__name__}），无法读取",
                          path=path) from exc
-    if rows is None:
-        return None
-    name = re.sub(r"\s+", " ", rows.get("agency_name", "")).strip()
-    if not name:
-        return None
-    return Identity(agency_name=name, agency_id=rows.get("agency_id", "").strip(),
-                    agency_type=rows.get("agency_type", "").strip(),
-                    year=year_number(rows.get("year", "").removesuffix(".0")), template_id=rows.get("template_id", ""),
-                    template_version=rows.get("template_version", ""))
+    return Identity.from_hidden_rows(rows) if rows is not None else None
 
 
 def is_ogi_output(path: Path, data: bytes | None = None) -> bool:

@@ -50,7 +50,7 @@ from ..files.safe_io import (
     read_capped,
 )
 from ..form.layout import SHEET_HIDDEN
-from ..form.report import Agency, Finding, Report, fold, year_number, year_text
+from ..form.report import Agency, Finding, Report, fold, year_text
 from ..form.results import Progress, Result, Tally, exit_code_for
 from ..workbook.checker import CheckResult, check_workbook, check_workbooks
 from .collect import (
@@ -408,14 +408,7 @@ def ods_identity(zf: zipfile.ZipFile) -> tuple[Identity | None, dt.datetime | No
             saved = parse_time(el.text)
     except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile, OSError, RuntimeError):
         pass
-    name = " ".join(rows.get("agency_name", "").split())
-    if not name:
-        return None, saved
-    return Identity(agency_name=name, agency_id=rows.get("agency_id", "").strip(),
-                    agency_type=rows.get("agency_type", "").strip(),
-                    year=year_number(rows.get("year", "").strip().removesuffix(".0")),
-                    template_id=rows.get("template_id", ""),
-                    template_version=rows.get("template_version", "")), saved
+    return Identity.from_hidden_rows(rows), saved
 
 
 def has_hidden_sheet(zf: zipfile.ZipFile) -> bool:
