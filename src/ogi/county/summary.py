@@ -108,7 +108,7 @@ def _row_figures(layout: Layout, table: Table) -> list[Figure]:
     tl = layout.tables[table.key]
     # The 总计 column: the column computed in every row.
     total_col = next(c.key for c in table.columns
-                     if all(spec.cells[f"{table.key}.{r.key}.{c.key}"].computed for r in table.data_rows))
+                     if all(spec.cells[table.cell_key(r.key, c.key)].computed for r in table.data_rows))
     # Innermost row groups (（三）不予公开 over its 8 items), from the placed label cells.
     groups = [p for p in tl.labels if p.kind == "label" and p.rowspan > 1]
     innermost = [g for g in groups
@@ -121,7 +121,7 @@ def _row_figures(layout: Layout, table: Table) -> list[Figure]:
     group_name = f"{table.sheet}（{table.column(total_col).label}列）"
     done: set[int] = set()
     for row in table.data_rows:
-        key = f"{table.key}.{row.key}.{total_col}"
+        key = table.cell_key(row.key, total_col)
         role = row.role
         g = group_of.get(row.key)
         if g is None:
@@ -129,7 +129,7 @@ def _row_figures(layout: Layout, table: Table) -> list[Figure]:
             figures.append(Figure(group_name, label, (key,), "count", role))
         elif id(g) not in done:
             done.add(id(g))
-            members = tuple(f"{table.key}.{r.key}.{total_col}" for r in table.data_rows
+            members = tuple(table.cell_key(r.key, total_col) for r in table.data_rows
                             if group_of.get(r.key) is g)
             figures.append(Figure(group_name, f"{g.text}（小计）", members, "count", role))
     return figures

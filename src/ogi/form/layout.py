@@ -157,7 +157,7 @@ def place_table(table: Table, top: int = 0) -> TableLayout:
             row_of[row.key] = r
             for slot in row.values:
                 c = put(r, slot.colspan, 1)
-                values[f"{table.key}.{row.key}.{slot.column}"] = Placed(r, c, 1, slot.colspan,
+                values[table.cell_key(row.key, slot.column)] = Placed(r, c, 1, slot.colspan,
                                                                         "", "value")
     for p in [*labels, *values.values()]:
         if p.last_col >= table.grid_columns:

@@ -187,6 +187,11 @@ class Table:
             raise KeyError(role)
         return rows[0]
 
+    def cell_key(self, row: str, column: str) -> str:
+        """The key of the value cell in ``row`` and ``column`` (``t3.granted.total``): the one
+        place the key format is spelled."""
+        return f"{self.key}.{row}.{column}"
+
     def column(self, key: str) -> Column:
         for col in self.columns:
             if col.key == key:
@@ -343,7 +348,7 @@ class FormSpec:
 
     def role_key(self, table: Table, role: str, column: str) -> str:
         """The cell key of a single-role row in one column (``t3.<received row>.total``)."""
-        return f"{table.key}.{table.row_with(role).key}.{column}"
+        return table.cell_key(table.row_with(role).key, column)
 
     def table(self, key: str) -> Table:
         for t in self.tables:
@@ -516,7 +521,7 @@ def _cell_specs(tables: tuple[Table, ...], fees: tuple[FeeField, ...],
         for row in table.data_rows:
             for slot in row.values:
                 col = table.column(slot.column)
-                key = f"{table.key}.{row.key}.{col.key}"
+                key = table.cell_key(row.key, col.key)
                 if key in cells:
                     raise SpecError(f"表格单元重复定义：{key}")
                 cells[key] = CellSpec(key, col.type, table.key, labels[row.key], col.label,

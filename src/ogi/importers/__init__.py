@@ -310,7 +310,7 @@ class _Importer:
             self.findings[-1] = replace(self.findings[-1], detail=facts)
 
     def skip_row(self, table: Table, row_key: str, mapped: dict[str, str]) -> None:
-        prefix = f"{table.key}.{row_key}."
+        prefix = table.cell_key(row_key, "")
         for key, target in mapped.items():
             if key.startswith(prefix):
                 self.reported.add(target)
@@ -331,7 +331,7 @@ class _Importer:
             self.skip_row(table, row_key, mapped)
             row = data_rows[row_key]
             label = labels.get(row_key, row_key)
-            first = f"{table.key}.{row_key}.{row.values[0].column}"
+            first = table.cell_key(row_key, row.values[0].column)
             self.entry("IMPORT-NOT-FOUND", key=mapped.get(first, first), source_spec=src,
                        row_label=label, column_label="整行", table=table.sheet, label=label,
                        count=len(row.values))
@@ -339,7 +339,7 @@ class _Importer:
             self.skip_row(table, row_key, mapped)
             row = data_rows[row_key]
             label = labels.get(row_key, row_key)
-            first = f"{table.key}.{row_key}.{row.values[0].column}"
+            first = table.cell_key(row_key, row.values[0].column)
             self.entry("IMPORT-ROW-MISMATCH", key=mapped.get(first, first), source_spec=src, row_label=label,
                        column_label="整行", where=where, label=label, got=got, want=want)
         for cell in read.cells.values():

@@ -501,7 +501,7 @@ def read_table(table: Table, lines: list[Line], variants: Variants | None = None
             result.mismatched[key] = (line.where, len(present), len(row.values))
             continue
         for slot, raw in zip(row.values, fitted, strict=True):
-            cell_key = f"{table.key}.{key}.{slot.column}"
+            cell_key = table.cell_key(key, slot.column)
             vtype = table.column(slot.column).type
             result.cells[cell_key] = cell_read(cell_key, raw, vtype, line.where, doubt)
     for part_keys, (values, line) in merged_got.items():
@@ -568,7 +568,7 @@ def _read_parts(result: TableRead, table: Table, row: Row,
             return True
         for offset, raw in enumerate(fitted):
             column = columns[start + offset]
-            cell_key = f"{table.key}.{row.key}.{column}"
+            cell_key = table.cell_key(row.key, column)
             result.cells[cell_key] = cell_read(cell_key, raw, table.column(column).type, line.where, doubt)
         cursor = start + size
         result.rows_found.setdefault(row.key, line.where)
@@ -593,7 +593,7 @@ def _read_merged(result: TableRead, table: Table, part_keys: tuple[str, ...], va
         vtype = table.column(slot.column).type
         value, problem = parse_value(raw, vtype)
         for key in part_keys:
-            cell_key = f"{table.key}.{key}.{slot.column}"
+            cell_key = table.cell_key(key, slot.column)
             if problem or value == 0:
                 result.cells[cell_key] = CellRead(cell_key, value, (raw or "").strip(),
                                                   problem.phrase if problem else "", line.where,
